@@ -1,0 +1,116 @@
+//! The profile directory: where one caseworker's data and settings live.
+//!
+//! Resolution order: `--profile DIR` (CLI) or `AMTSSTUBE_PROFILE`, else the platform data dir
+//! (`~/.local/share/amtsstube` on Linux, `%APPDATA%\Amtsstube\data` on Windows).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Environment variable that names the profile directory.
+pub const PROFILE_ENV: &str = "AMTSSTUBE_PROFILE";
+/// File in the profile holding the integration-service connection (no secrets).
+pub const CONNECTION_FILE: &str = "connection.json";
+
+/// Errors of the profile directory, with German text.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The directory cannot be created or read.
+    #[error(
+        "Das Profilverzeichnis {path} ist nicht nutzbar ({source}). Prüfen Sie die Rechte oder wählen Sie mit --profile bzw. AMTSSTUBE_PROFILE ein anderes Verzeichnis."
+    )]
+    Dir {
+        /// The directory.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The connection file is unreadable.
+    #[error(
+        "Die Verbindungseinstellungen in {path} sind fehlerhaft ({reason}). Richten Sie die Verbindung mit `amtsstube connect` neu ein."
+    )]
+    Connection {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No platform data directory could be found.
+    #[error("Kein Datenverzeichnis gefunden. Setzen Sie AMTSSTUBE_PROFILE auf ein Verzeichnis.")]
+    NoDataDir,
+}
+
+/// The default profile directory: `AMTSSTUBE_PROFILE`, else the platform data directory.
+pub fn default_dir() -> Result<PathBuf, ProfileError> {
+    if let Some(dir) = std::env::var_os(PROFILE_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("de", "Amtsstube", "Amtsstube")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or(ProfileError::NoDataDir)
+}
+
+/// Creates the directory if needed (owner-only on Unix) and returns its absolute path.
+pub fn ensure_dir(dir: &Path) -> Result<PathBuf, ProfileError> {
+    let err = |source| ProfileError::Dir {
+        path: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    dir.canonicalize().map_err(err)
+}
+
+/// Connection to a FIT-Connect integration service. The client secret is not here: it lives
+/// in the OS keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionConfig {
+    /// Base URL of the submission API.
+    pub base_url: String,
+    /// OAuth2 token endpoint.
+    pub token_url: String,
+    /// The destination (Zustellpunkt) this profile subscribes to.
+    pub destination_id: String,
+    /// OAuth2 client id of the subscriber.
+    pub client_id: String,
+}
+
+impl ConnectionConfig {
+    /// Loads the connection of a profile, `None` when none is configured.
+    pub fn load(profile_dir: &Path) -> Result<Option<Self>, ProfileError> {
+        let path = profile_dir.join(CONNECTION_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(ProfileError::Connection {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ProfileError::Connection {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Saves the connection atomically (write to a sibling, then rename).
+    pub fn save(&self, profile_dir: &Path) -> Result<(), ProfileError> {
+        let path = profile_dir.join(CONNECTION_FILE);
+        let err = |e: std::io::Error| ProfileError::Connection {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let tmp = profile_dir.join(format!("{CONNECTION_FILE}.new"));
+        let text = serde_json::to_string_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
+        std::fs::write(&tmp, text).map_err(err)?;
+        std::fs::rename(&tmp, &path).map_err(err)
+    }
+}

@@ -1,0 +1,78 @@
+//! `amtsstube`: the headless command line of Amtsstube.
+//!
+//! Each command group lives in its own module with a `clap::Subcommand` (or `Args`) type and a
+//! `run` function; `main` only parses and dispatches. Output for people is German; `--json`
+//! output is for scripts and tests and stays stable.
+//!
+//! To add a command group: write `src/<group>.rs`, add a variant to [`Command`] and one match
+//! arm in [`run`].
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Amtsstube – Vorgangsbearbeitung für Online-Anträge (Kommandozeile).
+#[derive(Debug, Parser)]
+#[command(name = "amtsstube", version, about)]
+struct Cli {
+    /// Profilverzeichnis (Datenbank, Einstellungen). Standard: AMTSSTUBE_PROFILE oder das
+    /// Datenverzeichnis des Benutzers.
+    #[arg(long, global = true, env = "AMTSSTUBE_PROFILE")]
+    profile: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Zeigt Version, Profilverzeichnis und Verbindungsart.
+    Info {
+        /// Ausgabe als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    match &cli.profile {
+        Some(p) => Ok(p.clone()),
+        None => Ok(app::profile::default_dir()?),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Info { json } => {
+            let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
+            let info = ctx.app_info()?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&info)?);
+            } else {
+                println!("{} {}", info.product, info.version);
+                println!("Profil: {}", info.profile_dir);
+                println!(
+                    "Modus:  {}",
+                    if ctx.is_demo() {
+                        "Demo-Modus (Simulator)"
+                    } else {
+                        "Verbunden"
+                    }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Fehler: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
