@@ -1,6 +1,329 @@
-//! `cargo xtask`: the project's own build tool (placeholder until the foundation lands).
-fn main() -> anyhow::Result<()> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    std::fs::write(root.join(ipc::BINDINGS_PATH), ipc::typescript_bindings())?;
+//! `cargo xtask`: set-up, build and checks of Amtsstube, so a fresh machine needs two commands.
+//!
+//! * `cargo xtask run [-- APP-ARGS]` installs what is missing (system packages listed in
+//!   `xtask/system-deps.txt`, `npm ci` in `ui/`), builds the UI and the desktop app and starts
+//!   it. Without configuration the app runs in Demo-Modus.
+//! * `cargo xtask test` runs everything CI checks, in order, failing fast: formatting, clippy,
+//!   all Rust tests (inside a private Secret Service), UI type check + lint + unit tests, the
+//!   generated TypeScript bindings, and the end-to-end tests of the real app under Xvfb.
+//! * `cargo xtask bindings` regenerates `ui/src/ipc/bindings.ts` from the `ipc` crate.
+//!
+//! To add a check: write a step function and call it from [`test`] in the order CI should
+//! fail. To add a system dependency: add a line to `xtask/system-deps.txt`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("bindings") => write_bindings(),
+        Some("deps") => ensure_deps(Need::All),
+        _ => {
+            eprintln!(
+                "Benutzung:\n  cargo xtask run [-- ARGS]   App bauen und starten (Demo-Modus ohne Konfiguration)\n  \
+                 cargo xtask test            alles prüfen, was CI prüft\n  \
+                 cargo xtask bindings        TypeScript-Typen aus crates/ipc neu erzeugen\n  \
+                 cargo xtask deps            fehlende Systempakete installieren"
+            );
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: FEHLER: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+// ---------------------------------------------------------------- running commands
+
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root());
+    c
+}
+
+fn step(name: &str, c: &mut Command) -> Result<()> {
+    let started = Instant::now();
+    println!("\n==> {name}");
+    let status = c.status().with_context(|| format!("{name}: {:?} konnte nicht gestartet werden", c.get_program()))?;
+    if !status.success() {
+        bail!("Schritt „{name}“ ist fehlgeschlagen ({status}). Die Ausgabe darüber sagt, was zu tun ist.");
+    }
+    println!("<== {name}: ok ({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+// ---------------------------------------------------------------- dependencies
+
+#[derive(Clone, Copy, PartialEq)]
+enum Need {
+    /// What `run` needs: the build and the window.
+    Run,
+    /// Everything, including what tests need.
+    All,
+}
+
+struct Deps {
+    apt: Vec<String>,
+    pip: Vec<String>,
+    cargo: Vec<String>,
+}
+
+fn read_deps() -> Result<Deps> {
+    let path = root().join("xtask/system-deps.txt");
+    let text = std::fs::read_to_string(&path).with_context(|| format!("{} fehlt", path.display()))?;
+    let mut d = Deps { apt: vec![], pip: vec![], cargo: vec![] };
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        let mut parts = line.split_whitespace();
+        match (parts.next(), parts.next()) {
+            (Some("apt"), Some(p)) => d.apt.push(p.to_owned()),
+            (Some("pip"), Some(p)) => d.pip.push(p.to_owned()),
+            (Some("cargo"), Some(p)) => d.cargo.push(p.to_owned()),
+            (None, _) => {}
+            (Some(other), _) => bail!("{}: unbekannte Zeile „{line}“ (Art {other})", path.display()),
+        }
+    }
+    Ok(d)
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+}
+
+fn dpkg_installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn ensure_deps(need: Need) -> Result<()> {
+    let deps = read_deps()?;
+    if cfg!(target_os = "linux") && Path::new("/etc/debian_version").exists() {
+        let wanted: Vec<&String> = match need {
+            Need::All => deps.apt.iter().collect(),
+            // The first block of the file (up to xvfb) is what building and showing the app needs.
+            Need::Run => deps.apt.iter().take_while(|p| p.as_str() != "xvfb").collect(),
+        };
+        let missing: Vec<&str> = wanted.iter().filter(|p| !dpkg_installed(p)).map(|p| p.as_str()).collect();
+        if !missing.is_empty() {
+            if is_root() {
+                step("apt-get update", Command::new("apt-get").arg("update"))?;
+                step(
+                    "Systempakete installieren",
+                    Command::new("apt-get")
+                        .args(["install", "-y", "--no-install-recommends"])
+                        .args(&missing)
+                        .env("DEBIAN_FRONTEND", "noninteractive"),
+                )?;
+            } else {
+                bail!(
+                    "Es fehlen Systempakete. Bitte installieren Sie sie mit:\n  sudo apt-get install -y {}\nund starten Sie den Befehl danach erneut.",
+                    missing.join(" ")
+                );
+            }
+        }
+    } else if cfg!(target_os = "linux") {
+        println!(
+            "xtask: kein Debian/Ubuntu erkannt; sorgen Sie selbst für diese Pakete (Debian-Namen): {}",
+            deps.apt.join(" ")
+        );
+    }
+    if need == Need::All {
+        for pkg in &deps.pip {
+            let module = pkg.split(['=', '<', '>', '[']).next().unwrap_or(pkg);
+            let bin = module.trim_end_matches("-cli");
+            if !have(bin) {
+                step(
+                    &format!("pip install {pkg}"),
+                    cmd("python3").args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", pkg]),
+                )?;
+            }
+        }
+        for tool in &deps.cargo {
+            if !have(tool) && !cargo_bin(tool).exists() {
+                step(&format!("cargo install {tool}"), cmd(&cargo()).args(["install", "--locked", tool]))?;
+            }
+        }
+    }
+    ensure_node()?;
+    Ok(())
+}
+
+fn cargo_bin(tool: &str) -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    home.join("bin").join(tool)
+}
+
+fn ensure_node() -> Result<()> {
+    if !have("node") || !have("npm") {
+        bail!(
+            "Node.js 20 (oder neuer) mit npm wird für die Oberfläche gebraucht. Installieren Sie es \
+             (Debian/Ubuntu: aus den Paketquellen von NodeSource oder per `apt-get install nodejs npm`, \
+             wenn dort Version 20 oder neuer angeboten wird; Windows: den Installer von Node.js) und \
+             starten Sie den Befehl erneut."
+        );
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- UI
+
+fn npm() -> &'static str {
+    if cfg!(windows) { "npm.cmd" } else { "npm" }
+}
+
+fn ui_install() -> Result<()> {
+    let ui = root().join("ui");
+    let stamp = ui.join("node_modules/.package-lock.json");
+    let lock = ui.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if !fresh {
+        step("npm ci (ui)", cmd(npm()).current_dir(&ui).args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    Ok(())
+}
+
+fn ui_build() -> Result<()> {
+    ui_install()?;
+    step("UI bauen (vite build)", cmd(npm()).current_dir(root().join("ui")).args(["exec", "--", "vite", "build", "--logLevel", "warn"]))
+}
+
+// ---------------------------------------------------------------- run
+
+fn has_display() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
+fn run(app_args: &[String]) -> Result<()> {
+    if !has_display() {
+        bail!(
+            "Kein Bildschirm gefunden (weder DISPLAY noch WAYLAND_DISPLAY ist gesetzt). Amtsstube ist \
+             eine Desktop-App: starten Sie sie in einer Desktop-Sitzung oder ohne Bildschirm unter Xvfb:\n  \
+             xvfb-run -a cargo xtask run"
+        );
+    }
+    ensure_deps(Need::Run)?;
+    ui_build()?;
+    step("Desktop-App bauen", cmd(&cargo()).args(["build", "-p", "amtsstube-desktop"]))?;
+    let bin = root().join("target/debug").join(format!("amtsstube-desktop{}", std::env::consts::EXE_SUFFIX));
+    let args: Vec<&String> = app_args.iter().skip_while(|a| a.as_str() == "--").collect();
+    step("Amtsstube starten", Command::new(bin).args(args))
+}
+
+// ---------------------------------------------------------------- test
+
+fn write_bindings() -> Result<()> {
+    let path = root().join(ipc::BINDINGS_PATH);
+    std::fs::write(&path, ipc::typescript_bindings())?;
+    println!("geschrieben: {}", path.display());
+    Ok(())
+}
+
+fn check_bindings() -> Result<()> {
+    println!("\n==> TypeScript-Bindings aktuell?");
+    let path = root().join(ipc::BINDINGS_PATH);
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != ipc::typescript_bindings() {
+        bail!("{} ist veraltet: `cargo xtask bindings` ausführen und das Ergebnis committen.", path.display());
+    }
+    println!("<== TypeScript-Bindings: ok");
+    Ok(())
+}
+
+/// Runs a command inside a private D-Bus session with an unlocked Secret Service.
+fn in_keyring(program: &str) -> Command {
+    let mut c = cmd("sh");
+    c.arg(root().join(".ci/with-keyring.sh")).arg(program);
+    c
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    ensure_deps(Need::All)?;
+    step("cargo fmt --check", cmd(&cargo()).args(["fmt", "--all", "--check"]))?;
+    // The shell crate embeds ui/dist at compile time, so the UI is built before clippy.
+    ui_build()?;
+    step(
+        "cargo clippy",
+        cmd(&cargo()).args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+    )?;
+    let nextest = Command::new(cargo()).args(["nextest", "--version"]).output().map(|o| o.status.success()).unwrap_or(false);
+    if nextest {
+        step(
+            "Rust-Tests (nextest, im Secret Service)",
+            in_keyring(&cargo()).args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast", "--failure-output", "final"]),
+        )?;
+    } else {
+        step("Rust-Tests (cargo test, im Secret Service)", in_keyring(&cargo()).args(["test", "--workspace", "--locked"]))?;
+    }
+    let ui = root().join("ui");
+    step("UI: Typprüfung", cmd(npm()).current_dir(&ui).args(["run", "typecheck"]))?;
+    step("UI: Lint", cmd(npm()).current_dir(&ui).args(["run", "lint"]))?;
+    step("UI: Unit-Tests (Vitest)", cmd(npm()).current_dir(&ui).args(["run", "test"]))?;
+    check_bindings()?;
+    e2e()?;
+    println!("\nxtask test: alles grün ({:.0} s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn e2e() -> Result<()> {
+    step("Desktop-App bauen (für E2E)", cmd(&cargo()).args(["build", "--locked", "-p", "amtsstube-desktop", "-p", "e2e"]))?;
+    let target = root().join("target/debug");
+    let app = target.join("amtsstube-desktop");
+    let runner = target.join("amtsstube-e2e");
+    let driver = if have("tauri-driver") { PathBuf::from("tauri-driver") } else { cargo_bin("tauri-driver") };
+    let artifacts = root().join("target/e2e-artifacts");
+    let mut c = if has_display() {
+        Command::new(&runner)
+    } else {
+        let mut c = Command::new("xvfb-run");
+        c.args(["-a", "-s", "-screen 0 1280x800x24"]).arg(&runner);
+        c
+    };
+    c.current_dir(root())
+        .arg("--app")
+        .arg(&app)
+        .arg("--driver")
+        .arg(&driver)
+        .arg("--artifacts")
+        .arg(&artifacts);
+    step("End-to-End-Tests der echten App (WebDriver)", &mut c)
 }

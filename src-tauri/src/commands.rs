@@ -1,0 +1,26 @@
+//! Tauri commands. Each one locks the shared [`app::AppContext`] and forwards to it; no logic
+//! lives here.
+
+use std::sync::Mutex;
+
+use app::AppContext;
+use ipc::{AppInfo, ErrorCode, IpcError};
+
+fn with_ctx<T>(
+    state: &tauri::State<'_, Mutex<AppContext>>,
+    f: impl FnOnce(&AppContext) -> Result<T, IpcError>,
+) -> Result<T, IpcError> {
+    let guard = state.lock().map_err(|_| {
+        IpcError::new(
+            ErrorCode::Internal,
+            "Ein interner Fehler ist aufgetreten. Bitte starten Sie Amtsstube neu.",
+        )
+    })?;
+    f(&guard)
+}
+
+/// Version, profile path and connection mode.
+#[tauri::command]
+pub fn app_info(state: tauri::State<'_, Mutex<AppContext>>) -> Result<AppInfo, IpcError> {
+    with_ctx(&state, AppContext::app_info)
+}

@@ -1,0 +1,238 @@
+//! End-to-end tests of the real Amtsstube desktop app, as a caseworker meets it.
+//!
+//! `cargo xtask test` builds the app and runs this binary (under `xvfb-run` when there is no
+//! display). It starts `tauri-driver` (which drives Debian's `WebKitWebDriver`), lets it launch
+//! the app binary with a fresh profile, and runs each scenario in [`SCENARIOS`] against the
+//! window over W3C WebDriver. Screenshots land in `target/e2e-artifacts/`. It ends with the
+//! line `e2e: N passed, M failed` and a non-zero exit code when anything failed.
+//!
+//! To add a scenario: write an `async fn(&Session) -> anyhow::Result<()>` and list it in
+//! [`SCENARIOS`]. Prefer `data-testid` hooks; KoliBri renders inside shadow roots, so reach into
+//! them with [`Session::shadow_text`] rather than CSS selectors.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// A running app driven over WebDriver, with what the scenarios need to know about it.
+struct Session {
+    client: Client,
+    profile_dir: PathBuf,
+    artifacts: PathBuf,
+}
+
+impl Session {
+    /// Waits until `css` matches an element whose text contains `needle`, and returns the text.
+    async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                last = self.text_content(&el).await.unwrap_or_default();
+                if last.contains(needle) {
+                    return Ok(last);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{css}: expected text containing {needle:?}, last saw {last:?}")
+    }
+
+    async fn text_content(&self, el: &fantoccini::elements::Element) -> Result<String> {
+        let v = self
+            .client
+            .execute("return arguments[0].textContent;", vec![serde_json::to_value(el)?])
+            .await?;
+        Ok(v.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    /// The visible text inside an element's shadow tree (KoliBri components).
+    async fn shadow_text(&self, css: &str) -> Result<String> {
+        let v = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 if (!el) return null;
+                 const walk = (n) => (n.shadowRoot ? walk(n.shadowRoot) : '') +
+                   Array.from(n.childNodes).map((c) => c.nodeType === 3 ? c.textContent : walk(c)).join(' ');
+                 return walk(el);",
+                vec![json!(css)],
+            )
+            .await?;
+        let text = v.as_str().ok_or_else(|| anyhow!("{css} not found"))?;
+        Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = self.artifacts.join(format!("{name}.png"));
+        std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
+        Ok(path)
+    }
+}
+
+type Scenario = for<'a> fn(&'a Session) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+
+/// Every scenario, in the order it runs (they share one app instance).
+const SCENARIOS: &[(&str, Scenario)] = &[
+    ("the_frame_shows_product_name_and_the_four_areas", |s| Box::pin(frame_shows_product_and_navigation(s))),
+    ("without_an_integration_service_the_window_says_it_is_a_demo", |s| Box::pin(demo_banner_is_shown(s))),
+    ("settings_show_version_and_profile_path_from_rust", |s| Box::pin(settings_show_round_trip(s))),
+];
+
+async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
+    s.wait_text("[data-testid=product]", "Amtsstube").await?;
+    let title = s.client.title().await?;
+    if !title.contains("Amtsstube") {
+        bail!("window title {title:?} does not name Amtsstube");
+    }
+    let nav = s.shadow_text("[data-testid=nav] kol-nav").await?;
+    for label in ["Posteingang", "Meine Vorgänge", "Team", "Einstellungen"] {
+        if !nav.contains(label) {
+            bail!("navigation lacks {label:?}: {nav:?}");
+        }
+    }
+    s.wait_text("[data-testid=empty-state]", "keine Vorgänge").await?;
+    let shot = s.screenshot("frame").await?;
+    println!("  screenshot: {}", shot.display());
+    Ok(())
+}
+
+async fn demo_banner_is_shown(s: &Session) -> Result<()> {
+    s.wait_text("[data-testid=demo-banner]", "Demonstration").await?;
+    let label = s.shadow_text("[data-testid=demo-banner] kol-alert").await?;
+    if !label.contains("Demo-Modus") {
+        bail!("demo banner has no 'Demo-Modus' heading: {label:?}");
+    }
+    s.wait_text("[data-testid=sync-status]", "Demo-Modus").await?;
+    Ok(())
+}
+
+async fn settings_show_round_trip(s: &Session) -> Result<()> {
+    // Click the navigation entry as a user would: it lives in KoliBri's shadow tree.
+    let link = s
+        .client
+        .execute(
+            "const find = (root) => {
+               for (const el of root.querySelectorAll('*')) {
+                 if (el.tagName === 'A' && el.textContent.includes('Einstellungen')) return el;
+                 if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; }
+               }
+               return null;
+             };
+             return find(document);",
+            vec![],
+        )
+        .await?;
+    if link == Value::Null {
+        bail!("no link 'Einstellungen' in the navigation");
+    }
+    let id = link
+        .get("element-6066-11e4-a52e-4f735466cecf")
+        .and_then(Value::as_str)
+        .ok_or_else(|| anyhow!("the script did not return an element: {link}"))?;
+    let el = fantoccini::elements::Element::from_element_id(s.client.clone(), id.to_owned().into());
+    el.click().await.context("clicking 'Einstellungen'")?;
+    let profile = s.wait_text("[data-testid=profile-dir]", "").await?;
+    let expected = s.profile_dir.canonicalize()?.display().to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut shown = profile;
+    while shown != expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        shown = s.wait_text("[data-testid=profile-dir]", "").await?;
+    }
+    if shown != expected {
+        bail!("profile path shown {shown:?}, expected {expected:?}");
+    }
+    let version = s.wait_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION")).await?;
+    println!("  version {version}, profile {shown}");
+    let shot = s.screenshot("einstellungen").await?;
+    println!("  screenshot: {}", shot.display());
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+struct Driver(Child);
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}
+
+async fn connect(port: u16, app: &Path) -> Result<Client> {
+    let mut caps = serde_json::Map::new();
+    caps.insert("tauri:options".into(), json!({ "application": app }));
+    caps.insert("browserName".into(), json!("wry"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(caps.clone());
+        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+            Ok(c) => return Ok(c),
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(anyhow!("WebDriver session could not start: {e}")),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<std::process::ExitCode> {
+    let app = PathBuf::from(arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?)
+        .canonicalize()
+        .context("the app binary does not exist; build it first (cargo xtask test does)")?;
+    let artifacts = PathBuf::from(arg("--artifacts").unwrap_or_else(|| "target/e2e-artifacts".into()));
+    std::fs::create_dir_all(&artifacts)?;
+    let driver_bin = arg("--driver").unwrap_or_else(|| "tauri-driver".into());
+    let native = arg("--native-driver").unwrap_or_else(|| "/usr/bin/WebKitWebDriver".into());
+
+    let profile = tempfile::tempdir()?;
+    let profile_dir = profile.path().join("profil");
+    let port = free_port()?;
+    let native_port = free_port()?;
+    let log = std::fs::File::create(artifacts.join("tauri-driver.log"))?;
+    let child = Command::new(&driver_bin)
+        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver", &native])
+        .env("AMTSSTUBE_PROFILE", &profile_dir)
+        .stdout(Stdio::from(log.try_clone()?))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .with_context(|| format!("starting {driver_bin} (install it with `cargo install tauri-driver --locked`)"))?;
+    let _driver = Driver(child);
+
+    let client = connect(port, &app).await?;
+    let session = Session { client, profile_dir, artifacts };
+    let (mut passed, mut failed) = (0, 0);
+    for (name, scenario) in SCENARIOS {
+        match scenario(&session).await {
+            Ok(()) => {
+                passed += 1;
+                println!("PASS {name}");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {name}: {e:#}");
+                let _ = session.screenshot(&format!("FAILED-{name}")).await;
+            }
+        }
+    }
+    let _ = session.client.close().await;
+    println!("e2e: {passed} passed, {failed} failed");
+    Ok(if failed == 0 { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE })
+}

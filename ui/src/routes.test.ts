@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { hrefOf, routeFromHash, ROUTES } from './routes';
+
+describe('routes', () => {
+  it('lead to the Posteingang when the hash is empty or unknown', () => {
+    expect(routeFromHash('')).toBe('posteingang');
+    expect(routeFromHash('#/gibt-es-nicht')).toBe('posteingang');
+  });
+
+  it('round-trip every navigation entry through its href', () => {
+    for (const r of ROUTES) expect(routeFromHash(hrefOf(r.id))).toBe(r.id);
+  });
+
+  it('ignore sub-paths and query parts', () => {
+    expect(routeFromHash('#/team/auslastung?x=1')).toBe('team');
+  });
+
+  it('name the navigation in German', () => {
+    expect(ROUTES.map((r) => r.label)).toEqual(['Posteingang', 'Meine Vorgänge', 'Team', 'Einstellungen']);
+  });
+});
