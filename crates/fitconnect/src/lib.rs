@@ -1,0 +1,4 @@
+//! FIT-Connect subscriber client (WIP).
+#![deny(missing_docs)]
+
+pub mod jose;

@@ -1,0 +1,1 @@
+//! FIT-Connect integration-service simulator (being built in issue 4).
