@@ -1,0 +1,41 @@
+//! The domain of Amtsstube: pure types and rules, no I/O.
+//!
+//! - [`vorgang`]: the case (Vorgang) with its applicant, form data, Anlagen, notes and messages.
+//! - [`status`]: the status machine *as data* — a table of transitions, each naming its action,
+//!   the roles allowed to take it and its guard; illegal moves are errors with German text.
+//! - [`aktenzeichen`]: file numbers from a configurable pattern such as
+//!   `{Amt}-{Kürzel}/{Jahr}/{Nr:05}`. The gap-free counter itself lives in the store, which
+//!   assigns the number in the same transaction that inserts the case.
+//! - [`frist`]: business days with German public holidays per Bundesland (Easter computed
+//!   here), statutory processing deadlines per Leistung, and the derived "fällig"/"überfällig".
+//! - [`eingang`]: the intake states of a received FIT-Connect submission, shared by the
+//!   store and the sync engine.
+//!
+//! Every type derives serde so the store, the sync engine and the UI contract can carry it.
+//! Dates travel as ISO strings (`2026-03-31`), instants as RFC 3339.
+//!
+//! To extend: a new status or action is a new enum variant plus rows in
+//! [`status::UEBERGAENGE`]; the property tests then check it automatically (reachability,
+//! no dead ends, errors change nothing).
+#![deny(missing_docs)]
+
+pub mod aktenzeichen;
+pub mod eingang;
+pub mod frist;
+pub mod status;
+pub mod vorgang;
+
+pub use aktenzeichen::{Aktenzeichen, AktenzeichenMuster, AktenzeichenWerte, MusterFehler};
+pub use eingang::Eingangszustand;
+pub use frist::{Bundesland, Faelligkeit, Fristregel};
+pub use status::{Aktion, Fakten, Rolle, Status, StatusFehler, Waechter};
+pub use vorgang::{
+    AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Leistung, Nachricht,
+    Notiz, Prioritaet, Richtung, Vorgang, VorgangId,
+};
+
+/// Serde helpers for dates as `YYYY-MM-DD` (plain and optional).
+#[allow(missing_docs)]
+pub mod datum_serde {
+    time::serde::format_description!(pub iso, Date, "[year]-[month]-[day]");
+}
