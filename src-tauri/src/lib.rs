@@ -19,10 +19,12 @@ fn check_display() -> Result<(), String> {
     {
         let has = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
         if !has("DISPLAY") && !has("WAYLAND_DISPLAY") {
-            return Err("Amtsstube braucht eine grafische Oberfläche, aber weder DISPLAY noch \
+            return Err(
+                "Amtsstube braucht eine grafische Oberfläche, aber weder DISPLAY noch \
                 WAYLAND_DISPLAY ist gesetzt.\nStarten Sie die App in einer Desktop-Sitzung oder \
                 ohne Bildschirm unter Xvfb: `xvfb-run -a cargo xtask run`."
-                .to_owned());
+                    .to_owned(),
+            );
         }
     }
     Ok(())

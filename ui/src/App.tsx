@@ -37,10 +37,9 @@ export function App() {
 
   return (
     <div className="frame">
-      <KolSkipNav
-        _label="Sprunglinks"
-        _links={[{ _label: 'Zum Inhalt springen', _href: '#inhalt' }]}
-      />
+      <div className="skip">
+        <KolSkipNav _label="Sprunglinks" _links={[{ _label: 'Zum Inhalt springen', _href: '#inhalt' }]} />
+      </div>
       <header className="app-header">
         <span className="product" data-testid="product">
           Amtsstube

@@ -21,6 +21,14 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+/// The cargo target directory (honours `CARGO_TARGET_DIR`).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) if !dir.is_empty() => root().join(dir),
+        _ => root().join("target"),
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -58,9 +66,16 @@ fn cmd(program: &str) -> Command {
 fn step(name: &str, c: &mut Command) -> Result<()> {
     let started = Instant::now();
     println!("\n==> {name}");
-    let status = c.status().with_context(|| format!("{name}: {:?} konnte nicht gestartet werden", c.get_program()))?;
+    let status = c.status().with_context(|| {
+        format!(
+            "{name}: {:?} konnte nicht gestartet werden",
+            c.get_program()
+        )
+    })?;
     if !status.success() {
-        bail!("Schritt „{name}“ ist fehlgeschlagen ({status}). Die Ausgabe darüber sagt, was zu tun ist.");
+        bail!(
+            "Schritt „{name}“ ist fehlgeschlagen ({status}). Die Ausgabe darüber sagt, was zu tun ist."
+        );
     }
     println!("<== {name}: ok ({:.1} s)", started.elapsed().as_secs_f64());
     Ok(())
@@ -96,8 +111,13 @@ struct Deps {
 
 fn read_deps() -> Result<Deps> {
     let path = root().join("xtask/system-deps.txt");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("{} fehlt", path.display()))?;
-    let mut d = Deps { apt: vec![], pip: vec![], cargo: vec![] };
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("{} fehlt", path.display()))?;
+    let mut d = Deps {
+        apt: vec![],
+        pip: vec![],
+        cargo: vec![],
+    };
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         let mut parts = line.split_whitespace();
@@ -106,14 +126,21 @@ fn read_deps() -> Result<Deps> {
             (Some("pip"), Some(p)) => d.pip.push(p.to_owned()),
             (Some("cargo"), Some(p)) => d.cargo.push(p.to_owned()),
             (None, _) => {}
-            (Some(other), _) => bail!("{}: unbekannte Zeile „{line}“ (Art {other})", path.display()),
+            (Some(other), _) => bail!(
+                "{}: unbekannte Zeile „{line}“ (Art {other})",
+                path.display()
+            ),
         }
     }
     Ok(d)
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0"))
+        .unwrap_or(false)
 }
 
 fn dpkg_installed(pkg: &str) -> bool {
@@ -130,9 +157,17 @@ fn ensure_deps(need: Need) -> Result<()> {
         let wanted: Vec<&String> = match need {
             Need::All => deps.apt.iter().collect(),
             // The first block of the file (up to xvfb) is what building and showing the app needs.
-            Need::Run => deps.apt.iter().take_while(|p| p.as_str() != "xvfb").collect(),
+            Need::Run => deps
+                .apt
+                .iter()
+                .take_while(|p| p.as_str() != "xvfb")
+                .collect(),
         };
-        let missing: Vec<&str> = wanted.iter().filter(|p| !dpkg_installed(p)).map(|p| p.as_str()).collect();
+        let missing: Vec<&str> = wanted
+            .iter()
+            .filter(|p| !dpkg_installed(p))
+            .map(|p| p.as_str())
+            .collect();
         if !missing.is_empty() {
             if is_root() {
                 step("apt-get update", Command::new("apt-get").arg("update"))?;
@@ -163,13 +198,23 @@ fn ensure_deps(need: Need) -> Result<()> {
             if !have(bin) {
                 step(
                     &format!("pip install {pkg}"),
-                    cmd("python3").args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", pkg]),
+                    cmd("python3").args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                        pkg,
+                    ]),
                 )?;
             }
         }
         for tool in &deps.cargo {
             if !have(tool) && !cargo_bin(tool).exists() {
-                step(&format!("cargo install {tool}"), cmd(&cargo()).args(["install", "--locked", tool]))?;
+                step(
+                    &format!("cargo install {tool}"),
+                    cmd(&cargo()).args(["install", "--locked", tool]),
+                )?;
             }
         }
     }
@@ -212,14 +257,29 @@ fn ui_install() -> Result<()> {
         _ => false,
     };
     if !fresh {
-        step("npm ci (ui)", cmd(npm()).current_dir(&ui).args(["ci", "--no-audit", "--no-fund"]))?;
+        step(
+            "npm ci (ui)",
+            cmd(npm())
+                .current_dir(&ui)
+                .args(["ci", "--no-audit", "--no-fund"]),
+        )?;
     }
     Ok(())
 }
 
 fn ui_build() -> Result<()> {
     ui_install()?;
-    step("UI bauen (vite build)", cmd(npm()).current_dir(root().join("ui")).args(["exec", "--", "vite", "build", "--logLevel", "warn"]))
+    step(
+        "UI bauen (vite build)",
+        cmd(npm()).current_dir(root().join("ui")).args([
+            "exec",
+            "--",
+            "vite",
+            "build",
+            "--logLevel",
+            "warn",
+        ]),
+    )
 }
 
 // ---------------------------------------------------------------- run
@@ -242,8 +302,13 @@ fn run(app_args: &[String]) -> Result<()> {
     }
     ensure_deps(Need::Run)?;
     ui_build()?;
-    step("Desktop-App bauen", cmd(&cargo()).args(["build", "-p", "amtsstube-desktop"]))?;
-    let bin = root().join("target/debug").join(format!("amtsstube-desktop{}", std::env::consts::EXE_SUFFIX));
+    step(
+        "Desktop-App bauen",
+        cmd(&cargo()).args(["build", "-p", "amtsstube-desktop"]),
+    )?;
+    let bin = target_dir()
+        .join("debug")
+        .join(format!("amtsstube-desktop{}", std::env::consts::EXE_SUFFIX));
     let args: Vec<&String> = app_args.iter().skip_while(|a| a.as_str() == "--").collect();
     step("Amtsstube starten", Command::new(bin).args(args))
 }
@@ -262,7 +327,10 @@ fn check_bindings() -> Result<()> {
     let path = root().join(ipc::BINDINGS_PATH);
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if committed != ipc::typescript_bindings() {
-        bail!("{} ist veraltet: `cargo xtask bindings` ausführen und das Ergebnis committen.", path.display());
+        bail!(
+            "{} ist veraltet: `cargo xtask bindings` ausführen und das Ergebnis committen.",
+            path.display()
+        );
     }
     println!("<== TypeScript-Bindings: ok");
     Ok(())
@@ -278,39 +346,84 @@ fn in_keyring(program: &str) -> Command {
 fn test() -> Result<()> {
     let started = Instant::now();
     ensure_deps(Need::All)?;
-    step("cargo fmt --check", cmd(&cargo()).args(["fmt", "--all", "--check"]))?;
+    step(
+        "cargo fmt --check",
+        cmd(&cargo()).args(["fmt", "--all", "--check"]),
+    )?;
     // The shell crate embeds ui/dist at compile time, so the UI is built before clippy.
     ui_build()?;
     step(
         "cargo clippy",
-        cmd(&cargo()).args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]),
+        cmd(&cargo()).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
-    let nextest = Command::new(cargo()).args(["nextest", "--version"]).output().map(|o| o.status.success()).unwrap_or(false);
+    let nextest = Command::new(cargo())
+        .args(["nextest", "--version"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
     if nextest {
         step(
             "Rust-Tests (nextest, im Secret Service)",
-            in_keyring(&cargo()).args(["nextest", "run", "--workspace", "--locked", "--no-fail-fast", "--failure-output", "final"]),
+            in_keyring(&cargo()).args([
+                "nextest",
+                "run",
+                "--workspace",
+                "--locked",
+                "--no-fail-fast",
+                "--failure-output",
+                "final",
+            ]),
         )?;
     } else {
-        step("Rust-Tests (cargo test, im Secret Service)", in_keyring(&cargo()).args(["test", "--workspace", "--locked"]))?;
+        step(
+            "Rust-Tests (cargo test, im Secret Service)",
+            in_keyring(&cargo()).args(["test", "--workspace", "--locked"]),
+        )?;
     }
     let ui = root().join("ui");
-    step("UI: Typprüfung", cmd(npm()).current_dir(&ui).args(["run", "typecheck"]))?;
-    step("UI: Lint", cmd(npm()).current_dir(&ui).args(["run", "lint"]))?;
-    step("UI: Unit-Tests (Vitest)", cmd(npm()).current_dir(&ui).args(["run", "test"]))?;
+    step(
+        "UI: Typprüfung",
+        cmd(npm()).current_dir(&ui).args(["run", "typecheck"]),
+    )?;
+    step(
+        "UI: Lint",
+        cmd(npm()).current_dir(&ui).args(["run", "lint"]),
+    )?;
+    step(
+        "UI: Unit-Tests (Vitest)",
+        cmd(npm()).current_dir(&ui).args(["run", "test"]),
+    )?;
     check_bindings()?;
     e2e()?;
-    println!("\nxtask test: alles grün ({:.0} s)", started.elapsed().as_secs_f64());
+    println!(
+        "\nxtask test: alles grün ({:.0} s)",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
 fn e2e() -> Result<()> {
-    step("Desktop-App bauen (für E2E)", cmd(&cargo()).args(["build", "--locked", "-p", "amtsstube-desktop", "-p", "e2e"]))?;
-    let target = root().join("target/debug");
+    step(
+        "Desktop-App bauen (für E2E)",
+        cmd(&cargo()).args(["build", "--locked", "-p", "amtsstube-desktop", "-p", "e2e"]),
+    )?;
+    let target = target_dir().join("debug");
     let app = target.join("amtsstube-desktop");
     let runner = target.join("amtsstube-e2e");
-    let driver = if have("tauri-driver") { PathBuf::from("tauri-driver") } else { cargo_bin("tauri-driver") };
-    let artifacts = root().join("target/e2e-artifacts");
+    let driver = if have("tauri-driver") {
+        PathBuf::from("tauri-driver")
+    } else {
+        cargo_bin("tauri-driver")
+    };
+    let artifacts = target_dir().join("e2e-artifacts");
     let mut c = if has_display() {
         Command::new(&runner)
     } else {

@@ -46,9 +46,16 @@ impl Session {
     async fn text_content(&self, el: &fantoccini::elements::Element) -> Result<String> {
         let v = self
             .client
-            .execute("return arguments[0].textContent;", vec![serde_json::to_value(el)?])
+            .execute(
+                "return arguments[0].textContent;",
+                vec![serde_json::to_value(el)?],
+            )
             .await?;
-        Ok(v.as_str().unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" "))
+        Ok(v.as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "))
     }
 
     /// The visible text inside an element's shadow tree (KoliBri components).
@@ -76,13 +83,23 @@ impl Session {
     }
 }
 
-type Scenario = for<'a> fn(&'a Session) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+type Scenario = for<'a> fn(
+    &'a Session,
+)
+    -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
 
 /// Every scenario, in the order it runs (they share one app instance).
 const SCENARIOS: &[(&str, Scenario)] = &[
-    ("the_frame_shows_product_name_and_the_four_areas", |s| Box::pin(frame_shows_product_and_navigation(s))),
-    ("without_an_integration_service_the_window_says_it_is_a_demo", |s| Box::pin(demo_banner_is_shown(s))),
-    ("settings_show_version_and_profile_path_from_rust", |s| Box::pin(settings_show_round_trip(s))),
+    ("the_frame_shows_product_name_and_the_four_areas", |s| {
+        Box::pin(frame_shows_product_and_navigation(s))
+    }),
+    (
+        "without_an_integration_service_the_window_says_it_is_a_demo",
+        |s| Box::pin(demo_banner_is_shown(s)),
+    ),
+    ("settings_show_version_and_profile_path_from_rust", |s| {
+        Box::pin(settings_show_round_trip(s))
+    }),
 ];
 
 async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
@@ -97,19 +114,22 @@ async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
             bail!("navigation lacks {label:?}: {nav:?}");
         }
     }
-    s.wait_text("[data-testid=empty-state]", "keine Vorgänge").await?;
+    s.wait_text("[data-testid=empty-state]", "keine Vorgänge")
+        .await?;
     let shot = s.screenshot("frame").await?;
     println!("  screenshot: {}", shot.display());
     Ok(())
 }
 
 async fn demo_banner_is_shown(s: &Session) -> Result<()> {
-    s.wait_text("[data-testid=demo-banner]", "Demonstration").await?;
+    s.wait_text("[data-testid=demo-banner]", "Demonstration")
+        .await?;
     let label = s.shadow_text("[data-testid=demo-banner] kol-alert").await?;
     if !label.contains("Demo-Modus") {
         bail!("demo banner has no 'Demo-Modus' heading: {label:?}");
     }
-    s.wait_text("[data-testid=sync-status]", "Demo-Modus").await?;
+    s.wait_text("[data-testid=sync-status]", "Demo-Modus")
+        .await?;
     Ok(())
 }
 
@@ -149,7 +169,9 @@ async fn settings_show_round_trip(s: &Session) -> Result<()> {
     if shown != expected {
         bail!("profile path shown {shown:?}, expected {expected:?}");
     }
-    let version = s.wait_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION")).await?;
+    let version = s
+        .wait_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION"))
+        .await?;
     println!("  version {version}, profile {shown}");
     let shot = s.screenshot("einstellungen").await?;
     println!("  screenshot: {}", shot.display());
@@ -170,7 +192,9 @@ impl Drop for Driver {
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 async fn connect(port: u16, app: &Path) -> Result<Client> {
@@ -179,7 +203,8 @@ async fn connect(port: u16, app: &Path) -> Result<Client> {
     caps.insert("browserName".into(), json!("wry"));
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        let mut builder =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(caps.clone());
         match builder.connect(&format!("http://127.0.0.1:{port}")).await {
             Ok(c) => return Ok(c),
@@ -194,10 +219,13 @@ async fn connect(port: u16, app: &Path) -> Result<Client> {
 
 #[tokio::main]
 async fn main() -> Result<std::process::ExitCode> {
-    let app = PathBuf::from(arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?)
-        .canonicalize()
-        .context("the app binary does not exist; build it first (cargo xtask test does)")?;
-    let artifacts = PathBuf::from(arg("--artifacts").unwrap_or_else(|| "target/e2e-artifacts".into()));
+    let app = PathBuf::from(
+        arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?,
+    )
+    .canonicalize()
+    .context("the app binary does not exist; build it first (cargo xtask test does)")?;
+    let artifacts =
+        PathBuf::from(arg("--artifacts").unwrap_or_else(|| "target/e2e-artifacts".into()));
     std::fs::create_dir_all(&artifacts)?;
     let driver_bin = arg("--driver").unwrap_or_else(|| "tauri-driver".into());
     let native = arg("--native-driver").unwrap_or_else(|| "/usr/bin/WebKitWebDriver".into());
@@ -208,16 +236,29 @@ async fn main() -> Result<std::process::ExitCode> {
     let native_port = free_port()?;
     let log = std::fs::File::create(artifacts.join("tauri-driver.log"))?;
     let child = Command::new(&driver_bin)
-        .args(["--port", &port.to_string(), "--native-port", &native_port.to_string(), "--native-driver", &native])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+            "--native-driver",
+            &native,
+        ])
         .env("AMTSSTUBE_PROFILE", &profile_dir)
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
         .spawn()
-        .with_context(|| format!("starting {driver_bin} (install it with `cargo install tauri-driver --locked`)"))?;
+        .with_context(|| {
+            format!("starting {driver_bin} (install it with `cargo install tauri-driver --locked`)")
+        })?;
     let _driver = Driver(child);
 
     let client = connect(port, &app).await?;
-    let session = Session { client, profile_dir, artifacts };
+    let session = Session {
+        client,
+        profile_dir,
+        artifacts,
+    };
     let (mut passed, mut failed) = (0, 0);
     for (name, scenario) in SCENARIOS {
         match scenario(&session).await {
@@ -234,5 +275,9 @@ async fn main() -> Result<std::process::ExitCode> {
     }
     let _ = session.client.close().await;
     println!("e2e: {passed} passed, {failed} failed");
-    Ok(if failed == 0 { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    })
 }
