@@ -336,6 +336,53 @@ fn check_bindings() -> Result<()> {
     Ok(())
 }
 
+/// Domain crates must build without a webview: none of them may depend on tauri.
+fn check_no_tauri_in_crates() -> Result<()> {
+    println!("\n==> Keine Tauri-Abhängigkeit unter crates/");
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(root().join("crates"))? {
+        let manifest = entry?.path().join("Cargo.toml");
+        if !manifest.exists() {
+            continue;
+        }
+        let out = cmd(&cargo())
+            .args([
+                "tree",
+                "--locked",
+                "--edges",
+                "normal,build",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+                "--manifest-path",
+            ])
+            .arg(&manifest)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "cargo tree für {} schlug fehl: {}",
+                manifest.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        if String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .any(|l| l.starts_with("tauri ") || l.starts_with("tauri-"))
+        {
+            offenders.push(manifest.display().to_string());
+        }
+    }
+    if !offenders.is_empty() {
+        bail!(
+            "Diese Crates hängen von Tauri ab, dürfen es aber nicht (nur src-tauri darf): {}",
+            offenders.join(", ")
+        );
+    }
+    println!("<== Keine Tauri-Abhängigkeit: ok");
+    Ok(())
+}
+
 /// Runs a command inside a private D-Bus session with an unlocked Secret Service.
 fn in_keyring(program: &str) -> Command {
     let mut c = cmd("sh");
@@ -402,6 +449,7 @@ fn test() -> Result<()> {
         cmd(npm()).current_dir(&ui).args(["run", "test"]),
     )?;
     check_bindings()?;
+    check_no_tauri_in_crates()?;
     e2e()?;
     println!(
         "\nxtask test: alles grün ({:.0} s)",
