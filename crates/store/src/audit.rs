@@ -1,0 +1,218 @@
+//! The hash-chained audit log.
+//!
+//! Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields
+//! (length-prefixed, so no two field lists hash alike). `audit_kopf` holds the last sequence
+//! number and hash, so cutting entries off the end is detected as well as editing, deleting
+//! or inserting in the middle. [`Lesen::audit_pruefen`] reports the first broken link.
+
+use domain::VorgangId;
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::{Lesen, Schreiben, aus_ms, jetzt_ms};
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEintrag {
+    /// Sequence number (from 1, no gaps).
+    pub seq: i64,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub zeit: time::OffsetDateTime,
+    /// Who.
+    pub wer: String,
+    /// What (a stable code such as `vorgang.geoeffnet`).
+    pub was: String,
+    /// Which case.
+    pub vorgang_id: Option<String>,
+    /// Details.
+    pub details: String,
+}
+
+/// Result of verifying the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditBefund {
+    /// Entries checked.
+    pub eintraege: u64,
+    /// The first broken link: sequence number and what is wrong (German).
+    pub erster_bruch: Option<(i64, String)>,
+}
+
+impl AuditBefund {
+    /// Whether the chain is intact.
+    pub fn intakt(&self) -> bool {
+        self.erster_bruch.is_none()
+    }
+}
+
+fn feld(h: &mut Sha256, b: &[u8]) {
+    h.update((b.len() as u64).to_be_bytes());
+    h.update(b);
+}
+
+fn hash(
+    vorher: &[u8],
+    seq: i64,
+    zeit_ms: i64,
+    wer: &str,
+    was: &str,
+    vorgang: Option<&str>,
+    details: &str,
+) -> Vec<u8> {
+    let mut h = Sha256::new();
+    h.update(b"amtsstube-audit-v1");
+    feld(&mut h, vorher);
+    h.update(seq.to_be_bytes());
+    h.update(zeit_ms.to_be_bytes());
+    feld(&mut h, wer.as_bytes());
+    feld(&mut h, was.as_bytes());
+    match vorgang {
+        Some(v) => {
+            h.update([1]);
+            feld(&mut h, v.as_bytes());
+        }
+        None => h.update([0]),
+    }
+    feld(&mut h, details.as_bytes());
+    h.finalize().to_vec()
+}
+
+const ANFANG: [u8; 32] = [0; 32];
+
+impl Schreiben<'_> {
+    /// Appends an entry to the audit log (in this transaction).
+    pub fn audit_anhaengen(
+        &self,
+        wer: &str,
+        was: &str,
+        vorgang: Option<&VorgangId>,
+        details: &str,
+    ) -> Result<i64> {
+        let (letzte, vorher): (i64, Vec<u8>) = self
+            .conn
+            .prepare_cached("SELECT seq, hash FROM audit_kopf WHERE eins = 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok((0, ANFANG.to_vec())),
+                e => Err(e),
+            })?;
+        let seq = letzte + 1;
+        let zeit = jetzt_ms();
+        let vid = vorgang.map(|v| v.to_string());
+        let h = hash(&vorher, seq, zeit, wer, was, vid.as_deref(), details);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit (seq, zeit_ms, wer, was, vorgang_id, details, vorher, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![seq, zeit, wer, was, vid, details, vorher, h])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_kopf (eins, seq, hash) VALUES (1, ?1, ?2)
+                 ON CONFLICT (eins) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            )?
+            .execute(params![seq, h])?;
+        Ok(seq)
+    }
+}
+
+impl Lesen<'_> {
+    /// The audit entries of one case, oldest first.
+    pub fn audit_fuer_vorgang(&self, id: &VorgangId) -> Result<Vec<AuditEintrag>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT seq, zeit_ms, wer, was, vorgang_id, details FROM audit WHERE vorgang_id = ?1 ORDER BY seq",
+        )?;
+        let rows = st.query_map([id.to_string()], |r| {
+            Ok(AuditEintrag {
+                seq: r.get(0)?,
+                zeit: aus_ms(r.get(1)?),
+                wer: r.get(2)?,
+                was: r.get(3)?,
+                vorgang_id: r.get(4)?,
+                details: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Walks the whole chain and reports the first broken link.
+    pub fn audit_pruefen(&self) -> Result<AuditBefund> {
+        let mut st = self
+            .conn
+            .prepare("SELECT seq, zeit_ms, wer, was, vorgang_id, details, vorher, hash FROM audit ORDER BY seq")?;
+        let mut rows = st.query([])?;
+        let mut erwartet_seq = 1i64;
+        let mut vorher = ANFANG.to_vec();
+        let mut n = 0u64;
+        let bruch = |seq: i64, grund: String, n: u64| {
+            Ok(AuditBefund {
+                eintraege: n,
+                erster_bruch: Some((seq, grund)),
+            })
+        };
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let zeit: i64 = r.get(1)?;
+            let wer: String = r.get(2)?;
+            let was: String = r.get(3)?;
+            let vid: Option<String> = r.get(4)?;
+            let details: String = r.get(5)?;
+            let gespeichert_vorher: Vec<u8> = r.get(6)?;
+            let gespeichert: Vec<u8> = r.get(7)?;
+            if seq != erwartet_seq {
+                return bruch(
+                    erwartet_seq,
+                    format!("Eintrag {erwartet_seq} fehlt (nächster vorhandener: {seq})."),
+                    n,
+                );
+            }
+            if gespeichert_vorher != vorher {
+                return bruch(
+                    seq,
+                    format!("Eintrag {seq} verweist nicht auf den Hash seines Vorgängers."),
+                    n,
+                );
+            }
+            if hash(&vorher, seq, zeit, &wer, &was, vid.as_deref(), &details) != gespeichert {
+                return bruch(
+                    seq,
+                    format!("Eintrag {seq} wurde nachträglich verändert (Hash stimmt nicht)."),
+                    n,
+                );
+            }
+            vorher = gespeichert;
+            erwartet_seq += 1;
+            n += 1;
+        }
+        let kopf: Option<(i64, Vec<u8>)> = self
+            .conn
+            .query_row("SELECT seq, hash FROM audit_kopf WHERE eins = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        match kopf {
+            None if n == 0 => {}
+            Some((seq, h)) if seq == n as i64 && h == vorher => {}
+            Some((seq, _)) => {
+                return bruch(
+                    n as i64 + 1,
+                    format!(
+                        "Das Protokoll endet bei Eintrag {n}, der Kopf verzeichnet {seq}: Einträge am Ende fehlen oder wurden ersetzt."
+                    ),
+                    n,
+                );
+            }
+            None => return bruch(1, "Der Kopf des Protokolls fehlt.".into(), n),
+        }
+        Ok(AuditBefund {
+            eintraege: n,
+            erster_bruch: None,
+        })
+    }
+}

@@ -1,0 +1,265 @@
+//! The encrypted local store of Amtsstube.
+//!
+//! Everything a caseworker's desktop keeps lives in one SQLCipher database in the profile
+//! directory (`amtsstube.db`), opened with a raw 256-bit key from the OS keyring or an
+//! explicitly configured owner-only key file ([`key`]); attachments live beside it in
+//! `anlagen/`, each encrypted with AES-256-GCM in 64 KiB chunks under its own random key that
+//! is kept inside the database ([`anlage`]). Nothing is ever written in plaintext.
+//!
+//! Design:
+//! - **One place opens connections** ([`verbindung`]): `PRAGMA key` first, then WAL,
+//!   `synchronous = FULL` (an accept must never be sent for data a power cut could take back),
+//!   `busy_timeout`, foreign keys, in-memory temp store; embedded SQL migrations run at start
+//!   and a newer schema is refused.
+//! - **Handles**: [`Store::read`] runs a closure on a [`Lesen`] handle inside a read
+//!   transaction (a consistent snapshot, from a small pool of reader connections);
+//!   [`Store::write`] runs a closure on a [`Schreiben`] handle inside `BEGIN IMMEDIATE` on
+//!   the single writer connection and commits when it returns `Ok`, rolls back otherwise.
+//!   `Schreiben` derefs to `Lesen`, so reads inside a write see the write's own changes.
+//! - Every change to a case and every opening of a case appends to the hash-chained audit
+//!   log ([`audit`]) in the same transaction.
+//! - The Aktenzeichen counter per year is incremented in the transaction that inserts the
+//!   case: a rolled-back insert gives its number back, so numbers stay gap-free.
+//! - The outbox ([`outbox`]) and the intake of FIT-Connect submissions ([`einreichung`]) are
+//!   the sync engine's persistence.
+//!
+//! To extend the schema: add `migrations/000N_name.sql` and a line in
+//! [`verbindung::MIGRATIONEN`]; never edit a released migration.
+#![deny(missing_docs)]
+
+pub mod anlage;
+pub mod audit;
+pub mod einreichung;
+pub mod error;
+pub mod key;
+pub mod outbox;
+pub mod verbindung;
+pub mod vorgang;
+
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+pub use anlage::{AnlageLeser, AnlageSchreiber};
+pub use audit::{AuditBefund, AuditEintrag};
+pub use einreichung::{
+    EinreichungInfo, EinreichungsAnlage, EmpfangeneEinreichung, Speicherergebnis,
+};
+pub use error::{Result, StoreError};
+pub use key::{Schluessel, Schluesselquelle};
+pub use outbox::{NeuerAuftrag, OutboxEintrag};
+pub use vorgang::{
+    AktenzeichenVergabe, Faelligkeitsfilter, QueueFilter, QueueSeite, QueueZeile, Sortierung,
+    Stichtag, Suchtreffer, ZustaendigFilter,
+};
+
+/// File name of the database in the profile directory.
+pub const DB_DATEI: &str = "amtsstube.db";
+/// Folder of the encrypted attachment files in the profile directory.
+pub const ANLAGEN_ORDNER: &str = "anlagen";
+const MAX_LESER: usize = 4;
+
+/// The open store of one profile.
+pub struct Store {
+    db: PathBuf,
+    anlagen: PathBuf,
+    key: Schluessel,
+    schreiber: Mutex<Connection>,
+    leser: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens the store in `profil` with the key from `quelle`. For a new profile a key is
+    /// created and kept in `quelle`; for an existing database a missing key is an error
+    /// (never a new key, never plaintext). An interrupted re-keying is completed.
+    pub fn open_profil(profil: &Path, quelle: &Schluesselquelle) -> Result<Self> {
+        std::fs::create_dir_all(profil)?;
+        let db = profil.join(DB_DATEI);
+        let existiert = db.exists();
+        let key = match quelle.laden()? {
+            Some(k) => k,
+            None if !existiert => {
+                let k = Schluessel::zufaellig()?;
+                quelle.speichern(&k)?;
+                k
+            }
+            None => {
+                return Err(StoreError::SchluesselFehlt {
+                    pfad: db.display().to_string(),
+                    quelle: quelle.to_string(),
+                });
+            }
+        };
+        match Self::open(profil, &key) {
+            Err(StoreError::FalscherSchluessel { pfad }) => {
+                // A re-keying may have stopped after the database took the new key but before
+                // the key source did: the new key waits in the companion entry.
+                let ausstehend = quelle.ausstehend();
+                if let Ok(Some(neu)) = ausstehend.laden()
+                    && let Ok(store) = Self::open(profil, &neu)
+                {
+                    quelle.speichern(&neu)?;
+                    ausstehend.loeschen()?;
+                    return Ok(store);
+                }
+                Err(StoreError::FalscherSchluessel { pfad })
+            }
+            other => other,
+        }
+    }
+
+    /// Opens (or creates) the store in `profil` with `key`.
+    pub fn open(profil: &Path, key: &Schluessel) -> Result<Self> {
+        std::fs::create_dir_all(profil)?;
+        let db = profil.join(DB_DATEI);
+        let anlagen = profil.join(ANLAGEN_ORDNER);
+        let mut schreiber = verbindung::oeffnen(&db, key)?;
+        verbindung::migrieren(&mut schreiber)?;
+        std::fs::create_dir_all(&anlagen)?;
+        Ok(Self {
+            db,
+            anlagen,
+            key: key.clone(),
+            schreiber: Mutex::new(schreiber),
+            leser: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Path of the database file.
+    pub fn db_pfad(&self) -> &Path {
+        &self.db
+    }
+
+    pub(crate) fn anlagen_ordner(&self) -> &Path {
+        &self.anlagen
+    }
+
+    /// Runs `f` in a read transaction (consistent snapshot).
+    pub fn read<T>(&self, f: impl FnOnce(&Lesen<'_>) -> Result<T>) -> Result<T> {
+        let conn = {
+            let mut pool = self.leser.lock().map_err(|_| gift())?;
+            pool.pop()
+        };
+        let mut conn = match conn {
+            Some(c) => c,
+            None => verbindung::oeffnen_leser(&self.db, &self.key)?,
+        };
+        let ergebnis = {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+            let r = f(&Lesen { conn: &tx });
+            drop(tx); // read-only: rollback ends the snapshot
+            r
+        };
+        if let Ok(mut pool) = self.leser.lock()
+            && pool.len() < MAX_LESER
+        {
+            pool.push(conn);
+        }
+        ergebnis
+    }
+
+    /// Runs `f` in a write transaction (`BEGIN IMMEDIATE`): committed if `f` returns `Ok`,
+    /// rolled back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&Schreiben<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.schreiber.lock().map_err(|_| gift())?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let wert = f(&Schreiben {
+            lesen: Lesen { conn: &tx },
+        })?;
+        tx.commit()?;
+        Ok(wert)
+    }
+
+    /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; returns the problems
+    /// found (empty when the file is sound).
+    pub fn integritaet_pruefen(&self) -> Result<Vec<String>> {
+        let conn = self.schreiber.lock().map_err(|_| gift())?;
+        verbindung::integritaet(&conn)
+    }
+
+    /// Re-encrypts the database under `neu` and moves the key source to it. Crash-safe: the
+    /// new key is first kept in the companion entry ([`Schluesselquelle::ausstehend`]), so an
+    /// interruption at any point leaves a key that opens the database.
+    pub fn rekey(&mut self, quelle: &Schluesselquelle, neu: &Schluessel) -> Result<()> {
+        let ausstehend = quelle.ausstehend();
+        ausstehend.speichern(neu)?;
+        {
+            let mut pool = self.leser.lock().map_err(|_| gift())?;
+            pool.clear();
+        }
+        {
+            let conn = self.schreiber.lock().map_err(|_| gift())?;
+            verbindung::rekey(&conn, neu)?;
+        }
+        self.key = neu.clone();
+        quelle.speichern(neu)?;
+        ausstehend.loeschen()?;
+        Ok(())
+    }
+
+    /// Copies the database decrypted to `ziel` for a benchmark comparison. Only with the
+    /// feature `klartext-vergleich`, which the application never enables.
+    #[cfg(feature = "klartext-vergleich")]
+    pub fn klartext_kopie_fuer_vergleich(&self, ziel: &Path) -> Result<()> {
+        let conn = self.schreiber.lock().map_err(|_| gift())?;
+        verbindung::klartext_export(&conn, ziel)
+    }
+
+    /// Opens an unencrypted copy made by `klartext_kopie_fuer_vergleich` (benchmarks only).
+    #[cfg(feature = "klartext-vergleich")]
+    pub fn open_klartext_fuer_vergleich(profil: &Path) -> Result<Self> {
+        let db = profil.join(DB_DATEI);
+        let conn = verbindung::oeffnen_klartext(&db)?;
+        Ok(Self {
+            db,
+            anlagen: profil.join(ANLAGEN_ORDNER),
+            key: Schluessel::aus_bytes([0; 32]),
+            schreiber: Mutex::new(conn),
+            leser: Mutex::new(Vec::new()),
+        })
+    }
+}
+
+fn gift() -> StoreError {
+    StoreError::Daten("interner Sperrfehler (ein früherer Vorgang ist abgebrochen)".into())
+}
+
+/// Read handle: every query of the store.
+pub struct Lesen<'c> {
+    pub(crate) conn: &'c Connection,
+}
+
+/// Write handle: every change, plus all queries through [`Deref`].
+pub struct Schreiben<'c> {
+    lesen: Lesen<'c>,
+}
+
+impl<'c> Deref for Schreiben<'c> {
+    type Target = Lesen<'c>;
+    fn deref(&self) -> &Lesen<'c> {
+        &self.lesen
+    }
+}
+
+pub(crate) fn jetzt_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub(crate) fn aus_ms(v: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(v) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
