@@ -185,7 +185,11 @@ fn pruefen(basis: &Path) -> usize {
                 pro_seite: 1,
                 ..Default::default()
             })?;
-            Ok(seite.zeilen[0].aktenzeichen.0.clone())
+            Ok(seite
+                .zeilen
+                .first()
+                .map(|z| z.aktenzeichen.0.clone())
+                .unwrap_or_default())
         })
         .unwrap_or_default();
     if gesamt > 0 {
