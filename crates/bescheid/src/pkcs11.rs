@@ -1,0 +1,1 @@
+//! PKCS#11 seal keys (placeholder while being written).

@@ -1,0 +1,758 @@
+//! Page layout (Satz) after DIN 5008, form B: letterhead, address field for a window
+//! envelope, information block, body with German line breaking, fee table, footer and
+//! "Seite x von y". The result is a display list per page; `pdf.rs` writes it.
+//!
+//! Coordinates are millimetres from the top-left corner while laying out and are turned into
+//! PDF points (from the bottom) only when an operation is recorded.
+
+use crate::BescheidError;
+use crate::model::{Entscheidung, betrag_deutsch, datum_deutsch, parse_datum};
+use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
+use crate::vorlage::Block;
+
+pub(crate) const SEITE_B: f32 = 595.276; // A4 in pt
+pub(crate) const SEITE_H: f32 = 841.89;
+
+fn mm(v: f32) -> f32 {
+    v * 72.0 / 25.4
+}
+
+// DIN 5008 form B (all mm).
+const RAND_LINKS: f32 = 25.0;
+const RAND_RECHTS: f32 = 190.0; // 20 mm right margin
+const ANSCHRIFT_OBEN: f32 = 45.0;
+const INFO_LINKS: f32 = 125.0;
+const INFO_OBEN: f32 = 50.0;
+const BETREFF_OBEN: f32 = 98.4;
+const KOERPER_UNTEN: f32 = 259.0;
+const FOLGESEITE_OBEN: f32 = 27.0;
+const FUSS_OBEN: f32 = 271.0;
+
+const TEXT_GROESSE: f32 = 11.0;
+const ZEILE: f32 = 5.0; // line pitch of body text in mm
+
+/// Grey used for labels and rules.
+pub(crate) const GRAU: [f32; 3] = [0.38, 0.38, 0.38];
+pub(crate) const SCHWARZ: [f32; 3] = [0.0, 0.0, 0.0];
+
+/// One drawing operation in PDF points.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    Text {
+        schnitt: Schnitt,
+        groesse: f32,
+        x: f32,
+        y: f32,
+        farbe: [f32; 3],
+        glyphen: Vec<u16>,
+    },
+    Linie {
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        staerke: f32,
+        farbe: [f32; 3],
+    },
+    /// The QR code (drawn from a form XObject), lower-left corner and edge length.
+    Qr { x: f32, y: f32, kante: f32 },
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Seite {
+    pub(crate) ops: Vec<Op>,
+}
+
+pub(crate) struct Satz<'a> {
+    s: &'a Schriften,
+    pub(crate) nutzung: GlyphNutzung,
+    pub(crate) seiten: Vec<Seite>,
+    y: f32,
+}
+
+/// A piece of a paragraph up to a break opportunity.
+struct Stueck<'t> {
+    text: &'t str,
+    nach: Nach,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Nach {
+    /// A space follows (dropped at the end of a line).
+    Leer,
+    /// A soft hyphen follows (shown as `-` at the end of a line, else nothing).
+    Weich,
+    /// The piece ends in a hyphen or slash, or is the last one.
+    Nichts,
+}
+
+fn stuecke(text: &str) -> Vec<Stueck<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut vorher: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let naechstes = iter.peek().map(|(_, n)| *n);
+        match c {
+            ' ' => {
+                if i > start {
+                    out.push(Stueck {
+                        text: &text[start..i],
+                        nach: Nach::Leer,
+                    });
+                } else if let Some(letztes) = out.last_mut() {
+                    letztes.nach = Nach::Leer;
+                }
+                start = i + 1;
+            }
+            '\u{ad}' => {
+                out.push(Stueck {
+                    text: &text[start..i],
+                    nach: Nach::Weich,
+                });
+                start = i + c.len_utf8();
+            }
+            // Break after a hyphen or slash between letters (Müller-|Lüdenscheidt, und/|oder),
+            // after a dash only when it stands alone.
+            '-' | '/'
+                if vorher.is_some_and(char::is_alphanumeric)
+                    && naechstes.is_some_and(char::is_alphabetic) =>
+            {
+                let ende = i + c.len_utf8();
+                out.push(Stueck {
+                    text: &text[start..ende],
+                    nach: Nach::Nichts,
+                });
+                start = ende;
+            }
+            _ => {}
+        }
+        vorher = Some(c);
+    }
+    if start < text.len() {
+        out.push(Stueck {
+            text: &text[start..],
+            nach: Nach::Nichts,
+        });
+    }
+    out
+}
+
+/// Inserts no-break spaces where German typesetting keeps words together: after `§`,
+/// `Abs.`, `Nr.`, `Satz` before a number, and before `€`.
+pub(crate) fn binden(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let zeichen: Vec<char> = text.chars().collect();
+    for (i, c) in zeichen.iter().enumerate() {
+        if *c == ' ' {
+            let davor: String = zeichen[..i]
+                .iter()
+                .rev()
+                .take(5)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let danach = zeichen.get(i + 1).copied();
+            let ziffer_folgt = danach.is_some_and(|d| d.is_ascii_digit());
+            let bindet = danach == Some('€')
+                || (ziffer_folgt
+                    && (davor.ends_with('§')
+                        || davor.ends_with("Abs.")
+                        || davor.ends_with("Nr.")
+                        || davor.ends_with("Satz")
+                        || davor.ends_with("Art.")));
+            out.push(if bindet { '\u{a0}' } else { ' ' });
+        } else {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+impl<'a> Satz<'a> {
+    pub(crate) fn neu(s: &'a Schriften) -> Self {
+        Satz {
+            s,
+            nutzung: GlyphNutzung::default(),
+            seiten: vec![Seite::default()],
+            y: BETREFF_OBEN,
+        }
+    }
+
+    fn seite(&mut self) -> &mut Seite {
+        if self.seiten.is_empty() {
+            self.seiten.push(Seite::default());
+        }
+        let n = self.seiten.len() - 1;
+        &mut self.seiten[n]
+    }
+
+    pub(crate) fn breite(&self, schnitt: Schnitt, groesse: f32, text: &str) -> f32 {
+        self.s.get(schnitt).breite(text, groesse) * 25.4 / 72.0
+    }
+
+    /// Draws text with its left edge at `x` mm and baseline at `y` mm from the top.
+    fn text(
+        &mut self,
+        schnitt: Schnitt,
+        groesse: f32,
+        x: f32,
+        y: f32,
+        farbe: [f32; 3],
+        text: &str,
+    ) -> Result<(), BescheidError> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        let glyphen = self.nutzung.glyphen(self.s, schnitt, text)?;
+        self.seite().ops.push(Op::Text {
+            schnitt,
+            groesse,
+            x: mm(x),
+            y: SEITE_H - mm(y),
+            farbe,
+            glyphen,
+        });
+        Ok(())
+    }
+
+    fn text_rechts(
+        &mut self,
+        schnitt: Schnitt,
+        groesse: f32,
+        rechts: f32,
+        y: f32,
+        farbe: [f32; 3],
+        text: &str,
+    ) -> Result<(), BescheidError> {
+        let b = self.breite(schnitt, groesse, text);
+        self.text(schnitt, groesse, rechts - b, y, farbe, text)
+    }
+
+    fn linie(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, staerke: f32, farbe: [f32; 3]) {
+        self.seite().ops.push(Op::Linie {
+            x1: mm(x1),
+            y1: SEITE_H - mm(y1),
+            x2: mm(x2),
+            y2: SEITE_H - mm(y2),
+            staerke,
+            farbe,
+        });
+    }
+
+    /// Breaks a paragraph into lines no wider than `breite` mm.
+    pub(crate) fn umbrechen(
+        &self,
+        schnitt: Schnitt,
+        groesse: f32,
+        text: &str,
+        breite: f32,
+    ) -> Vec<String> {
+        let f = self.s.get(schnitt);
+        let w = |t: &str| f.breite(t, groesse) * 25.4 / 72.0;
+        let w_leer = w(" ");
+        let w_strich = w("-");
+        let mut zeilen = Vec::new();
+        let mut zeile = String::new();
+        let mut zeile_b = 0.0f32;
+        let mut offen: Option<Nach> = None; // what follows the last piece on the line
+        for st in stuecke(text) {
+            let sw = w(st.text);
+            let zwischen = match offen {
+                Some(Nach::Leer) => w_leer,
+                _ => 0.0,
+            };
+            let ende = if st.nach == Nach::Weich {
+                w_strich
+            } else {
+                0.0
+            };
+            if offen.is_some() && zeile_b + zwischen + sw + ende > breite {
+                if offen == Some(Nach::Weich) {
+                    zeile.push('-');
+                }
+                zeilen.push(std::mem::take(&mut zeile));
+                zeile_b = 0.0;
+                offen = None;
+            }
+            if let Some(Nach::Leer) = offen {
+                zeile.push(' ');
+                zeile_b += w_leer;
+            }
+            if offen.is_none() && sw > breite {
+                // A single piece wider than the line: break it between characters.
+                for c in st.text.chars() {
+                    let cw = w(c.encode_utf8(&mut [0; 4]));
+                    if zeile_b + cw > breite && !zeile.is_empty() {
+                        zeilen.push(std::mem::take(&mut zeile));
+                        zeile_b = 0.0;
+                    }
+                    zeile.push(c);
+                    zeile_b += cw;
+                }
+            } else {
+                zeile.push_str(st.text);
+                zeile_b += sw;
+            }
+            offen = Some(st.nach);
+        }
+        if !zeile.is_empty() {
+            zeilen.push(zeile);
+        }
+        zeilen
+    }
+
+    fn platz(&mut self, hoehe: f32, kopf: &str) -> Result<(), BescheidError> {
+        if self.y + hoehe > KOERPER_UNTEN {
+            self.seiten.push(Seite::default());
+            self.text(Schnitt::Normal, 8.0, RAND_LINKS, 17.0, GRAU, kopf)?;
+            self.linie(RAND_LINKS, 19.0, RAND_RECHTS, 19.0, 0.4, GRAU);
+            self.y = FOLGESEITE_OBEN;
+        }
+        Ok(())
+    }
+
+    fn absatz(
+        &mut self,
+        kopf: &str,
+        schnitt: Schnitt,
+        marke: Option<&str>,
+        text: &str,
+    ) -> Result<(), BescheidError> {
+        let einzug = if marke.is_some() { 7.0 } else { 0.0 };
+        let text = binden(text);
+        let zeilen = self.umbrechen(
+            schnitt,
+            TEXT_GROESSE,
+            &text,
+            RAND_RECHTS - RAND_LINKS - einzug,
+        );
+        for (i, z) in zeilen.iter().enumerate() {
+            // Keep at least two lines together at a page break (no orphans of one line).
+            let rest = (zeilen.len() - i).min(2) as f32;
+            self.platz(if i == 0 { ZEILE * rest } else { ZEILE }, kopf)?;
+            self.y += ZEILE;
+            if i == 0
+                && let Some(m) = marke
+            {
+                self.text(schnitt, TEXT_GROESSE, RAND_LINKS, self.y, SCHWARZ, m)?;
+            }
+            self.text(
+                schnitt,
+                TEXT_GROESSE,
+                RAND_LINKS + einzug,
+                self.y,
+                SCHWARZ,
+                z,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Lays out the whole letter.
+    pub(crate) fn brief(
+        &mut self,
+        e: &Entscheidung,
+        bloecke: &[Block],
+    ) -> Result<(), BescheidError> {
+        let datum = datum_deutsch(parse_datum("datum", &e.datum)?);
+        let kopf = format!(
+            "{} · Aktenzeichen {} · Bescheid vom {}",
+            e.behoerde.name, e.aktenzeichen, datum
+        );
+        self.briefkopf(e, &datum)?;
+        self.y = BETREFF_OBEN - ZEILE;
+        let mut vorher_betreff = false;
+        for b in bloecke {
+            match b {
+                Block::Betreff(t) => {
+                    self.absatz(&kopf, Schnitt::Fett, None, t)?;
+                    vorher_betreff = true;
+                    continue;
+                }
+                Block::Ueberschrift(t) => {
+                    // Keep a heading with the first two lines that follow it.
+                    self.platz(ZEILE * 4.0, &kopf)?;
+                    self.y += ZEILE * 0.8;
+                    self.absatz(&kopf, Schnitt::Fett, None, t)?;
+                    self.y += ZEILE * 0.2;
+                }
+                Block::Absatz(t) => {
+                    self.y += if vorher_betreff {
+                        ZEILE * 1.6
+                    } else {
+                        ZEILE * 0.6
+                    };
+                    self.absatz(&kopf, Schnitt::Normal, None, t)?;
+                }
+                Block::Punkt(m, t) => {
+                    self.y += ZEILE * 0.4;
+                    self.absatz(&kopf, Schnitt::Normal, Some(m), t)?;
+                }
+                Block::Zeile(t) => {
+                    self.platz(ZEILE, &kopf)?;
+                    self.y += ZEILE;
+                    self.text(
+                        Schnitt::Normal,
+                        TEXT_GROESSE,
+                        RAND_LINKS,
+                        self.y,
+                        SCHWARZ,
+                        t,
+                    )?;
+                }
+                Block::Gebuehren => self.gebuehren(e, &kopf)?,
+            }
+            vorher_betreff = false;
+        }
+        Ok(())
+    }
+
+    fn briefkopf(&mut self, e: &Entscheidung, datum: &str) -> Result<(), BescheidError> {
+        let b = &e.behoerde;
+        // Letterhead.
+        self.text(Schnitt::Fett, 17.0, RAND_LINKS, 20.0, SCHWARZ, &b.name)?;
+        let org_zeilen = self.umbrechen(Schnitt::Normal, 10.0, &b.organisationseinheit, 135.0);
+        let mut y = 26.0;
+        for z in &org_zeilen {
+            self.text(Schnitt::Normal, 10.0, RAND_LINKS, y, GRAU, z)?;
+            y += 4.3;
+        }
+        // Visual seal top right: QR code and how to check it.
+        let kante = 24.0;
+        self.seite().ops.push(Op::Qr {
+            x: mm(RAND_RECHTS + 10.0 - kante),
+            y: SEITE_H - mm(8.0 + kante),
+            kante: mm(kante),
+        });
+        self.text_rechts(
+            Schnitt::Fett,
+            6.5,
+            RAND_RECHTS + 10.0,
+            35.0,
+            GRAU,
+            "Elektronisch gesiegelt",
+        )?;
+        self.text_rechts(
+            Schnitt::Normal,
+            6.5,
+            RAND_RECHTS + 10.0,
+            37.8,
+            GRAU,
+            "QR-Code und Siegel prüfbar",
+        )?;
+        self.text_rechts(
+            Schnitt::Normal,
+            6.5,
+            RAND_RECHTS + 10.0,
+            40.6,
+            GRAU,
+            "mit PAdES-Prüfsoftware",
+        )?;
+
+        // Address field (window envelope, form B: 45 mm from the top, 85 × 45 mm).
+        let ruecksende = format!(
+            "{} · {} · {} {}",
+            b.name, b.anschrift.strasse, b.anschrift.plz, b.anschrift.ort
+        );
+        self.text(
+            Schnitt::Normal,
+            7.0,
+            RAND_LINKS,
+            ANSCHRIFT_OBEN + 15.0,
+            GRAU,
+            &ruecksende,
+        )?;
+        let rb = self.breite(Schnitt::Normal, 7.0, &ruecksende);
+        self.linie(
+            RAND_LINKS,
+            ANSCHRIFT_OBEN + 15.8,
+            RAND_LINKS + rb,
+            ANSCHRIFT_OBEN + 15.8,
+            0.3,
+            GRAU,
+        );
+        let em = &e.empfaenger;
+        let mut zeilen: Vec<String> = Vec::new();
+        if let Some(a) = &em.anrede {
+            zeilen.push(a.clone());
+        }
+        zeilen.push(em.name.clone());
+        if let Some(z) = &em.zusatz {
+            zeilen.push(z.clone());
+        }
+        zeilen.push(em.anschrift.strasse.clone());
+        zeilen.push(format!("{} {}", em.anschrift.plz, em.anschrift.ort));
+        let mut y = ANSCHRIFT_OBEN + 17.7 + 4.2;
+        for z in zeilen.iter().take(9) {
+            let z = self.kuerzen(Schnitt::Normal, 10.5, z, 80.0);
+            self.text(Schnitt::Normal, 10.5, RAND_LINKS, y, SCHWARZ, &z)?;
+            y += 4.5;
+        }
+
+        // Information block.
+        let mut info: Vec<(&str, String)> = Vec::new();
+        if let Some(z) = &e.ihr_zeichen {
+            info.push(("Ihr Zeichen", z.clone()));
+        }
+        info.push((
+            "Ihr Antrag vom",
+            datum_deutsch(parse_datum("antrag_vom", &e.antrag_vom)?),
+        ));
+        info.push(("Aktenzeichen", e.aktenzeichen.clone()));
+        info.push(("Bearbeitung", e.bearbeitung.name.clone()));
+        if let Some(z) = &e.bearbeitung.zimmer {
+            info.push(("Zimmer", z.clone()));
+        }
+        info.push(("Telefon", e.bearbeitung.telefon.clone()));
+        info.push(("E-Mail", e.bearbeitung.email.clone()));
+        info.push(("Datum", datum.to_string()));
+        let mut y = INFO_OBEN;
+        let wert_x = INFO_LINKS + 24.0;
+        let wert_b = RAND_RECHTS + 10.0 - wert_x;
+        for (label, wert) in &info {
+            self.text(Schnitt::Normal, 8.0, INFO_LINKS, y, GRAU, label)?;
+            // Long values (e-mail addresses) shrink rather than run off the page.
+            let mut g = 9.5;
+            while g > 6.5 && self.breite(Schnitt::Normal, g, wert) > wert_b {
+                g -= 0.25;
+            }
+            let schnitt = if *label == "Aktenzeichen" {
+                Schnitt::Fett
+            } else {
+                Schnitt::Normal
+            };
+            self.text(schnitt, g, wert_x, y, SCHWARZ, wert)?;
+            y += 4.6;
+        }
+
+        // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
+        for (hoehe, lang) in [(105.0, 5.0), (148.5, 8.0), (210.0, 5.0)] {
+            self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
+        }
+        Ok(())
+    }
+
+    fn kuerzen(&self, schnitt: Schnitt, groesse: f32, text: &str, breite: f32) -> String {
+        if self.breite(schnitt, groesse, text) <= breite {
+            return text.to_string();
+        }
+        let mut t: String = text.to_string();
+        while !t.is_empty() && self.breite(schnitt, groesse, &format!("{t}…")) > breite {
+            t.pop();
+        }
+        format!("{t}…")
+    }
+
+    fn gebuehren(&mut self, e: &Entscheidung, kopf: &str) -> Result<(), BescheidError> {
+        const G: f32 = 10.0;
+        const SP_GRUND: f32 = 118.0;
+        const B_BEZ: f32 = SP_GRUND - RAND_LINKS - 3.0;
+        const B_GRUND: f32 = 40.0;
+        let z = 4.6;
+        self.y += ZEILE * 0.8;
+        self.platz(z * 4.0, kopf)?;
+        self.y += z;
+        self.text(Schnitt::Fett, G, RAND_LINKS, self.y, SCHWARZ, "Bezeichnung")?;
+        self.text(
+            Schnitt::Fett,
+            G,
+            SP_GRUND,
+            self.y,
+            SCHWARZ,
+            "Rechtsgrundlage",
+        )?;
+        self.text_rechts(Schnitt::Fett, G, RAND_RECHTS, self.y, SCHWARZ, "Betrag")?;
+        self.linie(
+            RAND_LINKS,
+            self.y + 1.6,
+            RAND_RECHTS,
+            self.y + 1.6,
+            0.6,
+            SCHWARZ,
+        );
+        self.y += 1.6;
+        for g in &e.gebuehren {
+            let bez = self.umbrechen(Schnitt::Normal, G, &g.bezeichnung, B_BEZ);
+            let grund = self.umbrechen(
+                Schnitt::Normal,
+                G,
+                g.rechtsgrundlage.as_deref().unwrap_or("–"),
+                B_GRUND,
+            );
+            let n = bez.len().max(grund.len());
+            self.platz(z * n as f32 + 1.0, kopf)?;
+            let y0 = self.y;
+            for i in 0..n {
+                let y = y0 + z * (i as f32 + 1.0);
+                if let Some(t) = bez.get(i) {
+                    self.text(Schnitt::Normal, G, RAND_LINKS, y, SCHWARZ, t)?;
+                }
+                if let Some(t) = grund.get(i) {
+                    self.text(Schnitt::Normal, G, SP_GRUND, y, SCHWARZ, t)?;
+                }
+                if i == 0 {
+                    self.text_rechts(
+                        Schnitt::Normal,
+                        G,
+                        RAND_RECHTS,
+                        y,
+                        SCHWARZ,
+                        &betrag_deutsch(g.betrag_cent),
+                    )?;
+                }
+            }
+            self.y = y0 + z * n as f32 + 1.0;
+            self.linie(RAND_LINKS, self.y, RAND_RECHTS, self.y, 0.3, GRAU);
+        }
+        self.platz(z + 2.0, kopf)?;
+        self.y += z;
+        self.text(
+            Schnitt::Fett,
+            G,
+            RAND_LINKS,
+            self.y,
+            SCHWARZ,
+            "Gesamtbetrag",
+        )?;
+        self.text_rechts(
+            Schnitt::Fett,
+            G,
+            RAND_RECHTS,
+            self.y,
+            SCHWARZ,
+            &betrag_deutsch(e.summe_cent()),
+        )?;
+        self.linie(
+            RAND_LINKS,
+            self.y + 1.6,
+            RAND_RECHTS,
+            self.y + 1.6,
+            0.6,
+            SCHWARZ,
+        );
+        self.y += 1.6;
+        Ok(())
+    }
+
+    /// Footer and "Seite x von y" on every page; called once the page count is known.
+    pub(crate) fn fuesse(&mut self, e: &Entscheidung) -> Result<(), BescheidError> {
+        let b = &e.behoerde;
+        let mut spalten: Vec<Vec<String>> = vec![
+            vec![
+                b.name.clone(),
+                b.anschrift.strasse.clone(),
+                format!("{} {}", b.anschrift.plz, b.anschrift.ort),
+                b.web.clone(),
+            ],
+            {
+                let mut v = vec![
+                    format!("Telefon {}", b.telefon),
+                    format!("E-Mail {}", b.email),
+                ];
+                if !b.oeffnungszeiten.is_empty() {
+                    v.push(format!("Öffnungszeiten: {}", b.oeffnungszeiten.join(", ")));
+                }
+                v
+            },
+        ];
+        if let Some(k) = &b.bankverbindung {
+            spalten.push(vec![
+                k.institut.clone(),
+                format!("IBAN {}", k.iban),
+                format!("BIC {}", k.bic),
+            ]);
+        }
+        let xs = [RAND_LINKS, 80.0, 143.0];
+        let breiten = [52.0, 60.0, RAND_RECHTS + 10.0 - 143.0];
+        let n = self.seiten.len();
+        let save = std::mem::take(&mut self.seiten);
+        let mut seiten = save;
+        for (i, seite) in seiten.iter_mut().enumerate() {
+            // Lay the footer out on a scratch page and append its ops.
+            self.seiten = vec![Seite::default()];
+            self.text_rechts(
+                Schnitt::Normal,
+                8.5,
+                RAND_RECHTS,
+                FUSS_OBEN - 4.0,
+                SCHWARZ,
+                &format!("Seite {} von {}", i + 1, n),
+            )?;
+            self.linie(
+                RAND_LINKS,
+                FUSS_OBEN,
+                RAND_RECHTS + 10.0,
+                FUSS_OBEN,
+                0.4,
+                GRAU,
+            );
+            for (s, spalte) in spalten.iter().enumerate() {
+                let mut y = FUSS_OBEN + 3.6;
+                for z in spalte {
+                    for teil in self.umbrechen(Schnitt::Normal, 7.0, z, breiten[s]) {
+                        self.text(Schnitt::Normal, 7.0, xs[s], y, GRAU, &teil)?;
+                        y += 3.1;
+                    }
+                }
+            }
+            let ops = std::mem::take(&mut self.seiten);
+            for s in ops {
+                seite.ops.extend(s.ops);
+            }
+        }
+        self.seiten = seiten;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schrift::schriften;
+
+    fn umbruch(text: &str, breite: f32) -> Vec<String> {
+        let s = schriften().unwrap();
+        Satz::neu(s).umbrechen(Schnitt::Normal, 11.0, text, breite)
+    }
+
+    #[test]
+    fn lines_break_at_spaces_and_never_exceed_the_width() {
+        let s = schriften().unwrap();
+        let satz = Satz::neu(s);
+        let text = "Die Hundesteuer für den Hund „Bruno“ wird ab dem 01.10.2026 auf jährlich 156,00 € festgesetzt.";
+        let zeilen = satz.umbrechen(Schnitt::Normal, 11.0, text, 60.0);
+        assert!(zeilen.len() > 1);
+        for z in &zeilen {
+            assert!(satz.breite(Schnitt::Normal, 11.0, z) <= 60.0, "{z}");
+            assert!(!z.starts_with(' ') && !z.ends_with(' '), "{z:?}");
+        }
+        assert_eq!(zeilen.join(" "), text);
+    }
+
+    #[test]
+    fn paragraph_signs_and_amounts_stay_with_their_numbers() {
+        assert_eq!(
+            binden("nach § 4 Abs. 1 Nr. 2 HStS 39,00 €"),
+            "nach §\u{a0}4 Abs.\u{a0}1 Nr.\u{a0}2 HStS 39,00\u{a0}€"
+        );
+        assert_eq!(binden("Abs. und"), "Abs. und");
+    }
+
+    #[test]
+    fn a_soft_hyphen_shows_only_where_the_line_breaks() {
+        let z = umbruch("Steuer\u{ad}ermäßigung Steuer\u{ad}ermäßigung", 30.0);
+        assert_eq!(z, vec!["Steuer-", "ermäßigung", "Steuer-", "ermäßigung"]);
+        let z = umbruch("Steuer\u{ad}ermäßigung", 100.0);
+        assert_eq!(z, vec!["Steuerermäßigung"]);
+    }
+
+    #[test]
+    fn compound_words_break_after_their_hyphen_and_no_break_spaces_hold() {
+        let z = umbruch("Erika Müller-Lüdenscheidt", 38.0);
+        assert_eq!(z, vec!["Erika Müller-", "Lüdenscheidt"]);
+        let z = umbruch("zahlen Sie 39,00\u{a0}€ bis", 22.0);
+        assert!(z.iter().any(|l| l.contains("39,00\u{a0}€")), "{z:?}");
+    }
+}
