@@ -1,1 +1,428 @@
-//! FIT-Connect integration-service simulator (being built in issue 4).
+//! A FIT-Connect-compatible integration service ("Zustelldienst") and a population of simulated
+//! applicants, for Demo-Modus, tests and the `amtsstube sim` command.
+//!
+//! # Using it
+//! ```no_run
+//! # async fn demo() -> Result<(), simulator::SimError> {
+//! let sim = simulator::Simulator::start(simulator::SimConfig {
+//!     submissions: 10, // sent as soon as the destination has an encryption key
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("{}", sim.info().base_url); // same JSON as `sim serve --info-file`
+//! sim.stop().await;
+//! # Ok(()) }
+//! ```
+//! [`Simulator::start`] binds (default `127.0.0.1:0`), spawns the server on the current tokio
+//! runtime and returns a [`SimHandle`] with [`SimInfo`]: base URL, token URL, destination id and
+//! the subscriber's and sender's OAuth2 credentials. The destination starts in status `created`
+//! without keys; the subscriber (a profile, `amtsstube connect`) registers its encryption and
+//! signing keys (`POST /v1/destinations/{id}/keys`, `PATCH` with `encryptionKid`), or the caller
+//! passes them in [`SimConfig::destination_keys`]. The `submissions` pending applications are sent
+//! then, over HTTP, by the built-in applicant (module [`applicant`]) with the sender credentials.
+//!
+//! # What it implements
+//! - `POST /token`: OAuth2 client credentials (form or Basic), scopes checked against the client.
+//! - Submission API 1.1.3: destination (get, patch), keys (add, get), create / upload / submit
+//!   (sender, scope `send:region:DE…`), pickup list / submission / attachment (subscriber, scope
+//!   `subscribe:destination:<id>`), event log read and post, `/v1/info`, JWKS. It enforces
+//!   scopes, destination status, announced attachments, state transitions (409), the signature
+//!   and authentication tags of `accept-submission` (422), problem types of
+//!   `reject-submission`; accepted or rejected submissions leave the pickup list.
+//! - Event log: `create-submission` and `submit-submission` (with the authentication tags) are
+//!   signed `PS512` with the service's own key, published at `/.well-known/jwks.json`.
+//! - The reply channel as assumed in `fitconnect::reply` (module [`reply`]).
+//! - Fault injection ([`Faults`]), changeable at run time with [`SimHandle::set_faults`].
+//!
+//! # Known differences from the real service
+//! Keys carry no `x5c` certificate chain (the real service requires one from the
+//! administration PKI and checks it); tokens are opaque, not JWTs; no callbacks; all state is
+//! in memory and gone when the simulator stops.
+//!
+//! # Extending
+//! A route is a handler in `server.rs` plus its `operationId` in `faults::operation_id`; the
+//! spec test in `tests/spec.rs` then checks its responses against `submission-api.yaml`. A
+//! Leistung is an entry in [`leistungen::LEISTUNGEN`] with its schema and data generator.
+#![deny(missing_docs)]
+
+pub mod applicant;
+pub mod documents;
+pub mod faults;
+pub mod leistungen;
+pub mod reply;
+pub mod server;
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use fitconnect::jose::{Jwk, SigningKeyPair};
+use rand::SeedableRng as _;
+use rand::rngs::StdRng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub use faults::Faults;
+use server::{AppState, ClientReg, Dest, Inner};
+
+/// Region (ARS) of the demo municipality "Musterstadt".
+pub const REGION: &str = "DE099990000000";
+
+/// How to start a simulator.
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Where to listen (default `127.0.0.1:0`, a free port).
+    pub addr: SocketAddr,
+    /// Seed for ids, credentials and applications.
+    pub seed: u64,
+    /// Applications sent once the destination has an encryption key.
+    pub submissions: u64,
+    /// Fault injection from the start.
+    pub faults: Faults,
+    /// Encryption and signing public keys registered with the destination from the start
+    /// (Demo-Modus: the profile's keys); `None`: wait for `amtsstube connect`.
+    pub destination_keys: Option<(Jwk, Jwk)>,
+    /// Lifetime of access tokens.
+    pub token_lifetime: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seed: 1,
+            submissions: 0,
+            faults: Faults::default(),
+            destination_keys: None,
+            token_lifetime: Duration::from_secs(300),
+        }
+    }
+}
+
+/// OAuth2 client credentials in [`SimInfo`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientInfo {
+    /// Client id.
+    pub client_id: String,
+    /// Client secret.
+    pub client_secret: String,
+}
+
+/// What a running simulator tells its users; also the `--info-file` JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimInfo {
+    /// Base URL of the Submission API.
+    pub base_url: String,
+    /// Token endpoint.
+    pub token_url: String,
+    /// The destination (Zustellpunkt).
+    pub destination_id: String,
+    /// Subscriber credentials (scopes `subscribe:` and `manage:destination:<id>`).
+    pub subscriber: ClientInfo,
+    /// Sender credentials (scope `send:region:…`).
+    pub sender: ClientInfo,
+}
+
+impl SimInfo {
+    /// A client for the subscriber side.
+    pub fn subscriber_client(&self) -> Result<fitconnect::Client, fitconnect::Error> {
+        fitconnect::Client::new(
+            &self.base_url,
+            fitconnect::Credentials {
+                token_url: self.token_url.clone(),
+                client_id: self.subscriber.client_id.clone(),
+                client_secret: self.subscriber.client_secret.clone(),
+                scope: None,
+            },
+        )
+    }
+
+    /// A client for the sender side.
+    pub fn sender_client(&self) -> Result<fitconnect::Client, fitconnect::Error> {
+        fitconnect::Client::new(
+            &self.base_url,
+            fitconnect::Credentials {
+                token_url: self.token_url.clone(),
+                client_id: self.sender.client_id.clone(),
+                client_secret: self.sender.client_secret.clone(),
+                scope: None,
+            },
+        )
+    }
+}
+
+/// Errors starting the simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// The address cannot be bound.
+    #[error("Simulator kann {addr} nicht öffnen: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Key generation failed.
+    #[error("Simulator-Schlüssel: {0}")]
+    Key(#[from] fitconnect::jose::JoseError),
+    /// A FIT-Connect call failed.
+    #[error("{0}")]
+    FitConnect(#[from] fitconnect::Error),
+}
+
+/// Entry point.
+#[derive(Debug)]
+pub struct Simulator;
+
+/// A running simulator. Dropping it leaves the server running until the runtime ends; call
+/// [`SimHandle::stop`] for an orderly stop.
+#[derive(Debug)]
+pub struct SimHandle {
+    info: SimInfo,
+    state: Arc<AppState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+    sender: Option<tokio::task::JoinHandle<()>>,
+}
+
+fn secret(rng: &mut StdRng) -> String {
+    use rand::Rng as _;
+    let bytes: [u8; 24] = rng.random();
+    fitconnect::jose::b64(&bytes)
+}
+
+impl Simulator {
+    /// Starts a simulator on the current tokio runtime.
+    pub async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+        let mut rng = StdRng::seed_from_u64(config.seed);
+        let destination_id = applicant::uuid(&mut rng);
+        let subscriber = ClientInfo {
+            client_id: applicant::uuid(&mut rng),
+            client_secret: secret(&mut rng),
+        };
+        let sender = ClientInfo {
+            client_id: applicant::uuid(&mut rng),
+            client_secret: secret(&mut rng),
+        };
+        let service_key = SigningKeyPair::generate(&applicant::uuid(&mut rng))?;
+        let services: Vec<serde_json::Value> = leistungen::LEISTUNGEN
+            .iter()
+            .map(|l| {
+                json!({
+                    "identifier": l.identifier(),
+                    "regions": [REGION],
+                    "submissionSchemas": [{"schemaUri": l.schema_uri(), "mimeType": "application/json"}],
+                })
+            })
+            .collect();
+        let mut dest = Dest {
+            id: destination_id.clone(),
+            status: "created".into(),
+            encryption_kid: String::new(),
+            keys: BTreeMap::new(),
+            services: json!(services),
+            regions: vec![REGION.into()],
+        };
+        if let Some((enc, sig)) = &config.destination_keys {
+            dest.encryption_kid = enc.kid.clone();
+            dest.keys.insert(enc.kid.clone(), enc.clone());
+            dest.keys.insert(sig.kid.clone(), sig.clone());
+            dest.status = "active".into();
+        }
+        let mut clients = HashMap::new();
+        clients.insert(
+            subscriber.client_id.clone(),
+            ClientReg {
+                secret: subscriber.client_secret.clone(),
+                scopes: vec![
+                    format!("subscribe:destination:{destination_id}"),
+                    format!("manage:destination:{destination_id}"),
+                ],
+            },
+        );
+        clients.insert(
+            sender.client_id.clone(),
+            ClientReg {
+                secret: sender.client_secret.clone(),
+                scopes: vec!["send:region:DE09999".into()],
+            },
+        );
+        let mut destinations = HashMap::new();
+        destinations.insert(destination_id.clone(), dest);
+        let state = Arc::new(AppState {
+            inner: Mutex::new(Inner {
+                clients,
+                destinations,
+                ..Default::default()
+            }),
+            service_key,
+            issuer: RwLock::new(String::new()),
+            faults: RwLock::new(config.faults.clone()),
+            fault_rng: Mutex::new(StdRng::seed_from_u64(config.seed ^ 0xFA17)),
+            token_lifetime: config.token_lifetime,
+            key_registered: tokio::sync::Notify::new(),
+        });
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .map_err(|source| SimError::Bind {
+                addr: config.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| SimError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+        let base_url = format!("http://{addr}");
+        if let Ok(mut i) = state.issuer.write() {
+            *i = base_url.clone();
+        }
+        let info = SimInfo {
+            token_url: format!("{base_url}/token"),
+            base_url,
+            destination_id,
+            subscriber,
+            sender,
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = server::router(state.clone());
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("Simulator beendet mit Fehler: {e}");
+            }
+        });
+        let sender_task = (config.submissions > 0).then(|| {
+            let state = state.clone();
+            let info = info.clone();
+            let (seed, count) = (config.seed, config.submissions);
+            tokio::spawn(async move {
+                if let Err(e) = pending_sender(state, info, seed, count).await {
+                    tracing::warn!("Simulierter Absender: {e}");
+                }
+            })
+        });
+        Ok(SimHandle {
+            info,
+            state,
+            shutdown: Some(tx),
+            server,
+            sender: sender_task,
+        })
+    }
+}
+
+/// Waits until the destination is active, then sends the pending applications.
+async fn pending_sender(
+    state: Arc<AppState>,
+    info: SimInfo,
+    seed: u64,
+    count: u64,
+) -> Result<(), SimError> {
+    loop {
+        let notified = state.key_registered.notified();
+        let active = state
+            .lock()
+            .destinations
+            .get(&info.destination_id)
+            .is_some_and(|d| d.status == "active");
+        if active {
+            break;
+        }
+        notified.await;
+    }
+    let client = info.sender_client()?;
+    // The applicants retry like a real Onlinedienst when faults are injected.
+    let mut sent_count = 0;
+    let mut attempts = 0;
+    while sent_count < count && attempts < count * 20 + 20 {
+        attempts += 1;
+        match applicant::send_applications(&client, &info.destination_id, seed, sent_count, 1).await
+        {
+            Ok(sent) => {
+                let mut inner = state.lock();
+                for s in sent {
+                    if let Some(k) = s.reply_key {
+                        inner.reply_keys.insert(s.case_id, k);
+                    }
+                }
+                sent_count += 1;
+            }
+            Err(e) if !e.is_permanent() => {
+                tokio::time::sleep(e.retry_after().unwrap_or(Duration::from_millis(50))).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+impl SimHandle {
+    /// Base URL, token URL, destination and credentials (the `--info-file` JSON).
+    pub fn info(&self) -> &SimInfo {
+        &self.info
+    }
+
+    /// Base URL of the Submission API.
+    pub fn base_url(&self) -> &str {
+        &self.info.base_url
+    }
+
+    /// Replaces the fault configuration.
+    pub fn set_faults(&self, faults: Faults) {
+        if let Ok(mut f) = self.state.faults.write() {
+            *f = faults;
+        }
+    }
+
+    /// Waits until the pending applications of [`SimConfig::submissions`] are all sent
+    /// (returns at once when there were none).
+    pub async fn wait_pending_sent(&mut self) {
+        if let Some(t) = self.sender.take() {
+            let _ = t.await;
+        }
+    }
+
+    /// Sends `count` more applications now (as `amtsstube sim send` does over HTTP), keeping
+    /// the applicants' reply keys so replies to them are read and acknowledged.
+    pub async fn send(&self, seed: u64, start: u64, count: u64) -> Result<Vec<String>, SimError> {
+        let client = self.info.sender_client()?;
+        let sent =
+            applicant::send_applications(&client, &self.info.destination_id, seed, start, count)
+                .await?;
+        let mut inner = self.state.lock();
+        Ok(sent
+            .into_iter()
+            .map(|s| {
+                if let Some(k) = s.reply_key {
+                    inner.reply_keys.insert(s.case_id.clone(), k);
+                }
+                s.submission_id
+            })
+            .collect())
+    }
+
+    /// Invalidates every issued access token (clients must fetch a new one; tests of the
+    /// 401 renewal use this).
+    pub fn revoke_tokens(&self) {
+        self.state.lock().tokens.clear();
+    }
+
+    /// The service's public signature keys (as served at `/.well-known/jwks.json`).
+    pub fn service_jwks(&self) -> fitconnect::jose::Jwks {
+        self.state.service_jwks()
+    }
+
+    /// Stops the server and waits for it to end.
+    pub async fn stop(mut self) {
+        if let Some(t) = self.sender.take() {
+            t.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.server).await;
+    }
+}

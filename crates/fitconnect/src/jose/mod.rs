@@ -10,9 +10,11 @@ mod jwk;
 mod jws;
 pub mod stream;
 
-pub use jwe::{JweHeader, decrypt, encrypt, encrypt_with_header, split_compact};
+pub use jwe::{
+    CompactParts, Decrypted, JweHeader, decrypt, encrypt, encrypt_with_header, split_compact,
+};
 pub use jwk::{EncryptionKeyPair, Jwk, Jwks, KeyUse, SigningKeyPair};
-pub use jws::{JwsHeader, SignedToken, sign, verify};
+pub use jws::{JwsHeader, SignedToken, peek_header, sign, verify};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

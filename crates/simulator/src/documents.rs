@@ -1,0 +1,159 @@
+//! Small but valid documents for attachments: a one-page PDF with text, and a PNG image.
+//! Built by code so tests need no binary fixtures.
+
+use std::fmt::Write as _;
+
+/// A one-page PDF 1.4 showing `lines` (Latin-1 subset; other characters become `?`).
+/// `padding` adds a comment block to reach a realistic size.
+pub fn pdf(title: &str, lines: &[String], padding: usize) -> Vec<u8> {
+    let mut content = String::from("BT /F1 14 Tf 56 780 Td ");
+    let _ = write!(content, "({}) Tj /F1 10 Tf", pdf_text(title));
+    for line in lines {
+        let _ = write!(content, " 0 -16 Td ({}) Tj", pdf_text(line));
+    }
+    content.push_str(" ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+    ];
+    let mut out: Vec<u8> = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, obj) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
+    }
+    // Padding as PDF comments (ignored by readers) to reach realistic sizes.
+    let mut left = padding;
+    while left > 0 {
+        let n = left.min(78);
+        out.push(b'%');
+        out.extend(std::iter::repeat_n(b'x', n.saturating_sub(2)));
+        out.push(b'\n');
+        left = left.saturating_sub(n);
+    }
+    let xref = out.len();
+    let mut tail = format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
+    for o in offsets {
+        let _ = writeln!(tail, "{o:010} 00000 n ");
+    }
+    let _ = write!(
+        tail,
+        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(tail.as_bytes());
+    out
+}
+
+fn pdf_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '(' | ')' | '\\' => format!("\\{c}"),
+            c if (c as u32) < 0x20 => " ".to_owned(),
+            c if (c as u32) < 0x80 => c.to_string(),
+            c if (c as u32) <= 0xff => format!("\\{:03o}", c as u32),
+            _ => "?".to_owned(),
+        })
+        .collect()
+}
+
+/// A `width`×`height` RGB PNG with a gradient seeded by `seed` (uncompressed deflate blocks).
+pub fn png(width: u32, height: u32, seed: u8) -> Vec<u8> {
+    let mut raw = Vec::with_capacity(((width * 3 + 1) * height) as usize);
+    for y in 0..height {
+        raw.push(0); // filter: none
+        for x in 0..width {
+            raw.push((x as u8).wrapping_add(seed));
+            raw.push((y as u8).wrapping_mul(2));
+            raw.push(seed ^ ((x ^ y) as u8));
+        }
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &zlib_stored(&raw));
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    let start = out.len();
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let crc = crc32(&out[start..]);
+    out.extend_from_slice(&crc.to_be_bytes());
+}
+
+fn zlib_stored(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x01];
+    let blocks: Vec<&[u8]> = data.chunks(65_535).collect();
+    for (i, b) in blocks.iter().enumerate() {
+        out.push(u8::from(i + 1 == blocks.len()));
+        let len = b.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(b);
+    }
+    if blocks.is_empty() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in data {
+        a = (a + u32::from(x)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    out.extend_from_slice(&((b << 16) | a).to_be_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            let mask = 0u32.wrapping_sub(crc & 1);
+            crc = (crc >> 1) ^ (0xedb8_8320 & mask);
+        }
+    }
+    !crc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pdf_has_header_xref_and_eof() {
+        let p = pdf("Antrag", &["Name: Jürgen (Test)".into()], 1000);
+        assert!(p.starts_with(b"%PDF-1.4"));
+        assert!(p.ends_with(b"%%EOF\n"));
+        let text = String::from_utf8_lossy(&p);
+        let startxref: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(p[startxref..].starts_with(b"xref"));
+    }
+
+    #[test]
+    fn the_png_has_valid_chunk_checksums() {
+        let p = png(4, 3, 7);
+        assert!(p.starts_with(b"\x89PNG"));
+        // IHDR CRC over "IHDR" + 13 bytes.
+        let crc = u32::from_be_bytes(p[29..33].try_into().unwrap());
+        assert_eq!(crc, crc32(&p[12..29]));
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+}
