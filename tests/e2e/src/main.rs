@@ -58,6 +58,21 @@ impl Session {
             .join(" "))
     }
 
+    /// Waits until the text inside an element's shadow tree contains every needle (KoliBri
+    /// components render after hydration).
+    async fn wait_shadow_text(&self, css: &str, needles: &[&str]) -> Result<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            last = self.shadow_text(css).await.unwrap_or_default();
+            if needles.iter().all(|n| last.contains(n)) {
+                return Ok(last);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("{css}: expected text containing {needles:?}, last saw {last:?}")
+    }
+
     /// The visible text inside an element's shadow tree (KoliBri components).
     async fn shadow_text(&self, css: &str) -> Result<String> {
         let v = self
@@ -100,7 +115,30 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("settings_show_version_and_profile_path_from_rust", |s| {
         Box::pin(settings_show_round_trip(s))
     }),
+    (
+        "the_content_security_policy_blocks_injected_inline_script",
+        |s| Box::pin(csp_blocks_inline_script(s)),
+    ),
 ];
+
+async fn csp_blocks_inline_script(s: &Session) -> Result<()> {
+    // Text from applicants must never run as code: an injected inline <script> stays inert.
+    let ran = s
+        .client
+        .execute(
+            "window.__injected = false;
+             const el = document.createElement('script');
+             el.textContent = 'window.__injected = true;';
+             document.body.appendChild(el);
+             return window.__injected;",
+            vec![],
+        )
+        .await?;
+    if ran != Value::Bool(false) {
+        bail!("an inline script ran despite the CSP (result {ran})");
+    }
+    Ok(())
+}
 
 async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
     s.wait_text("[data-testid=product]", "Amtsstube").await?;
@@ -108,12 +146,12 @@ async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
     if !title.contains("Amtsstube") {
         bail!("window title {title:?} does not name Amtsstube");
     }
-    let nav = s.shadow_text("[data-testid=nav] kol-nav").await?;
-    for label in ["Posteingang", "Meine Vorgänge", "Team", "Einstellungen"] {
-        if !nav.contains(label) {
-            bail!("navigation lacks {label:?}: {nav:?}");
-        }
-    }
+    s.wait_shadow_text(
+        "[data-testid=nav] kol-nav",
+        &["Posteingang", "Meine Vorgänge", "Team", "Einstellungen"],
+    )
+    .await
+    .context("the navigation names the four areas")?;
     s.wait_text("[data-testid=empty-state]", "keine Vorgänge")
         .await?;
     let shot = s.screenshot("frame").await?;
@@ -124,10 +162,9 @@ async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
 async fn demo_banner_is_shown(s: &Session) -> Result<()> {
     s.wait_text("[data-testid=demo-banner]", "Demonstration")
         .await?;
-    let label = s.shadow_text("[data-testid=demo-banner] kol-alert").await?;
-    if !label.contains("Demo-Modus") {
-        bail!("demo banner has no 'Demo-Modus' heading: {label:?}");
-    }
+    s.wait_shadow_text("[data-testid=demo-banner] kol-alert", &["Demo-Modus"])
+        .await
+        .context("the demo banner is headed 'Demo-Modus'")?;
     s.wait_text("[data-testid=sync-status]", "Demo-Modus")
         .await?;
     Ok(())
