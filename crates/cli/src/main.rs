@@ -13,6 +13,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod connect;
+mod sim;
+
 /// Amtsstube – Vorgangsbearbeitung für Online-Anträge (Kommandozeile).
 #[derive(Debug, Parser)]
 #[command(name = "amtsstube", version, about)]
@@ -28,6 +31,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// FIT-Connect-Simulator: starten (`serve`) oder Anträge senden (`send`).
+    Sim {
+        #[command(subcommand)]
+        cmd: sim::SimCmd,
+    },
+    /// Verbindet das Profil mit einem FIT-Connect-Zustelldienst und registriert seine Schlüssel.
+    Connect(connect::ConnectArgs),
     /// Zeigt Version, Profilverzeichnis und Verbindungsart.
     Info {
         /// Ausgabe als JSON.
@@ -45,6 +55,8 @@ fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Sim { cmd } => sim::run(cmd),
+        Command::Connect(args) => connect::run(&profile_dir(&cli)?, args),
         Command::Info { json } => {
             let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
             let info = ctx.app_info()?;

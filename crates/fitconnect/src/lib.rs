@@ -18,6 +18,7 @@
 //!   FIT-Connect problem types; verification of SETs read from a case's event log.
 //! - [`sender`]: what an Onlinedienst does (seal and send); the simulator's applicant uses it.
 //! - [`reply`]: the reply channel, isolated, with every assumption written down there.
+//! - [`profile_keys`]: the profile's client secret and private keys in the OS keyring.
 //! - [`Error`]: says whether a failure is permanent ([`Error::is_permanent`]) and how long the
 //!   service asked us to wait ([`Error::retry_after`]); [`Error::rejection`] maps a defective
 //!   submission to the problem to reject it with.
@@ -33,6 +34,7 @@ mod error;
 pub mod jose;
 pub mod metadata;
 pub mod model;
+pub mod profile_keys;
 pub mod reply;
 pub mod sender;
 pub mod set;
