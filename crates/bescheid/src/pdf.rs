@@ -288,7 +288,6 @@ pub(crate) fn schreiben(
         field.partial_name(TextStr("Siegel"));
         field.pair(Name(b"V"), sig_value);
         let mut annot = field.into_annotation();
-        annot.pair(Name(b"Subtype"), Name(b"Widget"));
         annot.rect(Rect::new(0.0, 0.0, 0.0, 0.0));
         annot.flags(AnnotationFlags::PRINT | AnnotationFlags::LOCKED);
         annot.pair(Name(b"P"), page_ids[0]);
@@ -404,9 +403,7 @@ pub(crate) fn schreiben(
         }
         let cmap_bytes = cmap.finish();
         let z = komprimieren(&cmap_bytes, &mut kompression);
-        pdf.cmap(tounicode, &z)
-            .filter(Filter::FlateDecode)
-            .pair(Name(b"Type"), Name(b"CMap"));
+        pdf.cmap(tounicode, &z).filter(Filter::FlateDecode);
         remapper[i] = rm;
     }
 

@@ -185,7 +185,6 @@ pub(crate) const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 pub(crate) const OID_SHA256: &str = "2.16.840.1.101.3.4.2.1";
 pub(crate) const OID_CONTENT_TYPE: &str = "1.2.840.113549.1.9.3";
 pub(crate) const OID_MESSAGE_DIGEST: &str = "1.2.840.113549.1.9.4";
-#[allow(dead_code)] // used by the verifier
 pub(crate) const OID_SIGNING_TIME: &str = "1.2.840.113549.1.9.5";
 pub(crate) const OID_SIGNING_CERT_V2: &str = "1.2.840.113549.1.9.16.2.47";
 pub(crate) const OID_ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
