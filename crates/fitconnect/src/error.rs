@@ -151,7 +151,7 @@ impl Error {
     pub(crate) fn network(endpoint: &str, e: &reqwest::Error) -> Self {
         let kind = if e.is_timeout() {
             NetworkKind::Timeout
-        } else if e.is_connect() {
+        } else if e.is_connect() || e.is_request() {
             NetworkKind::Connect
         } else if e.is_body() || e.is_decode() {
             NetworkKind::Body

@@ -96,8 +96,7 @@ pub fn save_client_secret(profile_dir: &Path, secret: &str) -> Result<(), KeySto
 
 /// Loads the OAuth2 client secret of a profile.
 pub fn load_client_secret(profile_dir: &Path) -> Result<Option<String>, KeyStoreError> {
-    Ok(get_secret(profile_dir, "client-secret")?
-        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    Ok(get_secret(profile_dir, "client-secret")?.map(|b| String::from_utf8_lossy(&b).into_owned()))
 }
 
 impl ProfileKeys {
@@ -156,7 +155,8 @@ impl ProfileKeys {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        let text = serde_json::to_string_pretty(&file).map_err(|e| err(std::io::Error::other(e)))?;
+        let text =
+            serde_json::to_string_pretty(&file).map_err(|e| err(std::io::Error::other(e)))?;
         std::fs::write(&tmp, text).map_err(err)?;
         std::fs::rename(&tmp, &path).map_err(err)?;
         Ok((keys, true))

@@ -162,13 +162,16 @@ pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next
             if let Ok(v) = HeaderValue::from_str(&full.len().max(1).to_string()) {
                 parts.headers.insert(header::CONTENT_LENGTH, v);
             }
-            let stream = futures_util::stream::iter(vec![
-                Ok(half),
+            // The first half goes out (headers included) before the connection breaks.
+            let first = futures_util::stream::once(async move { Ok::<_, std::io::Error>(half) });
+            let broken = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
                 Err(std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,
                     "simulated truncation",
-                )),
-            ]);
+                ))
+            });
+            let stream = futures_util::StreamExt::chain(first, broken);
             Response::from_parts(parts, Body::from_stream(stream))
         }
     }
