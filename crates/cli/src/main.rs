@@ -16,6 +16,8 @@ use clap::{Parser, Subcommand};
 mod connect;
 mod sim;
 
+mod store_cmd;
+
 /// Amtsstube – Vorgangsbearbeitung für Online-Anträge (Kommandozeile).
 #[derive(Debug, Parser)]
 #[command(name = "amtsstube", version, about)]
@@ -43,6 +45,11 @@ enum Command {
         /// Ausgabe als JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Wartung der verschlüsselten Datenbank: prüfen, neu verschlüsseln.
+    Store {
+        #[command(subcommand)]
+        cmd: store_cmd::StoreCmd,
     },
 }
 
@@ -76,6 +83,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Store { cmd } => store_cmd::run(&profile_dir(&cli)?, cmd),
     }
 }
 

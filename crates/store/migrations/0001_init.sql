@@ -37,11 +37,14 @@ CREATE TABLE az_zaehler (
 
 -- Full-text index (contentless: the text lives in vorgang.doc). Text is folded before
 -- indexing (ä→ae, ö→oe, ü→ue, ß→ss, lower case); unicode61 removes remaining diacritics.
+-- detail = column: no phrase positions (search ANDs word prefixes), a fraction of the size
+-- and write cost. One prefix index of length 3: longer prefixes scan the (small) term range,
+-- a 2-character prefix index would cost more to maintain than it saves (measured).
 CREATE VIRTUAL TABLE vorgang_fts USING fts5 (
     aktenzeichen, antragsteller, formular, notizen,
-    content = '', contentless_delete = 1,
+    content = '', contentless_delete = 1, detail = column,
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3 4'
+    prefix = '3'
 );
 
 -- Attachments: content in encrypted files named by SHA-512; the per-file key lives here.

@@ -65,7 +65,8 @@ const MAX_LESER: usize = 4;
 pub struct Store {
     db: PathBuf,
     anlagen: PathBuf,
-    key: Schluessel,
+    /// `None` only for the benchmark's unencrypted comparison copy (feature-gated).
+    key: Option<Schluessel>,
     schreiber: Mutex<Connection>,
     leser: Mutex<Vec<Connection>>,
 }
@@ -129,7 +130,7 @@ impl Store {
         Ok(Self {
             db,
             anlagen,
-            key: key.clone(),
+            key: Some(key.clone()),
             schreiber: Mutex::new(schreiber),
             leser: Mutex::new(Vec::new()),
         })
@@ -152,7 +153,13 @@ impl Store {
         };
         let mut conn = match conn {
             Some(c) => c,
-            None => verbindung::oeffnen_leser(&self.db, &self.key)?,
+            None => match &self.key {
+                Some(k) => verbindung::oeffnen_leser(&self.db, k)?,
+                #[cfg(feature = "klartext-vergleich")]
+                None => verbindung::oeffnen_klartext(&self.db)?,
+                #[cfg(not(feature = "klartext-vergleich"))]
+                None => return Err(StoreError::Daten("Datenbank ohne Schlüssel".into())),
+            },
         };
         let ergebnis = {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
@@ -201,7 +208,7 @@ impl Store {
             let conn = self.schreiber.lock().map_err(|_| gift())?;
             verbindung::rekey(&conn, neu)?;
         }
-        self.key = neu.clone();
+        self.key = Some(neu.clone());
         quelle.speichern(neu)?;
         ausstehend.loeschen()?;
         Ok(())
@@ -223,7 +230,7 @@ impl Store {
         Ok(Self {
             db,
             anlagen: profil.join(ANLAGEN_ORDNER),
-            key: Schluessel::aus_bytes([0; 32]),
+            key: None,
             schreiber: Mutex::new(conn),
             leser: Mutex::new(Vec::new()),
         })

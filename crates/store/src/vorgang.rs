@@ -153,8 +153,15 @@ pub struct Suchtreffer {
 /// Folds text for the index and for queries: lower case, ä→ae, ö→oe, ü→ue, ß→ss (so
 /// "Müller", "Mueller" and "MÜLLER" meet; "Straße" and "Strasse" too).
 pub fn falten(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
         match c {
             'ä' | 'Ä' => out.push_str("ae"),
             'ö' | 'Ö' => out.push_str("oe"),
@@ -165,6 +172,9 @@ pub fn falten(s: &str) -> String {
     }
     out
 }
+
+/// How many of the newest matches a search ranks (see [`Lesen::suche`]).
+pub const SUCH_FENSTER: i64 = 500;
 
 fn fmt_datum(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
@@ -358,7 +368,10 @@ impl Lesen<'_> {
     }
 
     /// Full-text search over Aktenzeichen, applicant, form text and notes. Every word must
-    /// match; each word matches as a prefix. Best matches first.
+    /// match; each word matches as a prefix. Among the newest [`SUCH_FENSTER`] matches the best
+    /// come first (BM25, hits in Aktenzeichen and applicant weigh most): this bounds the cost
+    /// of a word found in nearly every case, while a name or a file number, which match few
+    /// cases, are always ranked in full.
     pub fn suche(&self, text: &str, limit: u32) -> Result<Vec<Suchtreffer>> {
         let woerter: Vec<String> = falten(text)
             .split(|c: char| !c.is_alphanumeric())
@@ -371,10 +384,15 @@ impl Lesen<'_> {
         let anfrage = woerter.join(" AND ");
         let mut st = self.conn.prepare_cached(
             "SELECT v.id, v.aktenzeichen, v.antragsteller_name, v.status
-             FROM (SELECT rowid, rank FROM vorgang_fts WHERE vorgang_fts MATCH ?1 ORDER BY rank LIMIT ?2) t
-             JOIN vorgang v ON v.nr = t.rowid ORDER BY t.rank",
+             FROM (SELECT rowid, bm25(vorgang_fts, 20.0, 10.0, 1.0, 2.0) AS rang FROM vorgang_fts
+                   WHERE vorgang_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?3) t
+             JOIN vorgang v ON v.nr = t.rowid ORDER BY t.rang, t.rowid DESC LIMIT ?2",
         )?;
-        let mut rows = st.query(params![anfrage, i64::from(limit.clamp(1, 1000))])?;
+        let mut rows = st.query(params![
+            anfrage,
+            i64::from(limit.clamp(1, 1000)),
+            SUCH_FENSTER
+        ])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let status: String = r.get(3)?;
