@@ -13,6 +13,8 @@ pub mod commands;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
+use tauri::Manager as _;
+
 /// Tells whether a graphical display is reachable; `Err` carries a German explanation.
 fn check_display() -> Result<(), String> {
     #[cfg(target_os = "linux")]
@@ -30,6 +32,21 @@ fn check_display() -> Result<(), String> {
     Ok(())
 }
 
+/// Demo-Modus: starts the built-in simulator without delaying the window, then attaches it.
+fn start_demo_in_background(handle: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        match app::start_demo_simulator().await {
+            Ok(sim) => {
+                let state = handle.state::<Mutex<app::AppContext>>();
+                if let Ok(mut ctx) = state.lock() {
+                    ctx.attach_demo(sim);
+                }
+            }
+            Err(e) => eprintln!("{}", e.message),
+        }
+    });
+}
+
 /// Starts the desktop app; returns the process exit code.
 pub fn run() -> ExitCode {
     if let Err(msg) = check_display() {
@@ -43,9 +60,16 @@ pub fn run() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let demo = ctx.is_demo();
     let result = tauri::Builder::default()
         .manage(Mutex::new(ctx))
         .invoke_handler(tauri::generate_handler![commands::app_info])
+        .setup(move |app| {
+            if demo {
+                start_demo_in_background(app.handle().clone());
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!());
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,10 +22,28 @@ export function App() {
   const [state, setState] = useState<InfoState>({ kind: 'loading' });
 
   useEffect(() => {
-    appInfo().then(
-      (info) => setState({ kind: 'ok', info }),
-      (error: IpcError) => setState({ kind: 'error', error }),
-    );
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = (attempt: number) => {
+      appInfo().then(
+        (info) => {
+          if (cancelled) return;
+          setState({ kind: 'ok', info });
+          // Demo-Modus starts its simulator in the background; ask again until it listens.
+          if (info.connection.kind === 'demo' && info.connection.simulator_url === null && attempt < 30) {
+            timer = setTimeout(() => load(attempt + 1), 1000);
+          }
+        },
+        (error: IpcError) => {
+          if (!cancelled) setState({ kind: 'error', error });
+        },
+      );
+    };
+    load(0);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
   }, []);
 
   const current = ROUTES.find((r) => r.id === route) ?? ROUTES[0]!;
@@ -49,7 +67,11 @@ export function App() {
           {state.kind === 'loading' && 'Verbindung wird geprüft …'}
           {state.kind === 'error' && 'Keine Verbindung zur Anwendung'}
           {state.kind === 'ok' &&
-            (demo ? 'Demo-Modus · Simulator' : `Verbunden mit ${state.info.connection.kind === 'live' ? state.info.connection.base_url : ''}`)}
+            (demo
+              ? state.info.connection.kind === 'demo' && state.info.connection.simulator_url
+                ? 'Demo-Modus · Simulator bereit'
+                : 'Demo-Modus · Simulator startet …'
+              : `Verbunden mit ${state.info.connection.kind === 'live' ? state.info.connection.base_url : ''}`)}
         </div>
       </header>
 

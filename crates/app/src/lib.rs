@@ -18,11 +18,35 @@ pub use profile::{ConnectionConfig, ProfileError};
 /// Product name as shown to people.
 pub const PRODUCT: &str = "Amtsstube";
 
+/// Applications the in-process simulator holds ready when Demo-Modus starts.
+pub const DEMO_SUBMISSIONS: u64 = 25;
+
+/// Starts the built-in FIT-Connect simulator of Demo-Modus on 127.0.0.1 (on the current tokio
+/// runtime) with [`DEMO_SUBMISSIONS`] applications waiting. Separate from [`AppContext`] so a
+/// shell can start it in the background without holding the context's lock.
+pub async fn start_demo_simulator() -> Result<simulator::SimHandle, IpcError> {
+    let config = simulator::SimConfig {
+        submissions: DEMO_SUBMISSIONS,
+        ..Default::default()
+    };
+    simulator::Simulator::start(config).await.map_err(|e| {
+        IpcError::new(
+            ErrorCode::Internal,
+            format!(
+                "Der eingebaute Simulator des Demo-Modus konnte nicht starten ({e}). \
+                 Prüfen Sie, ob Verbindungen zu 127.0.0.1 erlaubt sind."
+            ),
+        )
+    })
+}
+
 /// Everything a command needs: the profile and how the app is connected.
 #[derive(Debug)]
 pub struct AppContext {
     profile_dir: PathBuf,
     connection: ConnectionMode,
+    /// The in-process integration-service simulator of Demo-Modus, while it runs.
+    demo: Option<simulator::SimHandle>,
 }
 
 impl AppContext {
@@ -41,14 +65,32 @@ impl AppContext {
         Ok(Self {
             profile_dir,
             connection,
+            demo: None,
         })
     }
 
-    /// Records the address of the in-process simulator once it listens (Demo-Modus only).
-    pub fn set_simulator_url(&mut self, url: String) {
-        if let ConnectionMode::Demo { simulator_url } = &mut self.connection {
-            *simulator_url = Some(url);
+    /// In Demo-Modus, starts the built-in FIT-Connect simulator and attaches it; does nothing
+    /// when a real integration service is configured or the simulator already runs.
+    pub async fn start_demo(&mut self) -> Result<(), IpcError> {
+        if !self.is_demo() || self.demo.is_some() {
+            return Ok(());
         }
+        let handle = start_demo_simulator().await?;
+        self.attach_demo(handle);
+        Ok(())
+    }
+
+    /// Attaches a running demo simulator (Demo-Modus only; otherwise it is stopped when dropped).
+    pub fn attach_demo(&mut self, handle: simulator::SimHandle) {
+        if let ConnectionMode::Demo { simulator_url } = &mut self.connection {
+            *simulator_url = Some(handle.base_url().to_owned());
+            self.demo = Some(handle);
+        }
+    }
+
+    /// The running demo simulator, if any.
+    pub fn demo_simulator(&self) -> Option<&simulator::SimHandle> {
+        self.demo.as_ref()
     }
 
     /// Whether the app runs in Demo-Modus.
@@ -96,6 +138,57 @@ mod tests {
                 simulator_url: None
             }
         );
+    }
+
+    #[tokio::test]
+    async fn demo_mode_runs_the_simulator_on_loopback_and_reports_its_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ctx = AppContext::open(dir.path()).unwrap();
+        ctx.start_demo().await.unwrap();
+        let ConnectionMode::Demo {
+            simulator_url: Some(url),
+        } = ctx.app_info().unwrap().connection
+        else {
+            panic!("no simulator address in demo mode");
+        };
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        // The simulator answers real HTTP: its JWKS is served.
+        let info = reqwest_free_get(&format!(
+            "{}/.well-known/jwks.json",
+            url.trim_end_matches('/')
+        ))
+        .await;
+        assert!(info.contains("\"keys\""), "{info}");
+    }
+
+    /// A dependency-free HTTP GET for the test (HTTP/1.0 on loopback).
+    async fn reqwest_free_get(url: &str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rest = url.trim_start_matches("http://");
+        let (host, path) = rest.split_once('/').unwrap();
+        let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+        s.write_all(format!("GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).await.unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn live_mode_starts_no_simulator() {
+        let dir = tempfile::tempdir().unwrap();
+        ConnectionConfig {
+            base_url: "http://127.0.0.1:9/".into(),
+            token_url: "http://127.0.0.1:9/token".into(),
+            destination_id: "d".into(),
+            client_id: "c".into(),
+        }
+        .save(dir.path())
+        .unwrap();
+        let mut ctx = AppContext::open(dir.path()).unwrap();
+        ctx.start_demo().await.unwrap();
+        assert!(ctx.demo_simulator().is_none());
     }
 
     #[test]

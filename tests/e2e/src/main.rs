@@ -112,9 +112,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "without_an_integration_service_the_window_says_it_is_a_demo",
         |s| Box::pin(demo_banner_is_shown(s)),
     ),
-    ("settings_show_version_and_profile_path_from_rust", |s| {
-        Box::pin(settings_show_round_trip(s))
-    }),
+    (
+        "settings_show_version_profile_path_and_the_demo_simulator",
+        |s| Box::pin(settings_show_round_trip(s)),
+    ),
     (
         "the_content_security_policy_blocks_injected_inline_script",
         |s| Box::pin(csp_blocks_inline_script(s)),
@@ -206,6 +207,13 @@ async fn settings_show_round_trip(s: &Session) -> Result<()> {
     if shown != expected {
         bail!("profile path shown {shown:?}, expected {expected:?}");
     }
+    // Demo-Modus runs the built-in FIT-Connect simulator in-process on loopback.
+    let connection = s
+        .wait_text("[data-testid=connection]", "http://127.0.0.1:")
+        .await?;
+    println!("  {connection}");
+    s.wait_text("[data-testid=sync-status]", "Simulator bereit")
+        .await?;
     let version = s
         .wait_text("[data-testid=app-version]", env!("CARGO_PKG_VERSION"))
         .await?;
