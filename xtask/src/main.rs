@@ -459,9 +459,10 @@ fn test() -> Result<()> {
 }
 
 fn e2e() -> Result<()> {
+    // Workspace-wide, so features unify as in the test build and dependencies are reused.
     step(
         "Desktop-App bauen (für E2E)",
-        cmd(&cargo()).args(["build", "--locked", "-p", "amtsstube-desktop", "-p", "e2e"]),
+        cmd(&cargo()).args(["build", "--workspace", "--locked"]),
     )?;
     let target = target_dir().join("debug");
     let app = target.join("amtsstube-desktop");
