@@ -276,6 +276,54 @@ pub fn plus_monate(d: Date, n: u32) -> Date {
     Date::from_calendar_date(jahr, monat, d.day().min(letzter)).unwrap_or(d)
 }
 
+/// The office's deadline configuration: statutory processing time per Leistung (LeiKa key),
+/// a default, the Bundesland whose holidays count, and the lead time for "fällig".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fristenkatalog {
+    /// The state whose public holidays count.
+    pub bundesland: Bundesland,
+    /// Processing time for Leistungen without their own entry (e.g. three months, § 42a VwVfG).
+    pub standard: Fristregel,
+    /// Processing time per LeiKa key.
+    pub je_leistung: std::collections::BTreeMap<String, Fristregel>,
+    /// Business days before the deadline from which a case counts as "fällig".
+    pub vorlauf_arbeitstage: u32,
+}
+
+impl Fristenkatalog {
+    /// The processing deadline of an application for `leika` received on `eingang`.
+    pub fn frist(&self, leika: &str, eingang: Date) -> Date {
+        self.je_leistung
+            .get(leika)
+            .copied()
+            .unwrap_or(self.standard)
+            .frist_ab(eingang, self.bundesland)
+    }
+
+    /// The urgency of a case on `heute`.
+    pub fn faelligkeit(
+        &self,
+        offen: bool,
+        frist: Option<Date>,
+        wiedervorlage: Option<Date>,
+        heute: Date,
+    ) -> Faelligkeit {
+        faelligkeit(
+            offen,
+            frist,
+            wiedervorlage,
+            heute,
+            self.vorlauf_arbeitstage,
+            self.bundesland,
+        )
+    }
+
+    /// The last deadline day that counts as "fällig" on `heute` (for store queries).
+    pub fn faellig_bis(&self, heute: Date) -> Date {
+        faellig_bis(heute, self.vorlauf_arbeitstage, self.bundesland)
+    }
+}
+
 /// How urgent an open case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -433,6 +481,32 @@ mod tests {
             date!(2026 - 06 - 15)
         );
         assert_eq!(plus_monate(date!(2024 - 01 - 31), 1), date!(2024 - 02 - 29));
+    }
+
+    #[test]
+    fn the_catalogue_picks_the_processing_time_per_leistung() {
+        let k = Fristenkatalog {
+            bundesland: Bundesland::NW,
+            standard: Fristregel::Monate(3),
+            je_leistung: [("99050012104000".to_string(), Fristregel::Arbeitstage(3))].into(),
+            vorlauf_arbeitstage: 2,
+        };
+        // Gewerbeanzeige: 3 business days from Thursday 2 April 2026 (Easter in between).
+        assert_eq!(
+            k.frist("99050012104000", date!(2026 - 04 - 02)),
+            date!(2026 - 04 - 09)
+        );
+        assert_eq!(
+            k.frist("andere", date!(2026 - 04 - 02)),
+            date!(2026 - 07 - 02)
+        );
+        assert_eq!(k.faellig_bis(date!(2026 - 04 - 02)), date!(2026 - 04 - 07));
+        let json = serde_json::to_string(&k).unwrap();
+        assert!(
+            json.contains(r#"{"einheit":"monate","anzahl":3}"#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Fristenkatalog>(&json).unwrap(), k);
     }
 
     #[test]

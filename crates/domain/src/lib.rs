@@ -27,7 +27,7 @@ pub mod vorgang;
 
 pub use aktenzeichen::{Aktenzeichen, AktenzeichenMuster, AktenzeichenWerte, MusterFehler};
 pub use eingang::Eingangszustand;
-pub use frist::{Bundesland, Faelligkeit, Fristregel};
+pub use frist::{Bundesland, Faelligkeit, Fristenkatalog, Fristregel};
 pub use status::{Aktion, Fakten, Rolle, Status, StatusFehler, Waechter};
 pub use vorgang::{
     AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Leistung, Nachricht,

@@ -7,15 +7,17 @@ use crate::aktenzeichen::Aktenzeichen;
 use crate::datum_serde::iso;
 use crate::status::{Aktion, Fakten, Rolle, Status, StatusFehler};
 
-/// Stable identity of a case (UUID), also across devices.
+/// Stable identity of a case (UUID), also across devices. New ids are UUIDv7: random enough
+/// to be unique across devices, and ordered by time, so the store's id index grows at its
+/// end instead of rewriting random pages on every insert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct VorgangId(pub uuid::Uuid);
 
 impl VorgangId {
-    /// A new random id.
+    /// A new time-ordered id (UUIDv7).
     pub fn neu() -> Self {
-        Self(uuid::Uuid::new_v4())
+        Self(uuid::Uuid::now_v7())
     }
 }
 

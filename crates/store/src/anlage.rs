@@ -178,7 +178,29 @@ impl AnlageSchreiber<'_> {
         Ok(())
     }
 
+    /// Like [`AnlageSchreiber::abschliessen`], but refuses (and discards) the content unless
+    /// its SHA-512 is `erwartet` (lowercase hex, as FIT-Connect metadata states it).
+    pub fn abschliessen_mit_pruefung(mut self, erwartet: &str) -> Result<(String, u64)> {
+        let ist = hex::encode(self.hash.clone().finish().as_ref());
+        if !ist.eq_ignore_ascii_case(erwartet) {
+            self.datei.take();
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(StoreError::AnlageBeschaedigt {
+                sha512: erwartet.to_owned(),
+                grund: format!(
+                    "der Inhalt hat den SHA-512 {}…, erwartet war ein anderer",
+                    ist.get(..16).unwrap_or(&ist)
+                ),
+            });
+        }
+        self.abschliessen()
+    }
+
     /// Finishes: flushes, fsyncs, files the attachment under its SHA-512 and records it.
+    ///
+    /// Call it outside [`Store::write`]: it takes the writer lock itself (briefly, to rename
+    /// and record the file). Store attachments first, then the case or submission that
+    /// refers to them.
     pub fn abschliessen(mut self) -> Result<(String, u64)> {
         // The buffer always holds less than a full chunk here: this is the final chunk.
         self.chunk_schreiben(true)?;

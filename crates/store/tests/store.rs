@@ -518,6 +518,56 @@ fn attachments_stream_round_trip_at_every_chunk_boundary_and_are_addressed_by_sh
 }
 
 #[test]
+fn an_attachment_whose_hash_differs_from_the_metadata_is_discarded() {
+    let (_d, s, _) = neuer_store();
+    let mut w = s.anlage_schreiber().unwrap();
+    w.write_all(b"Inhalt").unwrap();
+    let err = w.abschliessen_mit_pruefung(&"00".repeat(64)).unwrap_err();
+    assert!(err.to_string().contains("beschädigt"), "{err}");
+    assert!(!s.read(|r| r.anlage_vorhanden(&"00".repeat(64))).unwrap());
+    let ordner = s.db_pfad().parent().unwrap().join("anlagen");
+    assert_eq!(
+        std::fs::read_dir(&ordner).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
+    let erwartet =
+        hex::encode(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA512, b"Inhalt").as_ref());
+    let mut w = s.anlage_schreiber().unwrap();
+    w.write_all(b"Inhalt").unwrap();
+    assert_eq!(w.abschliessen_mit_pruefung(&erwartet).unwrap().0, erwartet);
+}
+
+#[test]
+fn the_store_can_be_shared_between_threads() {
+    fn teilbar<T: Send + Sync>() {}
+    teilbar::<Store>();
+    let (_d, s, _) = neuer_store();
+    let s = std::sync::Arc::new(s);
+    let faeden: Vec<_> = (0..4)
+        .map(|i| {
+            let s = s.clone();
+            std::thread::spawn(move || {
+                for k in 0..10 {
+                    let mut v = vorgang(&format!("Faden {i} Fall {k}"), "x", eingang());
+                    s.write(|w| w.vorgang_anlegen(&mut v, &vergabe(), "sb"))
+                        .unwrap();
+                    assert!(s.read(|r| r.vorgang(&v.id)).unwrap().is_some());
+                }
+            })
+        })
+        .collect();
+    for f in faeden {
+        f.join().unwrap();
+    }
+    assert_eq!(s.read(|r| r.anzahl_vorgaenge()).unwrap(), 40);
+    let letzte = s
+        .read(|r| r.vorgang_nach_aktenzeichen("32-GEW/2026/00040"))
+        .unwrap();
+    assert!(letzte.is_some());
+}
+
+#[test]
 fn a_tampered_or_truncated_attachment_is_refused() {
     let (_d, s, _) = neuer_store();
     let daten = vec![7u8; 200_000];
