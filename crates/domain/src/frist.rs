@@ -500,7 +500,7 @@ mod tests {
             k.frist("andere", date!(2026 - 04 - 02)),
             date!(2026 - 07 - 02)
         );
-        assert_eq!(k.faellig_bis(date!(2026 - 04 - 02)), date!(2026 - 04 - 07));
+        assert_eq!(k.faellig_bis(date!(2026 - 04 - 02)), date!(2026 - 04 - 08));
         let json = serde_json::to_string(&k).unwrap();
         assert!(
             json.contains(r#"{"einheit":"monate","anzahl":3}"#),
