@@ -35,8 +35,8 @@
 //! - Fault injection ([`Faults`]), changeable at run time with [`SimHandle::set_faults`].
 //!
 //! # Known differences from the real service
-//! Keys carry no `x5c` certificate chain (the real service requires one from the
-//! administration PKI and checks it); tokens are opaque, not JWTs; no callbacks; all state is
+//! Keys get an `x5c` chain from a simulated PKI ([`pki`]) instead of the administration PKI
+//! whose chains the real service checks; tokens are opaque, not JWTs; no callbacks; all state is
 //! in memory and gone when the simulator stops.
 //!
 //! # Extending
@@ -49,6 +49,7 @@ pub mod applicant;
 pub mod documents;
 pub mod faults;
 pub mod leistungen;
+pub mod pki;
 pub mod reply;
 pub mod server;
 
@@ -206,6 +207,12 @@ impl Simulator {
             client_secret: secret(&mut rng),
         };
         let service_key = SigningKeyPair::generate(&applicant::uuid(&mut rng))?;
+        let service_cert = pki::issue(
+            &service_key,
+            pki::ROOT_CN,
+            pki::ROOT_CN,
+            &service_key.public_jwk(),
+        )?;
         let services: Vec<serde_json::Value> = leistungen::LEISTUNGEN
             .iter()
             .map(|l| {
@@ -249,6 +256,7 @@ impl Simulator {
             },
         );
         let mut destinations = HashMap::new();
+        let preset_keys: Vec<Jwk> = dest.keys.values().cloned().collect();
         destinations.insert(destination_id.clone(), dest);
         let state = Arc::new(AppState {
             inner: Mutex::new(Inner {
@@ -257,12 +265,19 @@ impl Simulator {
                 ..Default::default()
             }),
             service_key,
+            service_cert,
             issuer: RwLock::new(String::new()),
             faults: RwLock::new(config.faults.clone()),
             fault_rng: Mutex::new(StdRng::seed_from_u64(config.seed ^ 0xFA17)),
             token_lifetime: config.token_lifetime,
             key_registered: tokio::sync::Notify::new(),
         });
+        for mut k in preset_keys {
+            state.certify(&destination_id, &mut k);
+            if let Some(d) = state.lock().destinations.get_mut(&destination_id) {
+                d.keys.insert(k.kid.clone(), k);
+            }
+        }
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .map_err(|source| SimError::Bind {

@@ -144,6 +144,8 @@ pub(crate) struct Inner {
 pub struct AppState {
     pub(crate) inner: Mutex<Inner>,
     pub(crate) service_key: SigningKeyPair,
+    /// The service key's self-signed certificate (root of the simulated PKI).
+    pub(crate) service_cert: String,
     pub(crate) issuer: RwLock<String>,
     pub(crate) faults: RwLock<Faults>,
     pub(crate) fault_rng: Mutex<StdRng>,
@@ -181,9 +183,20 @@ impl AppState {
         .ok()
     }
 
+    /// Gives a key without certificate chain one issued by the simulated PKI.
+    pub(crate) fn certify(&self, destination_id: &str, jwk: &mut Jwk) {
+        if jwk.x5c.as_ref().is_some_and(|c| !c.is_empty()) {
+            return;
+        }
+        let subject = format!("Zustellpunkt {destination_id} / {}", jwk.kid);
+        if let Ok(cert) = crate::pki::issue(&self.service_key, crate::pki::ROOT_CN, &subject, jwk) {
+            jwk.x5c = Some(vec![cert, self.service_cert.clone()]);
+        }
+    }
+
     pub(crate) fn service_jwks(&self) -> Jwks {
         let mut k = self.service_key.public_jwk();
-        k.x5c = None;
+        k.x5c = Some(vec![self.service_cert.clone()]);
         Jwks { keys: vec![k] }
     }
 }
@@ -453,6 +466,13 @@ fn public_destination(d: &Dest) -> Value {
         "metadataVersions": ["1.0.0", "2.0.0"],
         "services": d.services,
         "status": d.status,
+        "contactInformation": {
+            "legalName": "Stadt Musterstadt – Bürgeramt (Simulator)",
+            "address": "Am Marktplatz 1, 99999 Musterstadt",
+            "phone": "+49 9999 0000",
+            "email": "buergeramt@musterstadt.example",
+            "unit": "Bürgerservice",
+        },
     })
 }
 
@@ -535,7 +555,7 @@ async fn add_key(
     body: Bytes,
 ) -> ApiResult {
     let scopes = scopes(&state, &headers)?;
-    let jwk: Jwk = serde_json::from_slice(&body).map_err(|e| {
+    let mut jwk: Jwk = serde_json::from_slice(&body).map_err(|e| {
         problem_detail(
             StatusCode::BAD_REQUEST,
             "bad-request",
@@ -555,6 +575,7 @@ async fn add_key(
             )),
         ));
     }
+    state.certify(&destination_id, &mut jwk);
     let mut inner = state.lock();
     let d = inner
         .destinations
@@ -593,16 +614,11 @@ struct Paging {
     offset: Option<i64>,
 }
 
+/// limit 1..=500 (default 100), offset ≥ 0. Out-of-range values are clamped: the spec
+/// documents no 400 for the listing operations.
 fn page_bounds(p: &Paging) -> Result<(usize, usize), Response> {
-    let limit = p.limit.unwrap_or(100);
-    let offset = p.offset.unwrap_or(0);
-    if !(1..=500).contains(&limit) || offset < 0 {
-        return Err(problem(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "limit muss 1..500 und offset ≥ 0 sein",
-        ));
-    }
+    let limit = p.limit.unwrap_or(100).clamp(1, 500);
+    let offset = p.offset.unwrap_or(0).max(0);
     Ok((limit as usize, offset as usize))
 }
 
@@ -1011,8 +1027,9 @@ async fn post_event(
 ) -> ApiResult {
     let scopes = scopes(&state, &headers)?;
     if !content_type_is(&headers, "application/jose") {
+        // The spec lists no 415 for this operation; 400 it is.
         return Err(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            StatusCode::BAD_REQUEST,
             "unsupported-media-type",
             "SETs werden als application/jose gesendet",
         ));

@@ -40,7 +40,7 @@ pub struct Jwk {
     /// Public exponent, base64url (`AQAB`).
     pub e: String,
     /// Certificate chain (base64 DER). The real service requires one from the
-    /// administration PKI; the simulator issues none (see the simulator's crate doc).
+    /// administration PKI; the simulator issues them from a simulated PKI. Not validated here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x5c: Option<Vec<String>>,
 }
@@ -140,6 +140,15 @@ impl Jwk {
             )));
         }
         self.components()
+    }
+
+    /// The public key as X.509 `SubjectPublicKeyInfo` DER (for certificates).
+    pub fn spki_der(&self) -> Result<Vec<u8>, JoseError> {
+        let der: aws_lc_rs::encoding::PublicKeyX509Der<'static> = self
+            .components()?
+            .as_der()
+            .map_err(|_| JoseError::InvalidJwk("RSA-Schlüssel nicht kodierbar".into()))?;
+        Ok(der.as_ref().to_vec())
     }
 
     /// Modulus length in bits (0 if `n` is not decodable).
@@ -294,6 +303,22 @@ impl SigningKeyPair {
             public.modulus().big_endian_without_leading_zero(),
             public.exponent().big_endian_without_leading_zero(),
         )
+    }
+
+    /// Signs with RSASSA-PKCS1-v1_5 and SHA-512 (`sha512WithRSAEncryption`), for X.509
+    /// certificates such as the simulator's PKI issues; SETs use [`super::sign`] (PS512).
+    pub fn sign_pkcs1_sha512(&self, message: &[u8]) -> Result<Vec<u8>, JoseError> {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let mut sig = vec![0u8; self.key.public_modulus_len()];
+        self.key
+            .sign(
+                &aws_lc_rs::signature::RSA_PKCS1_SHA512,
+                &rng,
+                message,
+                &mut sig,
+            )
+            .map_err(|_| JoseError::Crypto("Signatur fehlgeschlagen".into()))?;
+        Ok(sig)
     }
 
     pub(crate) fn sign_raw(&self, message: &[u8]) -> Result<Vec<u8>, JoseError> {
