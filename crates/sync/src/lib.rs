@@ -5,11 +5,55 @@
 //! it has seen, and the FIT-Connect case ids of its Vorgänge) and the service's pickup list to
 //! a sorted list of [`plan::Op`]s. It does no I/O, so every rule of the promise — never stored
 //! twice, never accepted before durable, a failed rejection retried and not re-decided — is a
-//! unit or property test on plain data. The apply step (next) carries the ops out one by one,
-//! persisting each state before the next effect.
+//! unit or property test on plain data.
 //!
-//! To extend: a new situation is a new `Op` variant plus its row in `plan::plan`'s match; the
-//! property tests in `plan` then check the invariants for it.
+//! The apply step ([`engine::Engine::durchlauf`], one pass) carries the ops out, persisting
+//! each state before the next effect: a fetched submission is stored together with its case
+//! and its queued accept in one transaction; a defective one is decided once (reject queued,
+//! raw evidence kept encrypted); the outbox ([`store::outbox`]) sends the stored, signed
+//! events with backoff ([`backoff`]) and confirms lost answers from the case's event log.
+//! Progress goes to a callback as [`Fortschritt`] events; a pass returns a [`Bericht`].
+//!
+//! To extend: a new situation is a new `Op` variant plus its row in `plan::plan`'s match (the
+//! property tests in `plan` then check the invariants for it) and its arm in
+//! `Engine::durchlauf`; a new outgoing effect is a new outbox `art` handled in
+//! `Engine::ausgang_leeren`.
 #![deny(missing_docs)]
 
+pub mod backoff;
+pub mod engine;
+pub mod fortschritt;
 pub mod plan;
+
+pub use engine::{Engine, Konfiguration};
+pub use fortschritt::{Bericht, Fortschritt};
+
+/// Failures of the engine, in German. Whether a retry can help: [`SyncError::voruebergehend`].
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The local store failed.
+    #[error("Lokaler Speicher: {0}")]
+    Store(#[from] store::StoreError),
+    /// Talking to the integration service failed.
+    #[error("{0}")]
+    FitConnect(#[from] fitconnect::Error),
+    /// Something in the data does not fit.
+    #[error("{0}")]
+    Daten(String),
+}
+
+impl From<serde_json::Error> for SyncError {
+    fn from(e: serde_json::Error) -> Self {
+        SyncError::Daten(format!("JSON: {e}"))
+    }
+}
+
+impl SyncError {
+    /// Whether the next pass may succeed where this one failed (network, 5xx, 429).
+    pub fn voruebergehend(&self) -> bool {
+        match self {
+            SyncError::FitConnect(e) => !e.is_permanent(),
+            SyncError::Store(_) | SyncError::Daten(_) => false,
+        }
+    }
+}
