@@ -312,3 +312,73 @@ impl FormSchemas {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minimal() -> Value {
+        json!({
+            "contentStructure": {
+                "data": {
+                    "hash": {"type": "sha512", "content": sha512_hex(b"{}")},
+                    "submissionSchema": {"schemaUri": "urn:x:y:1", "mimeType": "application/json"}
+                },
+                "attachments": []
+            }
+        })
+    }
+
+    #[test]
+    fn the_embedded_schema_is_the_published_one_unchanged() {
+        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/specs/metadata.schema.v1.0.0.json");
+        let published = std::fs::read_to_string(&shared)
+            .unwrap_or_else(|e| panic!("{} fehlt ({e})", shared.display()));
+        assert_eq!(published, SCHEMA_V1_0_0);
+    }
+
+    #[test]
+    fn metadata_are_validated_against_the_schema_of_their_version() {
+        assert_eq!(validate(&minimal()).unwrap(), MetadataVersion::V1);
+        let mut no_structure = minimal();
+        no_structure
+            .as_object_mut()
+            .unwrap()
+            .remove("contentStructure");
+        assert!(matches!(
+            validate(&no_structure),
+            Err(Error::MetadataSchema(_))
+        ));
+        let mut bad_hash = minimal();
+        bad_hash["contentStructure"]["data"]["hash"]["content"] = json!("abc");
+        assert!(matches!(validate(&bad_hash), Err(Error::MetadataSchema(_))));
+
+        let mut v2 = minimal();
+        v2["$schema"] = json!(SCHEMA_URI_V2);
+        assert_eq!(validate(&v2).unwrap(), MetadataVersion::V2);
+        v2["replyChannel"] = json!({"fitConnect": {"encryptionPublicKey": {"kty": "RSA"}}});
+        assert!(matches!(validate(&v2), Err(Error::MetadataSchema(_))));
+
+        let mut v3 = minimal();
+        v3["$schema"] =
+            json!("https://schema.fitko.de/fit-connect/metadata/3.0.0/metadata.schema.json");
+        assert!(matches!(validate(&v3), Err(Error::UnsupportedMetadata(_))));
+    }
+
+    #[test]
+    fn hashes_are_compared_as_sha512_hex_and_mismatches_named() {
+        let h = Hash {
+            type_: "sha512".into(),
+            content: sha512_hex(b"Antrag"),
+        };
+        check_hash(&h, b"Antrag", "Fachdaten").unwrap();
+        let err = check_hash(&h, b"Antrag!", "Fachdaten").unwrap_err();
+        assert!(err.to_string().contains("Fachdaten"));
+        let md5 = Hash {
+            type_: "md5".into(),
+            ..h
+        };
+        assert!(check_hash(&md5, b"Antrag", "x").is_err());
+    }
+}

@@ -330,3 +330,61 @@ pub fn verify(keys: &Jwks, token: &str) -> Result<VerifiedSet, crate::Error> {
         body,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_lc_rs::rsa::KeySize;
+
+    use super::*;
+
+    #[test]
+    fn an_accept_set_verifies_and_carries_its_tags_and_a_foreign_typ_is_refused() {
+        let key = SigningKeyPair::generate_sized("sig-set-1", KeySize::Rsa2048).unwrap();
+        let keys = Jwks {
+            keys: vec![key.public_jwk()],
+        };
+        let tags = AuthenticationTags {
+            metadata: "m".into(),
+            data: Some("d".into()),
+            attachments: [("a".to_owned(), "t".to_owned())].into(),
+        };
+        let token = accept_submission(&key, "dest", "sub", "case", &tags).unwrap();
+        let v = verify(&keys, &token).unwrap();
+        assert_eq!(v.event, Some(EventType::AcceptSubmission));
+        assert_eq!(v.case_id, "case");
+        assert_eq!(v.subject, "submission:sub");
+        assert_eq!(v.authentication_tags().unwrap(), tags);
+
+        let plain_jwt = jose::sign(&key, Some("JWT"), br#"{"events":{}}"#).unwrap();
+        assert!(matches!(
+            verify(&keys, &plain_jwt),
+            Err(crate::Error::Event(_))
+        ));
+        let two = jose::sign(
+            &key,
+            Some(SET_TYP),
+            br#"{"jti":"j","iss":"i","iat":1,"sub":"submission:s","txn":"case:c","events":{"a":{},"b":{}}}"#,
+        )
+        .unwrap();
+        assert!(matches!(verify(&keys, &two), Err(crate::Error::Event(_))));
+    }
+
+    #[test]
+    fn a_reject_set_lists_fitconnect_problem_types() {
+        let key = SigningKeyPair::generate_sized("sig-set-2", KeySize::Rsa2048).unwrap();
+        let p = SetProblem::new(ProblemType::HashMismatch, "Fachdaten");
+        let token = reject_submission(&key, "dest", "sub", "case", &[p]).unwrap();
+        let v = verify(
+            &Jwks {
+                keys: vec![key.public_jwk()],
+            },
+            &token,
+        )
+        .unwrap();
+        assert_eq!(v.event, Some(EventType::RejectSubmission));
+        assert_eq!(
+            v.problems()[0].type_,
+            "https://schema.fitko.de/fit-connect/events/problems/hash-mismatch"
+        );
+    }
+}

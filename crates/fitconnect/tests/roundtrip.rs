@@ -295,3 +295,21 @@ async fn a_reply_reaches_the_applicant_over_the_reply_channel_and_is_acknowledge
     assert_eq!(events.last().unwrap().event, Some(EventType::AcceptReply));
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_token_is_renewed_before_it_expires_without_a_401() {
+    let sim = Simulator::start(SimConfig {
+        token_lifetime: std::time::Duration::from_secs(2),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let client = sim.info().subscriber_client().unwrap();
+    client.all_submissions_for_pickup(None).await.unwrap();
+    assert_eq!(client.token_requests(), 1);
+    // Renewal is due at half the lifetime for short-lived tokens (60 s early for long ones).
+    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    client.all_submissions_for_pickup(None).await.unwrap();
+    assert_eq!(client.token_requests(), 2);
+    sim.stop().await;
+}
