@@ -6,8 +6,11 @@ use std::sync::Mutex;
 use app::AppContext;
 use ipc::{AppInfo, ErrorCode, IpcError};
 
+/// The app's state: the context, or why the profile could not be opened at start.
+pub type Shared = Mutex<Result<AppContext, IpcError>>;
+
 fn with_ctx<T>(
-    state: &tauri::State<'_, Mutex<AppContext>>,
+    state: &tauri::State<'_, Shared>,
     f: impl FnOnce(&AppContext) -> Result<T, IpcError>,
 ) -> Result<T, IpcError> {
     let guard = state.lock().map_err(|_| {
@@ -16,11 +19,14 @@ fn with_ctx<T>(
             "Ein interner Fehler ist aufgetreten. Bitte starten Sie Amtsstube neu.",
         )
     })?;
-    f(&guard)
+    match guard.as_ref() {
+        Ok(ctx) => f(ctx),
+        Err(startup) => Err(startup.clone()),
+    }
 }
 
 /// Version, profile path and connection mode.
 #[tauri::command]
-pub fn app_info(state: tauri::State<'_, Mutex<AppContext>>) -> Result<AppInfo, IpcError> {
+pub fn app_info(state: tauri::State<'_, Shared>) -> Result<AppInfo, IpcError> {
     with_ctx(&state, AppContext::app_info)
 }

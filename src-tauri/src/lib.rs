@@ -37,8 +37,10 @@ fn start_demo_in_background(handle: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
         match app::start_demo_simulator().await {
             Ok(sim) => {
-                let state = handle.state::<Mutex<app::AppContext>>();
-                if let Ok(mut ctx) = state.lock() {
+                let state = handle.state::<commands::Shared>();
+                if let Ok(mut guard) = state.lock()
+                    && let Ok(ctx) = guard.as_mut()
+                {
                     ctx.attach_demo(sim);
                 }
             }
@@ -53,16 +55,17 @@ pub fn run() -> ExitCode {
         eprintln!("{msg}");
         return ExitCode::from(2);
     }
-    let ctx = match app::profile::default_dir().and_then(|dir| app::AppContext::open(&dir)) {
-        Ok(ctx) => ctx,
-        Err(e) => {
-            eprintln!("Amtsstube kann nicht starten: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let demo = ctx.is_demo();
+    // A profile that cannot be opened (no key source, wrong key, newer schema …) still gets a
+    // window: it shows the German explanation and what to do, instead of a silent exit.
+    let ctx = app::profile::default_dir()
+        .and_then(|dir| app::AppContext::open(&dir))
+        .map_err(|e| {
+            eprintln!("Amtsstube kann das Profil nicht öffnen: {e}");
+            ipc::IpcError::from(e)
+        });
+    let demo = ctx.as_ref().is_ok_and(app::AppContext::is_demo);
     let result = tauri::Builder::default()
-        .manage(Mutex::new(ctx))
+        .manage::<commands::Shared>(Mutex::new(ctx))
         .invoke_handler(tauri::generate_handler![commands::app_info])
         .setup(move |app| {
             if demo {

@@ -65,7 +65,7 @@ export function App() {
         <span className="subtitle">Vorgangsbearbeitung</span>
         <div className="sync-status" role="status" aria-live="polite" data-testid="sync-status">
           {state.kind === 'loading' && 'Verbindung wird geprüft …'}
-          {state.kind === 'error' && 'Keine Verbindung zur Anwendung'}
+          {state.kind === 'error' && 'Profil nicht geöffnet'}
           {state.kind === 'ok' &&
             (demo
               ? state.info.connection.kind === 'demo' && state.info.connection.simulator_url
@@ -103,6 +103,8 @@ export function App() {
           <KolHeading _level={1} _label={current.title} data-testid="page-title" />
           {route === 'einstellungen' ? (
             <Einstellungen state={state} />
+          ) : state.kind === 'error' ? (
+            <p className="empty">Ohne geöffnetes Profil können keine Vorgänge angezeigt werden.</p>
           ) : (
             <Platzhalter route={route} />
           )}

@@ -473,10 +473,13 @@ fn e2e() -> Result<()> {
         cargo_bin("tauri-driver")
     };
     let artifacts = target_dir().join("e2e-artifacts");
+    // The app keeps its database key in the OS keyring: run inside a private Secret Service.
     let mut c = if has_display() {
-        Command::new(&runner)
+        let mut c = in_keyring(&runner.display().to_string());
+        c.current_dir(root());
+        c
     } else {
-        let mut c = Command::new("xvfb-run");
+        let mut c = in_keyring("xvfb-run");
         c.args(["-a", "-s", "-screen 0 1280x800x24"]).arg(&runner);
         c
     };

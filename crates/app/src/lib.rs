@@ -45,13 +45,17 @@ pub async fn start_demo_simulator() -> Result<simulator::SimHandle, IpcError> {
 pub struct AppContext {
     profile_dir: PathBuf,
     connection: ConnectionMode,
+    /// The profile's encrypted store (SQLCipher, key from the OS keyring or a key file).
+    store: store::Store,
     /// The in-process integration-service simulator of Demo-Modus, while it runs.
     demo: Option<simulator::SimHandle>,
 }
 
 impl AppContext {
-    /// Opens the profile at `profile_dir` (created if missing). Without a configured
-    /// integration service the context is in Demo-Modus.
+    /// Opens the profile at `profile_dir` (created if missing) and its encrypted store (a new
+    /// profile gets a random key in its key source; no key source means no start, never a
+    /// plaintext database). Without a configured integration service the context is in
+    /// Demo-Modus.
     pub fn open(profile_dir: &Path) -> Result<Self, ProfileError> {
         let profile_dir = profile::ensure_dir(profile_dir)?;
         let connection = match ConnectionConfig::load(&profile_dir)? {
@@ -62,9 +66,13 @@ impl AppContext {
                 simulator_url: None,
             },
         };
+        let quelle = store::Schluesselquelle::fuer_profil(&profile_dir);
+        let store = store::Store::open_profil(&profile_dir, &quelle)
+            .map_err(|e| ProfileError::Store(e.to_string()))?;
         Ok(Self {
             profile_dir,
             connection,
+            store,
             demo: None,
         })
     }
@@ -98,6 +106,11 @@ impl AppContext {
         matches!(self.connection, ConnectionMode::Demo { .. })
     }
 
+    /// The profile's encrypted store.
+    pub fn store(&self) -> &store::Store {
+        &self.store
+    }
+
     /// The profile directory.
     pub fn profile_dir(&self) -> &Path {
         &self.profile_dir
@@ -116,7 +129,11 @@ impl AppContext {
 
 impl From<ProfileError> for IpcError {
     fn from(e: ProfileError) -> Self {
-        IpcError::new(ErrorCode::ProfileUnavailable, e.to_string())
+        let code = match e {
+            ProfileError::Store(_) => ErrorCode::KeyUnavailable,
+            _ => ErrorCode::ProfileUnavailable,
+        };
+        IpcError::new(code, e.to_string())
     }
 }
 
@@ -189,6 +206,20 @@ mod tests {
         let mut ctx = AppContext::open(dir.path()).unwrap();
         ctx.start_demo().await.unwrap();
         assert!(ctx.demo_simulator().is_none());
+    }
+
+    #[test]
+    fn the_profile_database_is_encrypted_from_the_first_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = AppContext::open(dir.path()).unwrap();
+        drop(ctx);
+        let head = std::fs::read(dir.path().join(store::DB_DATEI)).unwrap();
+        assert!(
+            !head.starts_with(b"SQLite format 3"),
+            "the database is plaintext SQLite"
+        );
+        // A second start finds its key again.
+        AppContext::open(dir.path()).unwrap();
     }
 
     #[test]

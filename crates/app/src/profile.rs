@@ -35,6 +35,10 @@ pub enum ProfileError {
         /// What is wrong.
         reason: String,
     },
+    /// The encrypted store cannot be opened (no key source, wrong key, newer schema …); the
+    /// store's German message says which and what to do.
+    #[error("{0}")]
+    Store(String),
     /// No platform data directory could be found.
     #[error("Kein Datenverzeichnis gefunden. Setzen Sie AMTSSTUBE_PROFILE auf ein Verzeichnis.")]
     NoDataDir,

@@ -262,51 +262,60 @@ async fn connect(port: u16, app: &Path) -> Result<Client> {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<std::process::ExitCode> {
-    let app = PathBuf::from(
-        arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?,
-    )
-    .canonicalize()
-    .context("the app binary does not exist; build it first (cargo xtask test does)")?;
-    let artifacts =
-        PathBuf::from(arg("--artifacts").unwrap_or_else(|| "target/e2e-artifacts".into()));
-    std::fs::create_dir_all(&artifacts)?;
-    let driver_bin = arg("--driver").unwrap_or_else(|| "tauri-driver".into());
-    let native = arg("--native-driver").unwrap_or_else(|| "/usr/bin/WebKitWebDriver".into());
+/// Where the runner finds what it starts.
+struct Setup {
+    app: PathBuf,
+    artifacts: PathBuf,
+    driver_bin: String,
+    native: String,
+}
 
+/// Starts tauri-driver (which launches the app with a fresh profile and `env`) and opens a
+/// WebDriver session on the app's window.
+async fn start(
+    setup: &Setup,
+    label: &str,
+    env: &[(&str, &str)],
+) -> Result<(Driver, Session, tempfile::TempDir)> {
     let profile = tempfile::tempdir()?;
     let profile_dir = profile.path().join("profil");
     let port = free_port()?;
     let native_port = free_port()?;
-    let log = std::fs::File::create(artifacts.join("tauri-driver.log"))?;
-    let child = Command::new(&driver_bin)
+    let log = std::fs::File::create(setup.artifacts.join(format!("tauri-driver-{label}.log")))?;
+    let mut command = Command::new(&setup.driver_bin);
+    command
         .args([
             "--port",
             &port.to_string(),
             "--native-port",
             &native_port.to_string(),
-            "--native-driver",
-            &native,
         ])
+        .args(["--native-driver", &setup.native])
         .env("AMTSSTUBE_PROFILE", &profile_dir)
+        .envs(env.iter().copied())
         .stdout(Stdio::from(log.try_clone()?))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .with_context(|| {
-            format!("starting {driver_bin} (install it with `cargo install tauri-driver --locked`)")
-        })?;
-    let _driver = Driver(child);
-
-    let client = connect(port, &app).await?;
+        .stderr(Stdio::from(log));
+    let child = command.spawn().with_context(|| {
+        format!(
+            "starting {} (install it with `cargo install tauri-driver --locked`)",
+            setup.driver_bin
+        )
+    })?;
+    let driver = Driver(child);
+    let client = connect(port, &setup.app).await?;
     let session = Session {
         client,
         profile_dir,
-        artifacts,
+        artifacts: setup.artifacts.clone(),
     };
+    Ok((driver, session, profile))
+}
+
+/// Runs scenarios against one session, printing PASS/FAIL lines; returns (passed, failed).
+async fn run_all(session: &Session, scenarios: &[(&str, Scenario)]) -> (u32, u32) {
     let (mut passed, mut failed) = (0, 0);
-    for (name, scenario) in SCENARIOS {
-        match scenario(&session).await {
+    for (name, scenario) in scenarios {
+        match scenario(session).await {
             Ok(()) => {
                 passed += 1;
                 println!("PASS {name}");
@@ -318,7 +327,72 @@ async fn main() -> Result<std::process::ExitCode> {
             }
         }
     }
-    let _ = session.client.close().await;
+    (passed, failed)
+}
+
+/// Scenarios of an app that has no usable key source for its encrypted store.
+const WITHOUT_KEYRING: &[(&str, Scenario)] = &[(
+    "without_a_key_source_the_window_explains_what_to_do_and_stores_nothing",
+    |s| Box::pin(no_key_source_is_explained(s)),
+)];
+
+async fn no_key_source_is_explained(s: &Session) -> Result<()> {
+    let text = s
+        .wait_text("[data-testid=error-banner]", "AMTSSTUBE_KEY_FILE")
+        .await?;
+    for needle in ["Schlüssel", "unverschlüsselt wird nichts gespeichert"] {
+        if !text.contains(needle) {
+            bail!("the explanation lacks {needle:?}: {text:?}");
+        }
+    }
+    s.wait_text("[data-testid=sync-status]", "Profil nicht geöffnet")
+        .await?;
+    if s.profile_dir.join("amtsstube.db").exists() {
+        bail!("a database was created without a key");
+    }
+    let shot = s.screenshot("ohne-schluessel").await?;
+    println!("  screenshot: {}", shot.display());
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<std::process::ExitCode> {
+    let app = PathBuf::from(
+        arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?,
+    )
+    .canonicalize()
+    .context("the app binary does not exist; build it first (cargo xtask test does)")?;
+    let artifacts =
+        PathBuf::from(arg("--artifacts").unwrap_or_else(|| "target/e2e-artifacts".into()));
+    std::fs::create_dir_all(&artifacts)?;
+    let setup = Setup {
+        app,
+        artifacts,
+        driver_bin: arg("--driver").unwrap_or_else(|| "tauri-driver".into()),
+        native: arg("--native-driver").unwrap_or_else(|| "/usr/bin/WebKitWebDriver".into()),
+    };
+
+    let (mut passed, mut failed) = (0, 0);
+    {
+        let (_driver, session, _profile) = start(&setup, "main", &[]).await?;
+        let (p, f) = run_all(&session, SCENARIOS).await;
+        (passed, failed) = (passed + p, failed + f);
+        let _ = session.client.close().await;
+    }
+    {
+        // No Secret Service reachable and no key file configured.
+        let env = [
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/amtsstube-e2e-bus",
+            ),
+            ("AMTSSTUBE_KEY_FILE", ""),
+        ];
+        let (_driver, session, _profile) = start(&setup, "ohne-schluessel", &env).await?;
+        let (p, f) = run_all(&session, WITHOUT_KEYRING).await;
+        (passed, failed) = (passed + p, failed + f);
+        let _ = session.client.close().await;
+    }
     println!("e2e: {passed} passed, {failed} failed");
     Ok(if failed == 0 {
         std::process::ExitCode::SUCCESS
