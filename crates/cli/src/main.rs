@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bescheid;
 mod connect;
 mod sim;
 
@@ -33,6 +34,11 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Bescheide als PDF/A erstellen und siegeln (`issue`), Siegel prüfen (`verify`).
+    Bescheid {
+        #[command(subcommand)]
+        cmd: bescheid::BescheidCmd,
+    },
     /// FIT-Connect-Simulator: starten (`serve`) oder Anträge senden (`send`).
     Sim {
         #[command(subcommand)]
@@ -62,6 +68,7 @@ fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
+        Command::Bescheid { cmd } => bescheid::run(cmd),
         Command::Sim { cmd } => sim::run(cmd),
         Command::Connect(args) => connect::run(&profile_dir(&cli)?, args),
         Command::Info { json } => {
