@@ -438,6 +438,21 @@ fn benches(c: &mut Criterion) {
             }
         })
     });
+    // The floors of the durable write path: hashing (the address) and a plain durable write.
+    g.bench_function("roh_sha512", |b| {
+        b.iter(|| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA512, &daten))
+    });
+    let roh_dir = tempfile::tempdir().unwrap();
+    g.bench_function("roh_datei_schreiben_fsync", |b| {
+        b.iter(|| {
+            let p = roh_dir.path().join("roh");
+            let mut d = std::fs::File::create(&p).unwrap();
+            for t in daten.chunks(64 * 1024) {
+                d.write_all(t).unwrap();
+            }
+            d.sync_all().unwrap();
+        })
+    });
     let mut zaehler = 0u64;
     g.bench_function("datei_schreiben", |b| {
         b.iter(|| {

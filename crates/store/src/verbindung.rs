@@ -39,6 +39,8 @@ fn basis(conn: &Connection, db: &Path) -> Result<()> {
         Err(e) => return Err(e.into()),
     }
     conn.busy_timeout(Duration::from_secs(5))?;
+    // Every statement of the store fits, so none is parsed twice.
+    conn.set_prepared_statement_cache_capacity(128);
     conn.execute_batch(&format!(
         "PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
@@ -72,7 +74,13 @@ pub fn oeffnen(db: &Path, key: &Schluessel) -> Result<Connection> {
             "WAL-Modus nicht verfügbar ({modus})"
         )));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL;")?;
+    // A larger WAL before the automatic checkpoint: pages rewritten by many transactions
+    // (index interiors, the search index) reach the main file once, not once per commit.
+    conn.execute_batch(
+        "PRAGMA synchronous = FULL;
+         PRAGMA wal_autocheckpoint = 8192;
+         PRAGMA journal_size_limit = 67108864;",
+    )?;
     Ok(conn)
 }
 

@@ -69,6 +69,7 @@ fn no_file_under_the_profile_contains_a_marker_in_plaintext() {
     }
     let (sha, n) = w.abschliessen().unwrap();
     let mut ids = Vec::new();
+    let mut faelle = Vec::new();
     for i in 0..200 {
         let mut v = vorgang(MARKER[0], &format!("{} {i}", MARKER[2]), eingang());
         v.antragsteller.anschrift = Some(MARKER[1].into());
@@ -89,10 +90,16 @@ fn no_file_under_the_profile_contains_a_marker_in_plaintext() {
             mime: "text/plain".into(),
             groesse: n,
         });
-        s.write(|w| w.vorgang_anlegen(&mut v, &vergabe(), "sb"))
-            .unwrap();
         ids.push(v.id);
+        faelle.push(v);
     }
+    s.write(|w| {
+        for v in &mut faelle {
+            w.vorgang_anlegen(v, &vergabe(), "sb")?;
+        }
+        Ok(())
+    })
+    .unwrap();
     s.write(|w| {
         w.einreichung_speichern(
             &EmpfangeneEinreichung {
