@@ -161,7 +161,8 @@ pub(crate) fn binden(text: &str) -> String {
                         || davor.ends_with("Abs.")
                         || davor.ends_with("Nr.")
                         || davor.ends_with("Satz")
-                        || davor.ends_with("Art.")));
+                        || davor.ends_with("Art.")
+                        || davor.ends_with("KZ")));
             out.push(if bindet { '\u{a0}' } else { ' ' });
         } else {
             out.push(*c);

@@ -46,3 +46,75 @@ fn every_template_renders_a_sealed_letter_whose_text_extracts_exactly() {
         assert!(o.status.success());
     }
 }
+
+#[test]
+fn the_printed_qr_code_scans_to_the_aktenzeichen_date_and_hash_of_the_embedded_json() {
+    use sha2::{Digest, Sha256};
+    let pki = Pki::neu(Typ::P256);
+    let e = beispiel(Leistung::Gewerbeanmeldung);
+    let a = ausstellen(&e, &pki.schluessel(), datetime!(2026-11-19 14:00:00 UTC)).unwrap();
+    let pdf = pki.pfad("qr.pdf");
+    std::fs::write(&pdf, &a.pdf).unwrap();
+    // Render page one and scan it with zbar, a decoder we did not write.
+    let png = pki.pfad("seite");
+    let o = tool(
+        "pdftoppm",
+        "apt-get install -y poppler-utils",
+        &[
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            pdf.to_str().unwrap(),
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    let bild = std::fs::read_dir(pki.dir.path())
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("seite")
+                && p.extension().is_some_and(|x| x == "png")
+        })
+        .unwrap();
+    let o = tool(
+        "zbarimg",
+        "apt-get install -y zbar-tools",
+        &["-q", "--raw", bild.to_str().unwrap()],
+    );
+    assert!(
+        o.status.success(),
+        "kein QR-Code erkannt: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let gescannt = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    assert_eq!(gescannt, a.qr_inhalt);
+    let q = bescheid::qr::lesen(&gescannt).unwrap();
+    assert_eq!(q.aktenzeichen, e.aktenzeichen);
+    assert_eq!(q.datum, e.datum);
+    // The embedded file, extracted by poppler's pdfdetach, hashes to the value in the QR code.
+    let json = pki.pfad("extrahiert.json");
+    let o = tool(
+        "pdfdetach",
+        "apt-get install -y poppler-utils",
+        &[
+            "-save",
+            "1",
+            "-o",
+            json.to_str().unwrap(),
+            pdf.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let daten = std::fs::read(&json).unwrap();
+    assert_eq!(daten, a.json);
+    assert_eq!(hex::encode(Sha256::digest(&daten)), q.sha256);
+    assert_eq!(bescheid::Entscheidung::from_json(&daten).unwrap(), e);
+}
