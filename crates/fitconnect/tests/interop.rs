@@ -34,14 +34,26 @@ fn ensure_node() {
                  der Interop-Test braucht sie"
             );
         }
-        if !dir().join("node_modules/jose/package.json").exists() {
-            let st = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(dir())
-                .status()
-                .expect("npm ci starten");
-            assert!(st.success(), "npm ci in {} fehlgeschlagen", dir().display());
+        // nextest runs tests as parallel processes: a lock directory keeps one `npm ci` at a time.
+        let ready = || dir().join("node_modules/jose/package.json").exists();
+        let lock = dir().join(".npm-ci.lock");
+        for _ in 0..600 {
+            if ready() {
+                return;
+            }
+            if std::fs::create_dir(&lock).is_ok() {
+                let st = Command::new("npm")
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir(dir())
+                    .status();
+                let _ = std::fs::remove_dir(&lock);
+                let st = st.expect("npm ci starten");
+                assert!(st.success(), "npm ci in {} fehlgeschlagen", dir().display());
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
         }
+        panic!("npm ci wartet seit 2 Minuten auf {}", lock.display());
     });
 }
 

@@ -164,7 +164,13 @@ pub async fn send_applications(
     let key = client.current_encryption_key(destination_id).await?;
     let mut sent = Vec::new();
     for i in start..start + count {
-        let app = application(seed, i)?;
+        // Reply keys are RSA-4096: generate off the async worker.
+        let app = tokio::task::spawn_blocking(move || application(seed, i))
+            .await
+            .map_err(|e| Error::Protocol {
+                endpoint: "applicant".into(),
+                detail: e.to_string(),
+            })??;
         let created = client
             .send_sealed(&seal(destination_id, &key, &app.outgoing)?)
             .await?;

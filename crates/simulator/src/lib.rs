@@ -206,7 +206,12 @@ impl Simulator {
             client_id: applicant::uuid(&mut rng),
             client_secret: secret(&mut rng),
         };
-        let service_key = SigningKeyPair::generate(&applicant::uuid(&mut rng))?;
+        let service_kid = applicant::uuid(&mut rng);
+        // RSA-4096 generation takes a while: keep it off the async worker.
+        let service_key =
+            tokio::task::spawn_blocking(move || SigningKeyPair::generate(&service_kid))
+                .await
+                .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))??;
         let service_cert = pki::issue(
             &service_key,
             pki::ROOT_CN,
