@@ -203,3 +203,52 @@ fn trust_anchors_load_from_pem_and_der() {
     );
     assert!(bescheid::pruefung::vertrauensanker_laden(b"kein Zertifikat").is_err());
 }
+
+#[test]
+fn a_qr_code_that_does_not_match_the_embedded_data_is_reported() {
+    let pki = Pki::neu(Typ::P256);
+    let a = ausstellen(
+        &beispiel(Leistung::Hundesteuer),
+        &pki.schluessel(),
+        time::OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    // Rewrite the QR form XObject with one dark module fewer (lopdf saves a new file).
+    let mut doc = lopdf::Document::load_mem(&a.pdf).unwrap();
+    let (_, seite) = doc.get_pages().into_iter().next().unwrap();
+    let res = doc
+        .get_dictionary(seite)
+        .unwrap()
+        .get(b"Resources")
+        .unwrap()
+        .clone();
+    let res = doc.dereference(&res).unwrap().1.as_dict().unwrap().clone();
+    let xo = doc
+        .dereference(res.get(b"XObject").unwrap())
+        .unwrap()
+        .1
+        .as_dict()
+        .unwrap()
+        .clone();
+    let qr_id = xo.get(b"Qr").unwrap().as_reference().unwrap();
+    let stream = doc.get_object_mut(qr_id).unwrap().as_stream_mut().unwrap();
+    let inhalt = String::from_utf8(stream.decompressed_content().unwrap()).unwrap();
+    let erstes = inhalt.find(" re").unwrap();
+    let zeilenanfang = inhalt[..erstes].rfind('\n').map_or(0, |p| p + 1);
+    let neu = format!("{}{}", &inhalt[..zeilenanfang], &inhalt[erstes + 3..]);
+    stream.dict.remove(b"Filter");
+    stream.set_content(neu.into_bytes());
+    let mut geaendert = Vec::new();
+    doc.save_to(&mut geaendert).unwrap();
+
+    let r = pruefen(&geaendert, &[pki.root_der()]).unwrap();
+    assert!(!r.qr_passt, "{r:?}");
+    assert!(
+        r.befunde.iter().any(|b| b.contains("QR-Code")),
+        "{:?}",
+        r.befunde
+    );
+    assert!(!r.gueltig());
+    // The unmodified file's QR code matches.
+    assert!(pruefen(&a.pdf, &[pki.root_der()]).unwrap().qr_passt);
+}
