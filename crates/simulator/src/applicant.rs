@@ -366,3 +366,59 @@ pub async fn send_hostile(
         reply_key: None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn applications_are_deterministic_for_a_seed_apart_from_key_material() {
+        for i in 0..6 {
+            let a = application(77, i).unwrap();
+            let b = application(77, i).unwrap();
+            assert_eq!(a.outgoing.data, b.outgoing.data);
+            assert_eq!(a.outgoing.sender_reference, b.outgoing.sender_reference);
+            assert_eq!(a.reply_key.is_some(), b.reply_key.is_some());
+            let ids = |x: &Application| -> Vec<(String, usize)> {
+                x.outgoing
+                    .attachments
+                    .iter()
+                    .map(|a| (a.id.clone(), a.content.len()))
+                    .collect()
+            };
+            assert_eq!(ids(&a), ids(&b));
+        }
+        assert_ne!(
+            application(77, 0).unwrap().outgoing.data,
+            application(78, 0).unwrap().outgoing.data
+        );
+    }
+
+    #[test]
+    fn generated_form_data_validate_against_their_leistung_schema_and_cover_all_five() {
+        let forms = crate::leistungen::form_schemas();
+        let mut seen = std::collections::BTreeSet::new();
+        let mut with_reply = 0;
+        for i in 0..25 {
+            let mut rng = rng_for(5, i);
+            let l = &LEISTUNGEN[i as usize % LEISTUNGEN.len()];
+            let data = serde_json::to_vec(&form_data(l, &mut rng)).unwrap();
+            assert!(
+                forms.validate(&l.schema_uri(), &data).unwrap(),
+                "{}",
+                l.slug
+            );
+            seen.insert(l.slug);
+            assert!(l.identifier().starts_with("urn:de:fim:leika:leistung:"));
+            assert_eq!(l.leika.len(), 14);
+        }
+        for i in 0..10 {
+            with_reply += usize::from(application(5, i).unwrap().reply_key.is_some());
+        }
+        assert_eq!(seen.len(), 5);
+        assert!(
+            with_reply > 0 && with_reply < 10,
+            "some, not all, have a reply channel"
+        );
+    }
+}
