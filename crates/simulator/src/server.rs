@@ -775,6 +775,26 @@ fn sender_may(inner: &Inner, scopes: &[String], sub: &Sub) -> bool {
         })
 }
 
+/// The sender's own submission that is still being assembled (state `created`).
+fn unsent_sub(inner: &Inner, scopes: &[String], submission_id: &str) -> Result<Sub, Response> {
+    let sub = inner
+        .submissions
+        .get(submission_id)
+        .cloned()
+        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
+    if !sender_may(inner, scopes, &sub) {
+        return Err(forbidden());
+    }
+    if sub.state != SubState::Created {
+        return Err(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-state",
+            "Einreichung ist bereits versendet",
+        ));
+    }
+    Ok(sub)
+}
+
 async fn put_attachment(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -795,21 +815,7 @@ async fn put_attachment(
         .ok_or_else(|| problem(StatusCode::BAD_REQUEST, "bad-request", "Kein kompaktes JWE"))?
         .to_owned();
     let mut inner = state.lock();
-    let sub = inner
-        .submissions
-        .get(&submission_id)
-        .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
-    if !sender_may(&inner, &scopes, &sub) {
-        return Err(forbidden());
-    }
-    if sub.state != SubState::Created {
-        return Err(problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-state",
-            "Einreichung ist bereits versendet",
-        ));
-    }
+    let sub = unsent_sub(&inner, &scopes, &submission_id)?;
     if !sub.announced.contains(&attachment_id) {
         return Err(problem(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -872,21 +878,7 @@ async fn submit_submission(
         ));
     }
     let mut inner = state.lock();
-    let sub = inner
-        .submissions
-        .get(&submission_id)
-        .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
-    if !sender_may(&inner, &scopes, &sub) {
-        return Err(forbidden());
-    }
-    if sub.state != SubState::Created {
-        return Err(problem(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-state",
-            "Einreichung ist bereits versendet",
-        ));
-    }
+    let sub = unsent_sub(&inner, &scopes, &submission_id)?;
     if let Some(missing) = sub
         .announced
         .iter()
