@@ -111,6 +111,146 @@ pub struct Behoerde {
     /// Bank details for payments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bankverbindung: Option<Bankverbindung>,
+    /// Vector logo (coat of arms) for the letterhead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<Logo>,
+}
+
+/// A vector logo: one SVG-style path (absolute `M`, `L`, `H`, `V`, `C`, `Z`; several
+/// subpaths allowed) in a coordinate box of `breite` × `hoehe` units, y pointing down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Logo {
+    /// Width of the coordinate box.
+    pub breite: f32,
+    /// Height of the coordinate box.
+    pub hoehe: f32,
+    /// Path data, e.g. `M0 0 L100 0 L100 80 C100 110 50 120 50 120 Z`.
+    pub pfad: String,
+    /// Fill colour `#rrggbb` (default dark blue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub farbe: Option<String>,
+}
+
+/// One drawing command of a logo path, in box units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum PfadBefehl {
+    M(f32, f32),
+    L(f32, f32),
+    C(f32, f32, f32, f32, f32, f32),
+    Z,
+}
+
+impl Logo {
+    /// Parses the path data.
+    pub(crate) fn befehle(&self) -> Result<Vec<PfadBefehl>, BescheidError> {
+        let fehler = |grund: String| BescheidError::Eingabe {
+            feld: "behoerde.logo.pfad".into(),
+            grund,
+        };
+        let mut tokens: Vec<String> = Vec::new();
+        let mut zahl = String::new();
+        for c in self.pfad.chars() {
+            if c.is_ascii_alphabetic() {
+                if !zahl.is_empty() {
+                    tokens.push(std::mem::take(&mut zahl));
+                }
+                tokens.push(c.to_string());
+            } else if c.is_whitespace() || c == ',' {
+                if !zahl.is_empty() {
+                    tokens.push(std::mem::take(&mut zahl));
+                }
+            } else if c == '-' && !zahl.is_empty() {
+                tokens.push(std::mem::take(&mut zahl));
+                zahl.push(c);
+            } else {
+                zahl.push(c);
+            }
+        }
+        if !zahl.is_empty() {
+            tokens.push(zahl);
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        let mut cmd = ' ';
+        let (mut x, mut y) = (0.0f32, 0.0f32);
+        let zahlen = |i: &mut usize, n: usize| -> Result<Vec<f32>, BescheidError> {
+            let mut v = Vec::with_capacity(n);
+            for _ in 0..n {
+                let t = tokens
+                    .get(*i)
+                    .ok_or_else(|| fehler("Pfad endet mitten in einem Befehl".into()))?;
+                v.push(
+                    t.parse::<f32>()
+                        .map_err(|_| fehler(format!("„{t}“ ist keine Zahl")))?,
+                );
+                *i += 1;
+            }
+            Ok(v)
+        };
+        while i < tokens.len() {
+            if let Some(c) = tokens[i].chars().next().filter(char::is_ascii_alphabetic) {
+                cmd = c;
+                i += 1;
+                if c == 'Z' || c == 'z' {
+                    out.push(PfadBefehl::Z);
+                    continue;
+                }
+            }
+            match cmd {
+                'M' => {
+                    let v = zahlen(&mut i, 2)?;
+                    (x, y) = (v[0], v[1]);
+                    out.push(PfadBefehl::M(x, y));
+                    cmd = 'L';
+                }
+                'L' => {
+                    let v = zahlen(&mut i, 2)?;
+                    (x, y) = (v[0], v[1]);
+                    out.push(PfadBefehl::L(x, y));
+                }
+                'H' => {
+                    x = zahlen(&mut i, 1)?[0];
+                    out.push(PfadBefehl::L(x, y));
+                }
+                'V' => {
+                    y = zahlen(&mut i, 1)?[0];
+                    out.push(PfadBefehl::L(x, y));
+                }
+                'C' => {
+                    let v = zahlen(&mut i, 6)?;
+                    (x, y) = (v[4], v[5]);
+                    out.push(PfadBefehl::C(v[0], v[1], v[2], v[3], v[4], v[5]));
+                }
+                andere => {
+                    return Err(fehler(format!(
+                        "Befehl „{andere}“ wird nicht unterstützt (nur M L H V C Z, absolut)"
+                    )));
+                }
+            }
+        }
+        if !(self.breite > 0.0 && self.hoehe > 0.0) {
+            return Err(fehler("breite und hoehe müssen größer als 0 sein".into()));
+        }
+        Ok(out)
+    }
+
+    /// Fill colour as RGB 0..1.
+    pub(crate) fn rgb(&self) -> [f32; 3] {
+        let h = self
+            .farbe
+            .as_deref()
+            .unwrap_or("#1f3f6e")
+            .trim_start_matches('#');
+        let k = |a: usize| {
+            u8::from_str_radix(h.get(a..a + 2).unwrap_or("00"), 16).unwrap_or(0) as f32 / 255.0
+        };
+        if h.len() == 6 {
+            [k(0), k(2), k(4)]
+        } else {
+            [0.12, 0.25, 0.43]
+        }
+    }
 }
 
 /// A postal address (street line, postcode, town).
@@ -246,6 +386,9 @@ impl Entscheidung {
         if let Some(z) = &self.zahlung {
             parse_datum("zahlung.faellig_am", &z.faellig_am)?;
         }
+        if let Some(l) = &self.behoerde.logo {
+            l.befehle()?;
+        }
         let pflicht = [
             ("aktenzeichen", &self.aktenzeichen),
             ("behoerde.name", &self.behoerde.name),
@@ -301,6 +444,28 @@ mod tests {
         assert_eq!(betrag_deutsch(9600), "96,00\u{a0}€");
         assert_eq!(betrag_deutsch(123_456_789), "1.234.567,89\u{a0}€");
         assert_eq!(betrag_deutsch(-2550), "-25,50\u{a0}€");
+    }
+
+    #[test]
+    fn logo_paths_parse_into_absolute_commands() {
+        let l = Logo {
+            breite: 10.0,
+            hoehe: 10.0,
+            pfad: "M0 0 H10 V8 C10,10 5,10 5,10 L0 8Z".into(),
+            farbe: Some("#ff0000".into()),
+        };
+        let b = l.befehle().unwrap();
+        assert_eq!(b[0], PfadBefehl::M(0.0, 0.0));
+        assert_eq!(b[1], PfadBefehl::L(10.0, 0.0));
+        assert_eq!(b[2], PfadBefehl::L(10.0, 8.0));
+        assert_eq!(b[3], PfadBefehl::C(10.0, 10.0, 5.0, 10.0, 5.0, 10.0));
+        assert_eq!(b.last(), Some(&PfadBefehl::Z));
+        assert_eq!(l.rgb(), [1.0, 0.0, 0.0]);
+        let kaputt = Logo {
+            pfad: "M0 0 A 1 1".into(),
+            ..l
+        };
+        assert!(kaputt.befehle().is_err());
     }
 
     #[test]

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::BescheidError;
-use crate::model::Entscheidung;
+use crate::model::{Entscheidung, PfadBefehl};
 use crate::satz::{Op, SEITE_B, SEITE_H, Seite};
 use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
 
@@ -457,6 +457,26 @@ pub(crate) fn schreiben(
                     c.move_to(*x1, *y1);
                     c.line_to(*x2, *y2);
                     c.stroke();
+                }
+                Op::Pfad { befehle, farbe } => {
+                    c.set_fill_rgb(farbe[0], farbe[1], farbe[2]);
+                    for b in befehle {
+                        match *b {
+                            PfadBefehl::M(x, y) => {
+                                c.move_to(x, y);
+                            }
+                            PfadBefehl::L(x, y) => {
+                                c.line_to(x, y);
+                            }
+                            PfadBefehl::C(x1, y1, x2, y2, x3, y3) => {
+                                c.cubic_to(x1, y1, x2, y2, x3, y3);
+                            }
+                            PfadBefehl::Z => {
+                                c.close_path();
+                            }
+                        }
+                    }
+                    c.fill_even_odd();
                 }
                 Op::Qr { x, y, kante } => {
                     let s = kante / qr.1 as f32;

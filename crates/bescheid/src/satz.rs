@@ -6,7 +6,7 @@
 //! PDF points (from the bottom) only when an operation is recorded.
 
 use crate::BescheidError;
-use crate::model::{Entscheidung, betrag_deutsch, datum_deutsch, parse_datum};
+use crate::model::{Entscheidung, PfadBefehl, betrag_deutsch, datum_deutsch, parse_datum};
 use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
 use crate::vorlage::Block;
 
@@ -56,6 +56,11 @@ pub(crate) enum Op {
     },
     /// The QR code (drawn from a form XObject), lower-left corner and edge length.
     Qr { x: f32, y: f32, kante: f32 },
+    /// A filled path (the logo), in PDF points.
+    Pfad {
+        befehle: Vec<PfadBefehl>,
+        farbe: [f32; 3],
+    },
 }
 
 #[derive(Debug, Default)]
@@ -412,12 +417,50 @@ impl<'a> Satz<'a> {
 
     fn briefkopf(&mut self, e: &Entscheidung, datum: &str) -> Result<(), BescheidError> {
         let b = &e.behoerde;
-        // Letterhead.
-        self.text(Schnitt::Fett, 17.0, RAND_LINKS, 20.0, SCHWARZ, &b.name)?;
-        let org_zeilen = self.umbrechen(Schnitt::Normal, 10.0, &b.organisationseinheit, 135.0);
+        // Letterhead: logo (fitted into 15 × 18 mm), name and organisational unit.
+        let mut kopf_x = RAND_LINKS;
+        if let Some(logo) = &b.logo {
+            let (box_b, box_h) = (15.0f32, 18.0f32);
+            let s = (box_b / logo.breite).min(box_h / logo.hoehe);
+            let (x0, y0) = (RAND_LINKS, 10.0 + (box_h - logo.hoehe * s) / 2.0);
+            let p = |x: f32, y: f32| (mm(x0 + x * s), SEITE_H - mm(y0 + y * s));
+            let befehle = logo
+                .befehle()?
+                .into_iter()
+                .map(|b| match b {
+                    PfadBefehl::M(x, y) => {
+                        let (a, b) = p(x, y);
+                        PfadBefehl::M(a, b)
+                    }
+                    PfadBefehl::L(x, y) => {
+                        let (a, b) = p(x, y);
+                        PfadBefehl::L(a, b)
+                    }
+                    PfadBefehl::C(x1, y1, x2, y2, x3, y3) => {
+                        let (a1, b1) = p(x1, y1);
+                        let (a2, b2) = p(x2, y2);
+                        let (a3, b3) = p(x3, y3);
+                        PfadBefehl::C(a1, b1, a2, b2, a3, b3)
+                    }
+                    PfadBefehl::Z => PfadBefehl::Z,
+                })
+                .collect();
+            self.seite().ops.push(Op::Pfad {
+                befehle,
+                farbe: logo.rgb(),
+            });
+            kopf_x = RAND_LINKS + box_b + 4.0;
+        }
+        self.text(Schnitt::Fett, 17.0, kopf_x, 20.0, SCHWARZ, &b.name)?;
+        let org_zeilen = self.umbrechen(
+            Schnitt::Normal,
+            10.0,
+            &b.organisationseinheit,
+            135.0 - (kopf_x - RAND_LINKS),
+        );
         let mut y = 26.0;
         for z in &org_zeilen {
-            self.text(Schnitt::Normal, 10.0, RAND_LINKS, y, GRAU, z)?;
+            self.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, z)?;
             y += 4.3;
         }
         // Visual seal top right: QR code and how to check it.
