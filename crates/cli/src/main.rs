@@ -14,8 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod bescheid;
+mod cases;
 mod connect;
+mod outbox_cmd;
 mod sim;
+mod sync_cmd;
 
 mod store_cmd;
 
@@ -46,6 +49,15 @@ enum Command {
     },
     /// Verbindet das Profil mit einem FIT-Connect-Zustelldienst und registriert seine Schlüssel.
     Connect(connect::ConnectArgs),
+    /// Holt neue Anträge ab und sendet Annahmen/Ablehnungen (`--once` oder `--watch`).
+    Sync(sync_cmd::SyncArgs),
+    /// Vorgänge anzeigen: `cases list`, `cases show AKTENZEICHEN`.
+    Cases {
+        #[command(subcommand)]
+        cmd: cases::CasesCmd,
+    },
+    /// Zeigt den Postausgang (offene Annahmen, Ablehnungen, Antworten).
+    Outbox(outbox_cmd::OutboxArgs),
     /// Zeigt Version, Profilverzeichnis und Verbindungsart.
     Info {
         /// Ausgabe als JSON.
@@ -71,6 +83,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bescheid { cmd } => bescheid::run(cmd),
         Command::Sim { cmd } => sim::run(cmd),
         Command::Connect(args) => connect::run(&profile_dir(&cli)?, args),
+        Command::Sync(args) => sync_cmd::run(&profile_dir(&cli)?, args),
+        Command::Cases { cmd } => cases::run(&profile_dir(&cli)?, cmd),
+        Command::Outbox(args) => outbox_cmd::run(&profile_dir(&cli)?, args),
         Command::Info { json } => {
             let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
             let info = ctx.app_info()?;
