@@ -232,8 +232,10 @@ pub(crate) fn schreiben(
     let xmp_text = xmp(&titel, &autor, zeit);
     pdf.metadata(xmp_id, xmp_text.as_bytes());
 
-    let icc = komprimieren(SRGB_ICC, &mut kompression);
-    pdf.icc_profile(icc_id, &icc)
+    // The profile is the same in every document: compress it once per process.
+    static ICC_Z: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let icc = ICC_Z.get_or_init(|| miniz_oxide::deflate::compress_to_vec_zlib(SRGB_ICC, 9));
+    pdf.icc_profile(icc_id, icc)
         .n(3)
         .filter(Filter::FlateDecode);
 
