@@ -805,3 +805,45 @@ fn rekeying_moves_the_database_to_the_new_key_and_an_interrupted_rekey_recovers(
     assert_eq!(quelle.laden().unwrap().unwrap(), neuer);
     assert_eq!(quelle.ausstehend().laden().unwrap(), None);
 }
+
+mod gapfree {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+
+        /// Whatever mix of committed and rolled-back inserts, across two years, the committed
+        /// cases carry exactly the numbers 1..=n of their year, each once.
+        #[test]
+        fn aktenzeichen_stay_gap_free_under_any_mix_of_commits_and_rollbacks(
+            schritte in proptest::collection::vec((any::<bool>(), any::<bool>(), 1usize..4), 1..12)
+        ) {
+            let (_d, s, _) = neuer_store();
+            let mut erwartet = [0u64; 2];
+            for (commit, folgejahr, anzahl) in schritte {
+                let jahr = usize::from(folgejahr);
+                let r: Result<(), StoreError> = s.write(|w| {
+                    for _ in 0..anzahl {
+                        let t = if folgejahr { datetime!(2027-01-05 10:00 +01:00) } else { eingang() };
+                        w.vorgang_anlegen(&mut vorgang("P", "x", t), &vergabe(), "sb")?;
+                    }
+                    if commit { Ok(()) } else { Err(StoreError::Unzulaessig("zurück".into())) }
+                });
+                prop_assert_eq!(r.is_ok(), commit);
+                if commit {
+                    erwartet[jahr] += anzahl as u64;
+                }
+            }
+            for (i, jahr) in [2026, 2027].into_iter().enumerate() {
+                for nr in 1..=erwartet[i] {
+                    let az = format!("32-GEW/{jahr}/{nr:05}");
+                    prop_assert!(s.read(|r| r.vorgang_nach_aktenzeichen(&az)).unwrap().is_some(), "{} fehlt", az);
+                }
+                let danach = format!("32-GEW/{jahr}/{:05}", erwartet[i] + 1);
+                prop_assert!(s.read(|r| r.vorgang_nach_aktenzeichen(&danach)).unwrap().is_none());
+            }
+            prop_assert_eq!(s.read(|r| r.anzahl_vorgaenge()).unwrap(), erwartet[0] + erwartet[1]);
+        }
+    }
+}
