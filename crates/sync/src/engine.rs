@@ -101,8 +101,14 @@ pub fn idempotenz(art: &str, submission_id: &str) -> String {
     format!("{art}:{submission_id}")
 }
 
-/// The engine of one profile.
+/// The engine of one profile. Cheap to clone (shared state); fetches run as tokio tasks, so
+/// decryption uses every worker thread of a multi-threaded runtime.
+#[derive(Clone)]
 pub struct Engine {
+    kern: Arc<Kern>,
+}
+
+struct Kern {
     store: Arc<Store>,
     client: fitconnect::Client,
     keys: ProfileKeys,
@@ -114,7 +120,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("destination_id", &self.destination_id)
+            .field("destination_id", &self.kern.destination_id)
             .finish_non_exhaustive()
     }
 }
@@ -160,18 +166,20 @@ impl Engine {
         cfg: Konfiguration,
     ) -> Self {
         Engine {
-            store,
-            client,
-            keys,
-            destination_id: destination_id.into(),
-            forms,
-            cfg,
+            kern: Arc::new(Kern {
+                store,
+                client,
+                keys,
+                destination_id: destination_id.into(),
+                forms,
+                cfg,
+            }),
         }
     }
 
     /// The store.
     pub fn store(&self) -> &Arc<Store> {
-        &self.store
+        &self.kern.store
     }
 
     /// Runs passes until nothing is left to do or `max_durchlaeufe` passes ran, waiting for
@@ -179,6 +187,27 @@ impl Engine {
     /// last pass's report. This is `sync --once`.
     pub async fn bis_ruhe(
         &self,
+        max_durchlaeufe: u32,
+        max_warten: Duration,
+        melden: &(dyn Fn(Fortschritt) + Sync),
+    ) -> Result<Bericht, SyncError> {
+        self.kern
+            .bis_ruhe(max_durchlaeufe, max_warten, melden)
+            .await
+    }
+
+    /// One pass: list, plan, apply, drain the outbox.
+    pub async fn durchlauf(
+        &self,
+        melden: &(dyn Fn(Fortschritt) + Sync),
+    ) -> Result<Bericht, SyncError> {
+        self.kern.durchlauf(melden).await
+    }
+}
+
+impl Kern {
+    async fn bis_ruhe(
+        self: &Arc<Self>,
         max_durchlaeufe: u32,
         max_warten: Duration,
         melden: &(dyn Fn(Fortschritt) + Sync),
@@ -206,9 +235,8 @@ impl Engine {
         }))
     }
 
-    /// One pass: list, plan, apply, drain the outbox.
-    pub async fn durchlauf(
-        &self,
+    async fn durchlauf(
+        self: &Arc<Self>,
         melden: &(dyn Fn(Fortschritt) + Sync),
     ) -> Result<Bericht, SyncError> {
         let mut bericht = Bericht::default();
@@ -281,6 +309,7 @@ impl Engine {
                         None
                     };
                     let zaehler = &zaehler;
+                    let kern = Arc::clone(self);
                     async move {
                         let nr = zaehler.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                         melden(Fortschritt::Abruf {
@@ -288,7 +317,14 @@ impl Engine {
                             von,
                             submission_id: sid.clone(),
                         });
-                        let r = self.abrufen(&sid, &case_id, vorgang).await;
+                        // A task of its own: decryption and hashing run on any worker thread.
+                        let aufgabe = {
+                            let sid = sid.clone();
+                            tokio::spawn(async move { kern.abrufen(&sid, &case_id, vorgang).await })
+                        };
+                        let r = aufgabe.await.unwrap_or_else(|e| {
+                            Err(SyncError::Daten(format!("Abruf abgebrochen: {e}")))
+                        });
                         (sid, r)
                     }
                 })
