@@ -12,7 +12,7 @@
 //! files are unreadable, and re-keying the database covers them too.
 //!
 //! Writing streams through a 64 KiB buffer to a temporary file, hashes the plaintext on the
-//! way, fsyncs, then — under the writer lock — renames it to its SHA-512 and records it in the
+//! way (on a second thread), fsyncs, then — under the writer lock — renames it to its SHA-512 and records it in the
 //! database. The same content written twice is stored once.
 
 use std::fs::File;
@@ -62,8 +62,55 @@ pub struct AnlageSchreiber<'s> {
     schluessel: LessSafeKey,
     puffer: Vec<u8>,
     index: u64,
-    hash: digest::Context,
+    hasher: Hasher,
     groesse: u64,
+}
+
+/// SHA-512 of the plaintext, computed on its own thread while the writer encrypts and
+/// writes: hashing alone is slower than AES-GCM and the durable write together.
+struct Hasher {
+    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
+    faden: Option<std::thread::JoinHandle<digest::Digest>>,
+}
+
+impl Hasher {
+    fn neu() -> io::Result<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let faden = std::thread::Builder::new()
+            .name("anlage-sha512".into())
+            .spawn(move || {
+                let mut c = digest::Context::new(&digest::SHA512);
+                for teil in rx {
+                    c.update(&teil);
+                }
+                c.finish()
+            })?;
+        Ok(Self {
+            tx: Some(tx),
+            faden: Some(faden),
+        })
+    }
+
+    fn senden(&self, teil: Vec<u8>) -> io::Result<()> {
+        match &self.tx {
+            Some(tx) => tx
+                .send(teil)
+                .map_err(|_| io::Error::other("SHA-512-Berechnung abgebrochen")),
+            None => Err(io::Error::other("Anlage bereits abgeschlossen")),
+        }
+    }
+
+    fn fertig(&mut self) -> Result<String> {
+        drop(self.tx.take());
+        let faden = self
+            .faden
+            .take()
+            .ok_or_else(|| StoreError::Daten("Anlage bereits abgeschlossen".into()))?;
+        let d = faden
+            .join()
+            .map_err(|_| StoreError::Daten("SHA-512-Berechnung abgebrochen".into()))?;
+        Ok(hex::encode(d.as_ref()))
+    }
 }
 
 impl Store {
@@ -91,7 +138,7 @@ impl Store {
             schluessel_bytes: k,
             puffer: Vec::with_capacity(CHUNK + TAG),
             index: 0,
-            hash: digest::Context::new(&digest::SHA512),
+            hasher: Hasher::neu()?,
             groesse: 0,
         })
     }
@@ -160,6 +207,9 @@ fn beschaedigt(sha512: &str, grund: &str) -> StoreError {
 
 impl AnlageSchreiber<'_> {
     fn chunk_schreiben(&mut self, letzter: bool) -> io::Result<()> {
+        if !self.puffer.is_empty() {
+            self.hasher.senden(self.puffer.clone())?;
+        }
         let tag = self
             .schluessel
             .seal_in_place_separate_tag(
@@ -178,12 +228,24 @@ impl AnlageSchreiber<'_> {
         Ok(())
     }
 
+    /// Writes the final chunk, fsyncs the file and returns the plaintext's SHA-512.
+    fn versiegeln(&mut self) -> Result<String> {
+        // The buffer always holds less than a full chunk here: this is the final chunk.
+        self.chunk_schreiben(true)?;
+        let datei = self
+            .datei
+            .take()
+            .ok_or_else(|| StoreError::Daten("Anlage bereits abgeschlossen".into()))?;
+        datei.sync_all()?;
+        drop(datei);
+        self.hasher.fertig()
+    }
+
     /// Like [`AnlageSchreiber::abschliessen`], but refuses (and discards) the content unless
     /// its SHA-512 is `erwartet` (lowercase hex, as FIT-Connect metadata states it).
     pub fn abschliessen_mit_pruefung(mut self, erwartet: &str) -> Result<(String, u64)> {
-        let ist = hex::encode(self.hash.clone().finish().as_ref());
+        let ist = self.versiegeln()?;
         if !ist.eq_ignore_ascii_case(erwartet) {
-            self.datei.take();
             let _ = std::fs::remove_file(&self.tmp);
             return Err(StoreError::AnlageBeschaedigt {
                 sha512: erwartet.to_owned(),
@@ -193,7 +255,7 @@ impl AnlageSchreiber<'_> {
                 ),
             });
         }
-        self.abschliessen()
+        self.ablegen(ist)
     }
 
     /// Finishes: flushes, fsyncs, files the attachment under its SHA-512 and records it.
@@ -202,17 +264,11 @@ impl AnlageSchreiber<'_> {
     /// and record the file). Store attachments first, then the case or submission that
     /// refers to them.
     pub fn abschliessen(mut self) -> Result<(String, u64)> {
-        // The buffer always holds less than a full chunk here: this is the final chunk.
-        self.chunk_schreiben(true)?;
-        let datei = self
-            .datei
-            .take()
-            .ok_or_else(|| StoreError::Daten("Anlage bereits abgeschlossen".into()))?;
-        datei.sync_all()?;
-        drop(datei);
-        let hash =
-            std::mem::replace(&mut self.hash, digest::Context::new(&digest::SHA512)).finish();
-        let sha512 = hex::encode(hash.as_ref());
+        let sha512 = self.versiegeln()?;
+        self.ablegen(sha512)
+    }
+
+    fn ablegen(self, sha512: String) -> Result<(String, u64)> {
         let ziel = self.store.anlagen_ordner().join(&sha512);
         let groesse = self.groesse;
         let tmp = self.tmp.clone();
@@ -255,7 +311,6 @@ fn verzeichnis_sync(dir: &Path) {
 impl Write for AnlageSchreiber<'_> {
     fn write(&mut self, mut buf: &[u8]) -> io::Result<usize> {
         let n = buf.len();
-        self.hash.update(buf);
         self.groesse += n as u64;
         while !buf.is_empty() {
             let frei = CHUNK - self.puffer.len();
