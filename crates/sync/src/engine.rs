@@ -125,6 +125,10 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// Outcome of one outbox attempt: `Some((pending, needs_record))` when the event took effect;
+/// `needs_record` when the caller still has to record it.
+type Sendeergebnis = Result<Option<(Eingangszustand, bool)>, SyncError>;
+
 /// Outcome of fetching one submission.
 enum Abgerufen {
     Gespeichert {
@@ -293,6 +297,19 @@ impl Kern {
             }
         }
 
+        // Seen: noted for all of them in one transaction before any is fetched, so from now
+        // on a crash leaves a trace (fetched again, or reported as vanished).
+        let abrufe: Vec<(String, String, bool)> = self.store.write(|w| {
+            let mut offen = Vec::with_capacity(abrufe.len());
+            for (sid, case_id, follow_up) in abrufe {
+                if w.einreichung_empfangen(&sid, &case_id, &self.destination_id)?
+                    == Eingangszustand::Received
+                {
+                    offen.push((sid, case_id, follow_up));
+                }
+            }
+            Ok(offen)
+        })?;
         let von = abrufe.len();
         bericht.neu = von;
         melden(Fortschritt::Gefunden {
@@ -320,7 +337,7 @@ impl Kern {
                         // A task of its own: decryption and hashing run on any worker thread.
                         let aufgabe = {
                             let sid = sid.clone();
-                            tokio::spawn(async move { kern.abrufen(&sid, &case_id, vorgang).await })
+                            tokio::spawn(async move { kern.abrufen(&sid, vorgang).await })
                         };
                         let r = aufgabe.await.unwrap_or_else(|e| {
                             Err(SyncError::Daten(format!("Abruf abgebrochen: {e}")))
@@ -479,6 +496,13 @@ impl Kern {
                         }
                     }
                 }
+                // A submission seen but not stored yet (crash during its fetch) may be a
+                // follow-up too.
+                for l in local.values() {
+                    if l.state == Eingangszustand::Received {
+                        neue_faelle.insert(l.case_id.clone());
+                    }
+                }
                 // Which of the new submissions' cases already have a Vorgang here (follow-ups).
                 // The store has no index by case id yet, so the stored submissions are scanned
                 // only when something new is listed.
@@ -514,19 +538,7 @@ impl Kern {
     }
 
     /// Downloads, decrypts and verifies a submission; stores it (or decides to reject it).
-    async fn abrufen(
-        &self,
-        sid: &str,
-        case_id: &str,
-        vorgang: Option<VorgangId>,
-    ) -> Result<Abgerufen, SyncError> {
-        // Seen: from now on a crash leaves a trace (fetched again, or reported as vanished).
-        let zustand = self
-            .store
-            .write(|w| w.einreichung_empfangen(sid, case_id, &self.destination_id))?;
-        if zustand != Eingangszustand::Received {
-            return Ok(Abgerufen::SchonErledigt);
-        }
+    async fn abrufen(&self, sid: &str, vorgang: Option<VorgangId>) -> Result<Abgerufen, SyncError> {
         let mut versuch = 0;
         let entscheidung = loop {
             versuch += 1;
@@ -942,12 +954,26 @@ impl Kern {
 
     /// Marks a pending submission finished and its outbox row done, in one transaction.
     fn abschliessen(&self, sid: &str, pending: Eingangszustand) -> Result<(), SyncError> {
-        let (art, nach) = match pending {
-            Eingangszustand::AcceptPending => (ART_ANNAHME, Eingangszustand::Accepted),
-            _ => (ART_ABLEHNUNG, Eingangszustand::Rejected),
-        };
         let jetzt = OffsetDateTime::now_utc();
-        self.store.write(|w| {
+        self.store
+            .write(|w| abschliessen_in(w, sid, pending, jetzt))?;
+        Ok(())
+    }
+}
+
+/// [`Kern::abschliessen`] inside a given transaction.
+fn abschliessen_in(
+    w: &store::Schreiben<'_>,
+    sid: &str,
+    pending: Eingangszustand,
+    jetzt: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let (art, nach) = match pending {
+        Eingangszustand::AcceptPending => (ART_ANNAHME, Eingangszustand::Accepted),
+        _ => (ART_ABLEHNUNG, Eingangszustand::Rejected),
+    };
+    {
+        {
             // The store looks rows up by idempotency key only through enqueue, which returns
             // the existing row unchanged; a row that did not exist is closed at once.
             let (id, _) = w.outbox_einreihen(
@@ -963,10 +989,11 @@ impl Kern {
                 w.outbox_erledigt(id, jetzt)?;
             }
             w.einreichung_zustand_setzen(sid, nach, None)
-        })?;
-        Ok(())
+        }
     }
+}
 
+impl Kern {
     fn verschwunden(&self, sid: &str) -> Result<(), SyncError> {
         const MARKE: &str = "verschwunden:";
         self.store.write(|w| {
@@ -1001,29 +1028,57 @@ impl Kern {
             .into_iter()
             .filter(|e| e.art == ART_ANNAHME || e.art == ART_ABLEHNUNG)
             .collect();
-        let ergebnisse: Vec<(String, Result<Option<Eingangszustand>, SyncError>)> =
-            futures_util::stream::iter(faellig)
-                .map(|e| async move {
-                    let auftrag: Result<EreignisAuftrag, _> = serde_json::from_slice(&e.nutzlast);
-                    match auftrag {
-                        Ok(a) => {
-                            let r = self.senden(e.id, e.versuche, &e.art, &a).await;
-                            (a.submission_id, r)
-                        }
-                        Err(err) => {
-                            let _ = self.store.write(|w| {
-                                w.outbox_aufgeben(e.id, &format!("Nutzlast unlesbar: {err}"))
-                            });
-                            (e.idempotenz.clone(), Err(err.into()))
-                        }
+        if faellig.is_empty() {
+            return Ok(());
+        }
+        // Every attempt is counted before it starts (one transaction for all of them), so a
+        // crash during the attempts still counts them.
+        self.store.write(|w| {
+            for e in &faellig {
+                w.outbox_versuch(e.id)?;
+            }
+            Ok(())
+        })?;
+        let ergebnisse: Vec<(String, Sendeergebnis)> = futures_util::stream::iter(faellig)
+            .map(|e| async move {
+                let auftrag: Result<EreignisAuftrag, _> = serde_json::from_slice(&e.nutzlast);
+                match auftrag {
+                    Ok(a) => {
+                        let r = self.senden(e.id, e.versuche, &e.art, &a).await;
+                        (a.submission_id, r)
                     }
-                })
-                .buffer_unordered(self.cfg.gleichzeitig.max(1))
-                .collect()
-                .await;
+                    Err(err) => {
+                        let _ = self.store.write(|w| {
+                            w.outbox_aufgeben(e.id, &format!("Nutzlast unlesbar: {err}"))
+                        });
+                        (e.idempotenz.clone(), Err(err.into()))
+                    }
+                }
+            })
+            .buffer_unordered(self.cfg.gleichzeitig.max(1))
+            .collect()
+            .await;
+        // Events the service took are recorded together. A crash before this commit is
+        // harmless: the next attempt gets 409 and the event log confirms.
+        let zugestellt: Vec<(&str, Eingangszustand)> = ergebnisse
+            .iter()
+            .filter_map(|(sid, r)| match r {
+                Ok(Some((pending, true))) => Some((sid.as_str(), *pending)),
+                _ => None,
+            })
+            .collect();
+        if !zugestellt.is_empty() {
+            let jetzt = OffsetDateTime::now_utc();
+            self.store.write(|w| {
+                for (sid, pending) in &zugestellt {
+                    abschliessen_in(w, sid, *pending, jetzt)?;
+                }
+                Ok(())
+            })?;
+        }
         for (sid, r) in ergebnisse {
             match r {
-                Ok(Some(pending)) => zaehlen(bericht, pending, &sid, melden),
+                Ok(Some((pending, _))) => zaehlen(bericht, pending, &sid, melden),
                 Ok(None) => {}
                 Err(e) => self.fehler(bericht, Some(&sid), &e, melden),
             }
@@ -1038,23 +1093,19 @@ impl Kern {
         versuche_bisher: u32,
         art: &str,
         a: &EreignisAuftrag,
-    ) -> Result<Option<Eingangszustand>, SyncError> {
+    ) -> Sendeergebnis {
         let pending = if art == ART_ANNAHME {
             Eingangszustand::AcceptPending
         } else {
             Eingangszustand::RejectPending
         };
-        // Counted before acting, so a crash during the attempt still counts it.
-        self.store.write(|w| w.outbox_versuch(id))?;
         match self.client.post_event(&a.case_id, &a.set).await {
-            Ok(()) => {
-                self.abschliessen(&a.submission_id, pending)?;
-                Ok(Some(pending))
-            }
+            // Recorded by the caller, together with the others of this drain.
+            Ok(()) => Ok(Some((pending, true))),
             // Not open any more: did our earlier attempt get through (answer lost)?
             Err(fitconnect::Error::Http { status: 409, .. }) => {
                 match self.bestaetigen(&a.submission_id, pending).await {
-                    Ok(true) => Ok(Some(pending)),
+                    Ok(true) => Ok(Some((pending, false))),
                     Ok(false) => Ok(None),
                     Err(e) if e.voruebergehend() => {
                         self.spaeter(id, versuche_bisher + 1, &e.to_string(), None)?;

@@ -268,6 +268,12 @@ async fn a_follow_up_submission_attaches_to_the_existing_vorgang_and_is_marked_n
     let nach = sender.send_sealed(&sealed).await.unwrap();
     assert_eq!(nach.case_id, case_id);
 
+    // Its first fetch breaks off (attachments unavailable); it stays "received".
+    u.sim.set_faults(fehler_bei("get-submission-attachment"));
+    let b = engine.durchlauf(&still).await.unwrap();
+    assert_eq!((b.nachgereicht, b.nicht_erledigt), (0, 1), "{b:?}");
+    u.keine_fehler();
+
     let b = engine.durchlauf(&still).await.unwrap();
     assert_eq!(
         (b.gespeichert, b.nachgereicht, b.angenommen),
