@@ -1,4 +1,3 @@
-// PARALLEL ENGINEERS: read /work/main/CONTRIBUTING.md first. Add ONE variant and ONE match arm here, tiny edits.
 //! `amtsstube`: the headless command line of Amtsstube.
 //!
 //! Each command group lives in its own module with a `clap::Subcommand` (or `Args`) type and a
