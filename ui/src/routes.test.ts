@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hrefOf, routeFromHash, ROUTES } from './routes';
+import { hrefOf, hrefVorgang, routeFromHash, ROUTES, vorgangAusHash } from './routes';
 
 describe('routes', () => {
   it('lead to the Posteingang when the hash is empty or unknown', () => {
@@ -17,5 +17,16 @@ describe('routes', () => {
 
   it('name the navigation in German', () => {
     expect(ROUTES.map((r) => r.label)).toEqual(['Posteingang', 'Meine Vorgänge', 'Team', 'Einstellungen']);
+  });
+});
+
+describe('case routes', () => {
+  it('round-trip a case id through its href, also with characters that need escaping', () => {
+    for (const id of ['v-1', '3f9e0c2a-1b', 'a/b c']) expect(vorgangAusHash(hrefVorgang(id))).toBe(id);
+  });
+
+  it('name no case for the other routes', () => {
+    expect(vorgangAusHash('#/posteingang')).toBeNull();
+    expect(vorgangAusHash('')).toBeNull();
   });
 });

@@ -27,3 +27,13 @@ export function routeFromHash(hash: string): RouteId {
 export function hrefOf(id: RouteId): string {
   return `#/${id}`;
 }
+
+/** The case a hash opens (`#/vorgang/<id>`), or null. */
+export function vorgangAusHash(hash: string): string | null {
+  const m = /^#\/?vorgang\/([^/?]+)/.exec(hash);
+  return m ? decodeURIComponent(m[1]!) : null;
+}
+
+export function hrefVorgang(id: string): string {
+  return `#/vorgang/${encodeURIComponent(id)}`;
+}
