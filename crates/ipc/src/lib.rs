@@ -86,6 +86,330 @@ pub struct AppInfo {
     pub connection: ConnectionMode,
 }
 
+/// The role of the person working in this session; decides which status actions are offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Rolle {
+    /// Caseworker (Sachbearbeitung).
+    Sachbearbeitung,
+    /// Team lead (Teamleitung): may also approve and reassign.
+    Teamleitung,
+}
+
+/// Answer of `sitzung`: who works in this session and which day it is for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Sitzung {
+    /// User id as stored in `zustaendig` and the audit log (`AMTSSTUBE_BENUTZER`, else the OS user).
+    pub benutzer: String,
+    /// Name shown in the header.
+    pub anzeigename: String,
+    /// Role of the user.
+    pub rolle: Rolle,
+    /// Today's date (`YYYY-MM-DD`, local time) on which views such as „Fällig" are based.
+    pub heute: String,
+}
+
+/// A predefined view of the queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Ansicht {
+    /// Cases in status „Neu".
+    Neu,
+    /// Open cases assigned to the session's user.
+    Meine,
+    /// Open cases due within the next 7 days and not yet overdue.
+    Faellig,
+    /// Open cases whose deadline has passed.
+    Ueberfaellig,
+    /// Open cases whose Wiedervorlage date is today or earlier.
+    WiedervorlageHeute,
+    /// All cases.
+    Alle,
+}
+
+/// A column the queue can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortSpalte {
+    /// File reference number.
+    Aktenzeichen,
+    /// Time of receipt.
+    Eingang,
+    /// Administrative service (Leistung).
+    Leistung,
+    /// Applicant's name.
+    Antragsteller,
+    /// Status of the case.
+    Status,
+    /// Deadline (cases without a deadline last).
+    Frist,
+    /// Assigned caseworker (unassigned last).
+    Zustaendig,
+}
+
+/// Request of `posteingang`: one page of one view of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueAnfrage {
+    /// Which view.
+    pub ansicht: Ansicht,
+    /// Full-text search within the view (Aktenzeichen, applicant, form text, notes); empty or
+    /// `null` means no search.
+    #[serde(default)]
+    pub suche: Option<String>,
+    /// Column to sort by.
+    pub sortierung: SortSpalte,
+    /// Sort descending instead of ascending.
+    #[serde(default)]
+    pub absteigend: bool,
+    /// Index of the first row of the page (0-based).
+    #[serde(default)]
+    pub offset: u32,
+    /// Number of rows of the page (1 to 500).
+    pub limit: u32,
+}
+
+/// How a deadline stands today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Faelligkeit {
+    /// Nothing due soon (or no deadline).
+    Offen,
+    /// Due within the next 7 days.
+    Faellig,
+    /// The deadline has passed.
+    Ueberfaellig,
+}
+
+/// One row of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueZeile {
+    /// Id of the case (for `vorgang`).
+    pub id: String,
+    /// File reference number.
+    pub aktenzeichen: String,
+    /// Time of receipt (RFC 3339).
+    pub eingang: String,
+    /// Name of the administrative service.
+    pub leistung: String,
+    /// Applicant's name.
+    pub antragsteller: String,
+    /// Status code (e.g. `neu`, `in_pruefung`).
+    pub status: String,
+    /// Status as shown (e.g. „Neu", „In Prüfung").
+    pub status_text: String,
+    /// Deadline (`YYYY-MM-DD`), if any.
+    pub frist: Option<String>,
+    /// How the deadline stands today (not by colour alone: the UI shows text or an icon too).
+    pub faelligkeit: Faelligkeit,
+    /// Wiedervorlage date (`YYYY-MM-DD`), if any.
+    pub wiedervorlage: Option<String>,
+    /// Assigned caseworker, if any.
+    pub zustaendig: Option<String>,
+    /// Follow-up documents have arrived that nobody has looked at yet.
+    pub neue_unterlagen: bool,
+}
+
+/// Answer of `posteingang`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueAntwort {
+    /// The rows of the requested page.
+    pub zeilen: Vec<QueueZeile>,
+    /// Number of all rows matching view and search (for the virtual scroll height).
+    pub gesamt: u32,
+    /// Index of the first row in `zeilen`.
+    pub offset: u32,
+}
+
+/// Answer of `ansicht_zahlen`: how many cases each view holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AnsichtZahlen {
+    /// Cases in view „Neu".
+    pub neu: u32,
+    /// Cases in view „Meine".
+    pub meine: u32,
+    /// Cases in view „Fällig".
+    pub faellig: u32,
+    /// Cases in view „Überfällig".
+    pub ueberfaellig: u32,
+    /// Cases in view „Wiedervorlage heute".
+    pub wiedervorlage_heute: u32,
+    /// All cases.
+    pub alle: u32,
+}
+
+/// A saved queue filter (kept in the encrypted database: search text may be personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GespeicherterFilter {
+    /// Name chosen by the user; unique, saving under an existing name replaces it.
+    pub name: String,
+    /// The queue request it restores.
+    pub anfrage: QueueAnfrage,
+}
+
+/// The applicant of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Antragsteller {
+    /// Name of the person or organisation.
+    pub name: String,
+    /// Postal address in one line, if given.
+    pub anschrift: Option<String>,
+    /// E-mail or phone, if given.
+    pub kontakt: Option<String>,
+}
+
+/// The form data of an application, as received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Formular {
+    /// `json` or `xml`.
+    pub format: String,
+    /// Schema URI the online service declared.
+    pub schema_uri: String,
+    /// The form data as received (text; never to be interpreted as HTML).
+    pub inhalt: String,
+    /// JSON Schema text when the schema is known locally, else `null` (render key/value).
+    pub schema: Option<String>,
+}
+
+/// An attachment of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AnlageInfo {
+    /// SHA-512 of the content (hex); identifies the attachment within the case.
+    pub sha512: String,
+    /// File name as given by the applicant.
+    pub dateiname: String,
+    /// MIME type.
+    pub mime: String,
+    /// Size in bytes.
+    pub groesse: u64,
+    /// The hash was verified at intake.
+    pub geprueft: bool,
+    /// URL of the content through the app's attachment protocol (no plaintext file on disk).
+    pub url: String,
+}
+
+/// An internal note on a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NotizInfo {
+    /// Who wrote it.
+    pub autor: String,
+    /// When (RFC 3339).
+    pub zeit: String,
+    /// The text (plain text, never HTML).
+    pub text: String,
+}
+
+/// One readable entry of a case's history (from the audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VerlaufEintrag {
+    /// When (RFC 3339).
+    pub zeit: String,
+    /// Who (user id, or „System" for the sync engine).
+    pub wer: String,
+    /// What happened, in German (e.g. „Status: Neu → In Prüfung (In Prüfung nehmen)").
+    pub was: String,
+}
+
+/// An action the case view offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AktionInfo {
+    /// Action id for `vorgang_aktion` (`uebernehmen`, `wiedervorlage`, or a status action such as `pruefung_beginnen`).
+    pub aktion: String,
+    /// Button text.
+    pub bezeichnung: String,
+    /// Whether the action is possible now.
+    pub moeglich: bool,
+    /// Why it is not possible (German), if it is not.
+    pub hinweis: Option<String>,
+    /// Needs a confirmation dialog because it cannot be undone.
+    pub bestaetigen: bool,
+    /// Input the dialog must ask for: `begruendung`, `empfaenger` or `datum`.
+    pub eingabe: Option<String>,
+}
+
+/// Answer of `vorgang`: everything the case view shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VorgangDetail {
+    /// Id of the case.
+    pub id: String,
+    /// File reference number.
+    pub aktenzeichen: String,
+    /// Name of the administrative service.
+    pub leistung: String,
+    /// Leistungskatalog key of the service.
+    pub leika: String,
+    /// Time of receipt (RFC 3339).
+    pub eingang: String,
+    /// The applicant.
+    pub antragsteller: Antragsteller,
+    /// Status code.
+    pub status: String,
+    /// Status as shown.
+    pub status_text: String,
+    /// Deadline (`YYYY-MM-DD`), if any.
+    pub frist: Option<String>,
+    /// How the deadline stands today.
+    pub faelligkeit: Faelligkeit,
+    /// Wiedervorlage date (`YYYY-MM-DD`), if any.
+    pub wiedervorlage: Option<String>,
+    /// Assigned caseworker, if any.
+    pub zustaendig: Option<String>,
+    /// Priority as shown (e.g. „Normal", „Hoch").
+    pub prioritaet: String,
+    /// FIT-Connect submission id, if the case came in over FIT-Connect.
+    pub submission_id: Option<String>,
+    /// FIT-Connect case id, if any.
+    pub case_id: Option<String>,
+    /// The form data.
+    pub formular: Formular,
+    /// The attachments.
+    pub anlagen: Vec<AnlageInfo>,
+    /// Internal notes, oldest first.
+    pub notizen: Vec<NotizInfo>,
+    /// History, oldest first.
+    pub verlauf: Vec<VerlaufEintrag>,
+    /// Actions offered to the session's user.
+    pub aktionen: Vec<AktionInfo>,
+}
+
+/// Request of `vorgang_aktion`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AktionAnfrage {
+    /// Id of the case.
+    pub id: String,
+    /// Action id as offered in [`AktionInfo::aktion`].
+    pub aktion: String,
+    /// Reason, for actions that ask for `begruendung`.
+    #[serde(default)]
+    pub begruendung: Option<String>,
+    /// Recipient, for actions that ask for `empfaenger`.
+    #[serde(default)]
+    pub empfaenger: Option<String>,
+    /// Date (`YYYY-MM-DD`), for actions that ask for `datum`.
+    #[serde(default)]
+    pub datum: Option<String>,
+}
+
+/// State of the background sync, for the status area (`sync_status`, event `sync-status`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// A pass is running.
+    pub laeuft: bool,
+    /// Steps done in the running pass.
+    pub fertig: u32,
+    /// Steps of the running pass (0 when unknown).
+    pub gesamt: u32,
+    /// End of the last finished pass (RFC 3339), if any.
+    pub letzter_abruf: Option<String>,
+    /// The last pass could not reach the integration service.
+    pub offline: bool,
+    /// German status line, if there is something to say.
+    pub meldung: Option<String>,
+    /// Open rows in the outbox (accepts, rejects, replies not yet sent).
+    pub outbox: u32,
+    /// Cases stored in the last pass.
+    pub neue_vorgaenge: u32,
+}
+
 /// All TypeScript declarations of the contract, in one file's text.
 pub fn typescript_bindings() -> String {
     let cfg = Config::new().with_large_int("number");
@@ -94,6 +418,25 @@ pub fn typescript_bindings() -> String {
         IpcError::decl(&cfg),
         ConnectionMode::decl(&cfg),
         AppInfo::decl(&cfg),
+        Rolle::decl(&cfg),
+        Sitzung::decl(&cfg),
+        Ansicht::decl(&cfg),
+        SortSpalte::decl(&cfg),
+        QueueAnfrage::decl(&cfg),
+        Faelligkeit::decl(&cfg),
+        QueueZeile::decl(&cfg),
+        QueueAntwort::decl(&cfg),
+        AnsichtZahlen::decl(&cfg),
+        GespeicherterFilter::decl(&cfg),
+        Antragsteller::decl(&cfg),
+        Formular::decl(&cfg),
+        AnlageInfo::decl(&cfg),
+        NotizInfo::decl(&cfg),
+        VerlaufEintrag::decl(&cfg),
+        AktionInfo::decl(&cfg),
+        VorgangDetail::decl(&cfg),
+        AktionAnfrage::decl(&cfg),
+        SyncStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `cargo xtask bindings`. Do not edit by hand.\n\n",
@@ -125,6 +468,33 @@ mod tests {
             committed == typescript_bindings(),
             "{} is stale: run `cargo xtask bindings` and commit the result",
             path.display()
+        );
+    }
+
+    #[test]
+    fn a_queue_request_from_the_ui_may_leave_out_search_and_offset() {
+        let a: QueueAnfrage = serde_json::from_value(serde_json::json!({
+            "ansicht": "wiedervorlage_heute", "sortierung": "zustaendig", "limit": 50
+        }))
+        .unwrap();
+        assert_eq!(a.ansicht, Ansicht::WiedervorlageHeute);
+        assert_eq!(a.sortierung, SortSpalte::Zustaendig);
+        assert_eq!((a.suche, a.absteigend, a.offset), (None, false, 0));
+    }
+
+    #[test]
+    fn enums_cross_as_snake_case_strings() {
+        assert_eq!(
+            serde_json::to_value(Ansicht::WiedervorlageHeute).unwrap(),
+            serde_json::json!("wiedervorlage_heute")
+        );
+        assert_eq!(
+            serde_json::to_value(Faelligkeit::Ueberfaellig).unwrap(),
+            serde_json::json!("ueberfaellig")
+        );
+        assert_eq!(
+            serde_json::to_value(Rolle::Teamleitung).unwrap(),
+            serde_json::json!("teamleitung")
         );
     }
 

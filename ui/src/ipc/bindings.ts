@@ -39,3 +39,406 @@ profile_dir: string,
  * Demo or live connection.
  */
 connection: ConnectionMode, };
+
+export type Rolle = "sachbearbeitung" | "teamleitung";
+
+export type Sitzung = { 
+/**
+ * User id as stored in `zustaendig` and the audit log (`AMTSSTUBE_BENUTZER`, else the OS user).
+ */
+benutzer: string, 
+/**
+ * Name shown in the header.
+ */
+anzeigename: string, 
+/**
+ * Role of the user.
+ */
+rolle: Rolle, 
+/**
+ * Today's date (`YYYY-MM-DD`, local time) on which views such as „Fällig" are based.
+ */
+heute: string, };
+
+export type Ansicht = "neu" | "meine" | "faellig" | "ueberfaellig" | "wiedervorlage_heute" | "alle";
+
+export type SortSpalte = "aktenzeichen" | "eingang" | "leistung" | "antragsteller" | "status" | "frist" | "zustaendig";
+
+export type QueueAnfrage = { 
+/**
+ * Which view.
+ */
+ansicht: Ansicht, 
+/**
+ * Full-text search within the view (Aktenzeichen, applicant, form text, notes); empty or
+ * `null` means no search.
+ */
+suche: string | null, 
+/**
+ * Column to sort by.
+ */
+sortierung: SortSpalte, 
+/**
+ * Sort descending instead of ascending.
+ */
+absteigend: boolean, 
+/**
+ * Index of the first row of the page (0-based).
+ */
+offset: number, 
+/**
+ * Number of rows of the page (1 to 500).
+ */
+limit: number, };
+
+export type Faelligkeit = "offen" | "faellig" | "ueberfaellig";
+
+export type QueueZeile = { 
+/**
+ * Id of the case (for `vorgang`).
+ */
+id: string, 
+/**
+ * File reference number.
+ */
+aktenzeichen: string, 
+/**
+ * Time of receipt (RFC 3339).
+ */
+eingang: string, 
+/**
+ * Name of the administrative service.
+ */
+leistung: string, 
+/**
+ * Applicant's name.
+ */
+antragsteller: string, 
+/**
+ * Status code (e.g. `neu`, `in_pruefung`).
+ */
+status: string, 
+/**
+ * Status as shown (e.g. „Neu", „In Prüfung").
+ */
+status_text: string, 
+/**
+ * Deadline (`YYYY-MM-DD`), if any.
+ */
+frist: string | null, 
+/**
+ * How the deadline stands today (not by colour alone: the UI shows text or an icon too).
+ */
+faelligkeit: Faelligkeit, 
+/**
+ * Wiedervorlage date (`YYYY-MM-DD`), if any.
+ */
+wiedervorlage: string | null, 
+/**
+ * Assigned caseworker, if any.
+ */
+zustaendig: string | null, 
+/**
+ * Follow-up documents have arrived that nobody has looked at yet.
+ */
+neue_unterlagen: boolean, };
+
+export type QueueAntwort = { 
+/**
+ * The rows of the requested page.
+ */
+zeilen: Array<QueueZeile>, 
+/**
+ * Number of all rows matching view and search (for the virtual scroll height).
+ */
+gesamt: number, 
+/**
+ * Index of the first row in `zeilen`.
+ */
+offset: number, };
+
+export type AnsichtZahlen = { 
+/**
+ * Cases in view „Neu".
+ */
+neu: number, 
+/**
+ * Cases in view „Meine".
+ */
+meine: number, 
+/**
+ * Cases in view „Fällig".
+ */
+faellig: number, 
+/**
+ * Cases in view „Überfällig".
+ */
+ueberfaellig: number, 
+/**
+ * Cases in view „Wiedervorlage heute".
+ */
+wiedervorlage_heute: number, 
+/**
+ * All cases.
+ */
+alle: number, };
+
+export type GespeicherterFilter = { 
+/**
+ * Name chosen by the user; unique, saving under an existing name replaces it.
+ */
+name: string, 
+/**
+ * The queue request it restores.
+ */
+anfrage: QueueAnfrage, };
+
+export type Antragsteller = { 
+/**
+ * Name of the person or organisation.
+ */
+name: string, 
+/**
+ * Postal address in one line, if given.
+ */
+anschrift: string | null, 
+/**
+ * E-mail or phone, if given.
+ */
+kontakt: string | null, };
+
+export type Formular = { 
+/**
+ * `json` or `xml`.
+ */
+format: string, 
+/**
+ * Schema URI the online service declared.
+ */
+schema_uri: string, 
+/**
+ * The form data as received (text; never to be interpreted as HTML).
+ */
+inhalt: string, 
+/**
+ * JSON Schema text when the schema is known locally, else `null` (render key/value).
+ */
+schema: string | null, };
+
+export type AnlageInfo = { 
+/**
+ * SHA-512 of the content (hex); identifies the attachment within the case.
+ */
+sha512: string, 
+/**
+ * File name as given by the applicant.
+ */
+dateiname: string, 
+/**
+ * MIME type.
+ */
+mime: string, 
+/**
+ * Size in bytes.
+ */
+groesse: number, 
+/**
+ * The hash was verified at intake.
+ */
+geprueft: boolean, 
+/**
+ * URL of the content through the app's attachment protocol (no plaintext file on disk).
+ */
+url: string, };
+
+export type NotizInfo = { 
+/**
+ * Who wrote it.
+ */
+autor: string, 
+/**
+ * When (RFC 3339).
+ */
+zeit: string, 
+/**
+ * The text (plain text, never HTML).
+ */
+text: string, };
+
+export type VerlaufEintrag = { 
+/**
+ * When (RFC 3339).
+ */
+zeit: string, 
+/**
+ * Who (user id, or „System" for the sync engine).
+ */
+wer: string, 
+/**
+ * What happened, in German (e.g. „Status: Neu → In Prüfung (In Prüfung nehmen)").
+ */
+was: string, };
+
+export type AktionInfo = { 
+/**
+ * Action id for `vorgang_aktion` (`uebernehmen`, `wiedervorlage`, or a status action such as `pruefung_beginnen`).
+ */
+aktion: string, 
+/**
+ * Button text.
+ */
+bezeichnung: string, 
+/**
+ * Whether the action is possible now.
+ */
+moeglich: boolean, 
+/**
+ * Why it is not possible (German), if it is not.
+ */
+hinweis: string | null, 
+/**
+ * Needs a confirmation dialog because it cannot be undone.
+ */
+bestaetigen: boolean, 
+/**
+ * Input the dialog must ask for: `begruendung`, `empfaenger` or `datum`.
+ */
+eingabe: string | null, };
+
+export type VorgangDetail = { 
+/**
+ * Id of the case.
+ */
+id: string, 
+/**
+ * File reference number.
+ */
+aktenzeichen: string, 
+/**
+ * Name of the administrative service.
+ */
+leistung: string, 
+/**
+ * Leistungskatalog key of the service.
+ */
+leika: string, 
+/**
+ * Time of receipt (RFC 3339).
+ */
+eingang: string, 
+/**
+ * The applicant.
+ */
+antragsteller: Antragsteller, 
+/**
+ * Status code.
+ */
+status: string, 
+/**
+ * Status as shown.
+ */
+status_text: string, 
+/**
+ * Deadline (`YYYY-MM-DD`), if any.
+ */
+frist: string | null, 
+/**
+ * How the deadline stands today.
+ */
+faelligkeit: Faelligkeit, 
+/**
+ * Wiedervorlage date (`YYYY-MM-DD`), if any.
+ */
+wiedervorlage: string | null, 
+/**
+ * Assigned caseworker, if any.
+ */
+zustaendig: string | null, 
+/**
+ * Priority as shown (e.g. „Normal", „Hoch").
+ */
+prioritaet: string, 
+/**
+ * FIT-Connect submission id, if the case came in over FIT-Connect.
+ */
+submission_id: string | null, 
+/**
+ * FIT-Connect case id, if any.
+ */
+case_id: string | null, 
+/**
+ * The form data.
+ */
+formular: Formular, 
+/**
+ * The attachments.
+ */
+anlagen: Array<AnlageInfo>, 
+/**
+ * Internal notes, oldest first.
+ */
+notizen: Array<NotizInfo>, 
+/**
+ * History, oldest first.
+ */
+verlauf: Array<VerlaufEintrag>, 
+/**
+ * Actions offered to the session's user.
+ */
+aktionen: Array<AktionInfo>, };
+
+export type AktionAnfrage = { 
+/**
+ * Id of the case.
+ */
+id: string, 
+/**
+ * Action id as offered in [`AktionInfo::aktion`].
+ */
+aktion: string, 
+/**
+ * Reason, for actions that ask for `begruendung`.
+ */
+begruendung: string | null, 
+/**
+ * Recipient, for actions that ask for `empfaenger`.
+ */
+empfaenger: string | null, 
+/**
+ * Date (`YYYY-MM-DD`), for actions that ask for `datum`.
+ */
+datum: string | null, };
+
+export type SyncStatus = { 
+/**
+ * A pass is running.
+ */
+laeuft: boolean, 
+/**
+ * Steps done in the running pass.
+ */
+fertig: number, 
+/**
+ * Steps of the running pass (0 when unknown).
+ */
+gesamt: number, 
+/**
+ * End of the last finished pass (RFC 3339), if any.
+ */
+letzter_abruf: string | null, 
+/**
+ * The last pass could not reach the integration service.
+ */
+offline: boolean, 
+/**
+ * German status line, if there is something to say.
+ */
+meldung: string | null, 
+/**
+ * Open rows in the outbox (accepts, rejects, replies not yet sent).
+ */
+outbox: number, 
+/**
+ * Cases stored in the last pass.
+ */
+neue_vorgaenge: number, };
