@@ -1,8 +1,27 @@
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppInfo } from './ipc';
+import type { AppInfo, QueueAnfrage, QueueAntwort } from './ipc';
 
-const ipc = vi.hoisted(() => ({ appInfo: vi.fn<() => Promise<AppInfo>>() }));
+const ipc = vi.hoisted(() => ({
+  appInfo: vi.fn<() => Promise<AppInfo>>(),
+  sitzung: vi.fn(() => Promise.resolve({ benutzer: 'sb1', anzeigename: 'Sabine Beispiel', rolle: 'sachbearbeitung', heute: '2026-12-01' })),
+  syncStatus: vi.fn(() =>
+    Promise.resolve({ laeuft: false, fertig: 0, gesamt: 0, letzter_abruf: null, offline: false, meldung: null, outbox: 0, neue_vorgaenge: 0 }),
+  ),
+  jetztAbrufen: vi.fn(),
+  aufSyncStatus: vi.fn(() => () => undefined),
+  aufVorgaengeGeaendert: vi.fn(() => () => undefined),
+  ansichtZahlen: vi.fn(() => Promise.resolve({ neu: 0, meine: 0, faellig: 0, ueberfaellig: 0, wiedervorlage_heute: 0, alle: 0 })),
+  posteingang: vi.fn<(a: QueueAnfrage) => Promise<QueueAntwort>>(() => Promise.resolve({ zeilen: [], gesamt: 0, offset: 0 })),
+  gespeicherteFilter: vi.fn(() => Promise.resolve([])),
+  filterSpeichern: vi.fn(),
+  filterLoeschen: vi.fn(),
+  mirZuweisen: vi.fn(),
+  vorgang: vi.fn<(id: string) => Promise<unknown>>(),
+  vorgangAktion: vi.fn(),
+  notizHinzufuegen: vi.fn(),
+  anlageSpeichern: vi.fn(),
+}));
 vi.mock('./ipc', () => ipc);
 
 import { App } from './App';
@@ -25,6 +44,8 @@ describe('App frame', () => {
     render(<App />);
     expect(await screen.findByTestId('demo-banner')).toHaveProperty('textContent', expect.stringContaining('Demonstration'));
     expect(screen.getByTestId('sync-status').textContent).toContain('Demo-Modus');
+    expect((await screen.findByTestId('letzter-abruf')).textContent).toContain('Noch nicht abgerufen');
+    expect((await screen.findByTestId('empty-state')).textContent).toContain('keine Vorgänge');
   });
 
   it('shows no demo banner when connected to a real service', async () => {
@@ -46,5 +67,48 @@ describe('App frame', () => {
     ipc.appInfo.mockRejectedValue({ code: 'profile_unavailable', message: 'Das Profilverzeichnis ist nicht nutzbar.' });
     render(<App />);
     expect((await screen.findByTestId('error-banner')).textContent).toContain('Profilverzeichnis');
+  });
+
+  it('opens the shortcut help with ? and focuses the search with /', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    render(<App />);
+    const suche = await screen.findByTestId('suche');
+    fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).toBe(suche);
+    fireEvent.keyDown(suche, { key: '?' });
+    expect(screen.queryByTestId('hilfe')).toBeNull();
+    (document.activeElement as HTMLElement).blur();
+    fireEvent.keyDown(document.body, { key: '?' });
+    const hilfe = screen.getByTestId('hilfe');
+    expect(hilfe.textContent).toContain('Tastenkürzel');
+    expect(hilfe.textContent).toContain('Nächsten Vorgang in der Liste auswählen');
+    fireEvent.click(screen.getByTestId('hilfe-schliessen'));
+    expect(screen.queryByTestId('hilfe')).toBeNull();
+  });
+
+  it('opens a case from the queue with Enter and goes back with Esc', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    ipc.posteingang.mockResolvedValue({
+      zeilen: [
+        {
+          id: 'v1', aktenzeichen: 'AZ-1', eingang: '2026-11-30T08:00:00Z', leistung: 'Gewerbeanmeldung', antragsteller: 'Jonas Berg',
+          status: 'neu', status_text: 'Neu', frist: null, faelligkeit: 'offen', wiedervorlage: null, zustaendig: null, neue_unterlagen: false,
+        },
+      ],
+      gesamt: 1,
+      offset: 0,
+    });
+    ipc.vorgang.mockReturnValue(new Promise(() => undefined));
+    render(<App />);
+    const suche = await screen.findByTestId('suche');
+    await screen.findByText('AZ-1');
+    fireEvent.keyDown(suche, { key: 'ArrowDown' });
+    expect(document.activeElement?.getAttribute('data-id')).toBe('v1');
+    fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
+    await waitFor(() => expect(window.location.hash).toBe('#/vorgang/v1'));
+    expect(await screen.findByTestId('zurueck')).toBeTruthy();
+    expect(ipc.vorgang).toHaveBeenCalledWith('v1');
+    fireEvent.keyDown(document.body, { key: 'Escape' });
+    await waitFor(() => expect(window.location.hash).toBe('#/posteingang'));
   });
 });

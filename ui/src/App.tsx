@@ -1,25 +1,50 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { KolAlert, KolHeading, KolNav, KolSkipNav } from '@public-ui/react';
-import { appInfo, type AppInfo, type IpcError } from './ipc';
-import { hrefOf, ROUTES, routeFromHash, type RouteId } from './routes';
+import {
+  appInfo,
+  aufSyncStatus,
+  jetztAbrufen,
+  sitzung,
+  syncStatus,
+  type AppInfo,
+  type IpcError,
+  type Sitzung,
+  type SyncStatus,
+} from './ipc';
+import { befehlFuer, zielVon, type Befehl } from './lib/tasten';
+import { hrefOf, hrefVorgang, ROUTES, routeFromHash, vorgangAusHash } from './routes';
 import { Einstellungen } from './views/Einstellungen';
+import { Fehler } from './views/Fehler';
+import { Hilfe } from './views/Hilfe';
 import { Platzhalter } from './views/Platzhalter';
+import { Posteingang } from './views/Posteingang';
+import { SyncBereich } from './views/SyncBereich';
+import { Vorgang } from './views/Vorgang';
 
-function useRoute(): RouteId {
-  const [route, setRoute] = useState<RouteId>(() => routeFromHash(window.location.hash));
+function useHash(): string {
+  const [hash, setHash] = useState(() => window.location.hash);
   useEffect(() => {
-    const onHash = () => setRoute(routeFromHash(window.location.hash));
+    const onHash = () => setHash(window.location.hash);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return route;
+  return hash;
 }
 
 type InfoState = { kind: 'loading' } | { kind: 'ok'; info: AppInfo } | { kind: 'error'; error: IpcError };
 
+const ROLLEN = { sachbearbeitung: 'Sachbearbeitung', teamleitung: 'Teamleitung' } as const;
+
 export function App() {
-  const route = useRoute();
+  const hash = useHash();
+  const route = routeFromHash(hash);
+  const vorgangId = vorgangAusHash(hash);
   const [state, setState] = useState<InfoState>({ kind: 'loading' });
+  const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [wer, setWer] = useState<Sitzung | null>(null);
+  const [fehler, setFehler] = useState<IpcError | null>(null);
+  const [hilfe, setHilfe] = useState(false);
+  const befehleRef = useRef<((b: Befehl) => boolean) | null>(null);
 
   useEffect(() => {
     let cancelled = false;
@@ -46,12 +71,62 @@ export function App() {
     };
   }, []);
 
+  const bereit = state.kind === 'ok';
+  useEffect(() => {
+    if (!bereit) return;
+    syncStatus().then(setSync, (e: IpcError) => setFehler(e));
+    sitzung().then(setWer, (e: IpcError) => setFehler(e));
+    return aufSyncStatus(setSync);
+  }, [bereit]);
+
+  const abrufen = useCallback(() => {
+    jetztAbrufen().then(
+      (s) => {
+        setSync(s);
+        setFehler(null);
+      },
+      (e: IpcError) => setFehler(e),
+    );
+  }, []);
+
+  const oeffnen = useCallback((id: string) => {
+    window.location.hash = hrefVorgang(id);
+  }, []);
+  const zurueck = useCallback(() => {
+    window.location.hash = hrefOf('posteingang');
+  }, []);
+
+  // One keyboard dispatcher for the whole window; the active view handles its own commands.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || document.querySelector('dialog[open]')) return;
+      const kontext = vorgangId === null && (route === 'posteingang' || route === 'meine-vorgaenge') ? 'posteingang' : 'vorgang';
+      const b = befehlFuer(e, kontext, zielVon(document.activeElement));
+      if (!b) return;
+      let erledigt = false;
+      if (b === 'hilfe') {
+        setHilfe(true);
+        erledigt = true;
+      } else if (b === 'abrufen') {
+        if (bereit) abrufen();
+        erledigt = true;
+      } else {
+        erledigt = befehleRef.current?.(b) ?? false;
+      }
+      if (erledigt) e.preventDefault();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [route, vorgangId, bereit, abrufen]);
+
   const current = ROUTES.find((r) => r.id === route) ?? ROUTES[0]!;
   const demo = state.kind === 'ok' && state.info.connection.kind === 'demo';
+  const titel = vorgangId ? 'Vorgang' : current.title;
+  const queueAktiv = vorgangId === null && route === 'posteingang';
 
   useEffect(() => {
-    document.title = `${current.title} – Amtsstube`;
-  }, [current]);
+    document.title = `${titel} – Amtsstube`;
+  }, [titel]);
 
   return (
     <div className="frame">
@@ -63,16 +138,15 @@ export function App() {
           Amtsstube
         </span>
         <span className="subtitle">Vorgangsbearbeitung</span>
-        <div className="sync-status" role="status" aria-live="polite" data-testid="sync-status">
-          {state.kind === 'loading' && 'Verbindung wird geprüft …'}
-          {state.kind === 'error' && 'Profil nicht geöffnet'}
-          {state.kind === 'ok' &&
-            (demo
-              ? state.info.connection.kind === 'demo' && state.info.connection.simulator_url
-                ? 'Demo-Modus · Simulator bereit'
-                : 'Demo-Modus · Simulator startet …'
-              : `Verbunden mit ${state.info.connection.kind === 'live' ? state.info.connection.base_url : ''}`)}
-        </div>
+        {wer && (
+          <span className="benutzer" data-testid="benutzer">
+            {wer.anzeigename} ({ROLLEN[wer.rolle]})
+          </span>
+        )}
+        <SyncBereich state={state} sync={sync} onAbrufen={abrufen} />
+        <button type="button" className="knopf hilfe-knopf" onClick={() => setHilfe(true)} aria-keyshortcuts="?" data-testid="hilfe-oeffnen">
+          Tastenkürzel (?)
+        </button>
       </header>
 
       {demo && (
@@ -91,20 +165,38 @@ export function App() {
           </KolAlert>
         </div>
       )}
+      {fehler && (
+        <div className="error-banner">
+          <Fehler fehler={fehler} />
+        </div>
+      )}
 
       <div className="body">
         <nav className="sidebar" aria-label="Hauptnavigation" data-testid="nav">
           <KolNav
             _label="Hauptnavigation"
-            _links={ROUTES.map((r) => ({ _label: r.label, _href: hrefOf(r.id), _active: r.id === route }))}
+            _links={ROUTES.map((r) => ({ _label: r.label, _href: hrefOf(r.id), _active: vorgangId === null && r.id === route }))}
           />
         </nav>
         <main id="inhalt" className="content" tabIndex={-1} data-testid="content">
-          <KolHeading _level={1} _label={current.title} data-testid="page-title" />
-          {route === 'einstellungen' ? (
+          <KolHeading _level={1} _label={titel} data-testid="page-title" />
+          {state.kind === 'ok' && (
+            <div hidden={!queueAktiv} className="queue-huelle">
+              <Posteingang aktiv={queueAktiv} onOeffnen={oeffnen} befehleRef={befehleRef} />
+            </div>
+          )}
+          {vorgangId !== null ? (
+            state.kind === 'ok' ? (
+              <Vorgang key={vorgangId} id={vorgangId} onZurueck={zurueck} befehleRef={befehleRef} />
+            ) : null
+          ) : route === 'einstellungen' ? (
             <Einstellungen state={state} />
           ) : state.kind === 'error' ? (
             <p className="empty">Ohne geöffnetes Profil können keine Vorgänge angezeigt werden.</p>
+          ) : route === 'posteingang' ? (
+            state.kind === 'loading' ? (
+              <p>Posteingang wird geladen …</p>
+            ) : null
           ) : (
             <Platzhalter route={route} />
           )}
@@ -113,6 +205,7 @@ export function App() {
       <footer className="app-footer" data-testid="footer">
         {state.kind === 'ok' ? `${state.info.product} ${state.info.version}` : 'Amtsstube'}
       </footer>
+      {hilfe && <Hilfe onSchliessen={() => setHilfe(false)} />}
     </div>
   );
 }

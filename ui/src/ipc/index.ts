@@ -1,8 +1,45 @@
 // The only module that talks to Tauri. Everything else imports typed functions from here.
 import { invoke } from '@tauri-apps/api/core';
-import type { AppInfo, ErrorCode, IpcError } from './bindings';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  AktionAnfrage,
+  AnsichtZahlen,
+  AppInfo,
+  ErrorCode,
+  GespeicherterFilter,
+  IpcError,
+  QueueAnfrage,
+  QueueAntwort,
+  Sitzung,
+  SyncStatus,
+  VorgangDetail,
+} from './bindings';
 
-export type { AppInfo, ConnectionMode, ErrorCode, IpcError } from './bindings';
+export type {
+  AktionAnfrage,
+  AktionInfo,
+  AnlageInfo,
+  Ansicht,
+  AnsichtZahlen,
+  Antragsteller,
+  AppInfo,
+  ConnectionMode,
+  ErrorCode,
+  Faelligkeit,
+  Formular,
+  GespeicherterFilter,
+  IpcError,
+  NotizInfo,
+  QueueAnfrage,
+  QueueAntwort,
+  QueueZeile,
+  Rolle,
+  Sitzung,
+  SortSpalte,
+  SyncStatus,
+  VerlaufEintrag,
+  VorgangDetail,
+} from './bindings';
 
 const ERROR_CODES: readonly ErrorCode[] = [
   'profile_unavailable',
@@ -39,4 +76,101 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Version, profile path and connection mode of the running app. */
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>('app_info');
+}
+
+/** Who works in this session, their role, and today's date. */
+export function sitzung(): Promise<Sitzung> {
+  return call<Sitzung>('sitzung');
+}
+
+/** One page of one view of the queue. */
+export function posteingang(anfrage: QueueAnfrage): Promise<QueueAntwort> {
+  return call<QueueAntwort>('posteingang', { anfrage });
+}
+
+/** How many cases each view holds. */
+export function ansichtZahlen(): Promise<AnsichtZahlen> {
+  return call<AnsichtZahlen>('ansicht_zahlen');
+}
+
+/** Assigns the cases to the session's user; answers how many were assigned. */
+export function mirZuweisen(ids: string[]): Promise<number> {
+  return call<number>('mir_zuweisen', { ids });
+}
+
+/** Everything the case view shows (opening is audited). */
+export function vorgang(id: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('vorgang', { id });
+}
+
+/** Runs an action on a case; answers the case as it is afterwards. */
+export function vorgangAktion(anfrage: AktionAnfrage): Promise<VorgangDetail> {
+  return call<VorgangDetail>('vorgang_aktion', { anfrage });
+}
+
+/** Adds an internal note to a case. */
+export function notizHinzufuegen(id: string, text: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('notiz_hinzufuegen', { id, text });
+}
+
+/** Asks where to save an attachment (native dialog) and writes it there; null if cancelled. */
+export function anlageSpeichern(vorgangId: string, sha512: string): Promise<string | null> {
+  return call<string | null>('anlage_speichern', { vorgangId, sha512 });
+}
+
+/** The saved queue filters. */
+export function gespeicherteFilter(): Promise<GespeicherterFilter[]> {
+  return call<GespeicherterFilter[]>('gespeicherte_filter');
+}
+
+/** Saves (or replaces by name) a queue filter; answers all filters. */
+export function filterSpeichern(filter: GespeicherterFilter): Promise<GespeicherterFilter[]> {
+  return call<GespeicherterFilter[]>('filter_speichern', { filter });
+}
+
+/** Deletes a saved filter; answers the remaining ones. */
+export function filterLoeschen(name: string): Promise<GespeicherterFilter[]> {
+  return call<GespeicherterFilter[]>('filter_loeschen', { name });
+}
+
+/** State of the background sync. */
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>('sync_status');
+}
+
+/** Starts a sync pass now (unless one runs). */
+export function jetztAbrufen(): Promise<SyncStatus> {
+  return call<SyncStatus>('jetzt_abrufen');
+}
+
+/**
+ * Subscribes to an event of the shell. Returns a function that unsubscribes; it may be called
+ * before the subscription is established (React effects clean up early in StrictMode).
+ */
+function abonnieren<T>(name: string, handler: (payload: T) => void): () => void {
+  let weg = false;
+  let unlisten: UnlistenFn | undefined;
+  listen<T>(name, (e) => {
+    if (!weg) handler(e.payload);
+  }).then(
+    (u) => {
+      if (weg) u();
+      else unlisten = u;
+    },
+    (e: unknown) => console.error(`Ereignis ${name} kann nicht abonniert werden`, e),
+  );
+  return () => {
+    weg = true;
+    unlisten?.();
+  };
+}
+
+/** Every progress step and the end of a sync pass. */
+export function aufSyncStatus(handler: (s: SyncStatus) => void): () => void {
+  return abonnieren<SyncStatus>('sync-status', handler);
+}
+
+/** Cases were stored or changed: reload counts and visible rows. */
+export function aufVorgaengeGeaendert(handler: () => void): () => void {
+  return abonnieren<unknown>('vorgaenge-geaendert', () => handler());
 }

@@ -1,0 +1,78 @@
+// PDF preview with pdf.js: pages rendered to <canvas>. The worker is bundled by Vite and
+// loaded from the app's own origin; eval is switched off (strict CSP). Loaded lazily.
+
+import { useEffect, useRef, useState } from 'react';
+import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import workerUrl from 'pdfjs-dist/legacy/build/pdf.worker.min.mjs?url';
+
+GlobalWorkerOptions.workerSrc = workerUrl;
+
+const MAX_SEITEN = 30;
+
+export default function PdfVorschau({ url, name }: { url: string; name: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<string>('PDF wird geladen …');
+  const [fehler, setFehler] = useState<string | null>(null);
+
+  useEffect(() => {
+    let aus = false;
+    let doc: PDFDocumentProxy | null = null;
+    const ziel = ref.current;
+    (async () => {
+      // Fetch the bytes ourselves (one plain GET, no Range preflight on a custom scheme).
+      const antwort = await fetch(url, { cache: 'no-store' });
+      if (!antwort.ok) throw new Error(`HTTP ${antwort.status}`);
+      const daten = new Uint8Array(await antwort.arrayBuffer());
+      if (aus) return;
+      doc = await getDocument({ data: daten, isEvalSupported: false, useSystemFonts: true, enableXfa: false }).promise;
+      const anzahl = Math.min(doc.numPages, MAX_SEITEN);
+      for (let n = 1; n <= anzahl && !aus; n += 1) {
+        const seite = await doc.getPage(n);
+        const breite = Math.max(300, (ziel?.clientWidth ?? 800) - 16);
+        const basis = seite.getViewport({ scale: 1 });
+        const skala = Math.min(2, breite / basis.width);
+        const dpr = window.devicePixelRatio || 1;
+        const vp = seite.getViewport({ scale: skala * dpr });
+        const canvas = document.createElement('canvas');
+        canvas.width = Math.floor(vp.width);
+        canvas.height = Math.floor(vp.height);
+        canvas.className = 'pdf-seite';
+        canvas.dataset.testid = 'pdf-seite';
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `${name}, Seite ${n} von ${doc.numPages}`);
+        const ctx = canvas.getContext('2d');
+        if (!ctx || aus) break;
+        await seite.render({ canvasContext: ctx, viewport: vp, canvas }).promise;
+        if (aus) break;
+        ziel?.appendChild(canvas);
+        setStatus(`Seite ${n} von ${doc.numPages} angezeigt.`);
+      }
+      if (!aus && doc.numPages > MAX_SEITEN) {
+        setStatus(`Die ersten ${MAX_SEITEN} von ${doc.numPages} Seiten werden angezeigt. Für alle Seiten „Speichern unter…“ nutzen.`);
+      } else if (!aus) {
+        setStatus(doc.numPages === 1 ? '1 Seite.' : `${doc.numPages} Seiten.`);
+      }
+    })().catch((e: unknown) => {
+      if (!aus) setFehler(`Die Vorschau konnte nicht erstellt werden (${e instanceof Error ? e.message : String(e)}). Sie können die Datei mit „Speichern unter…“ öffnen.`);
+    });
+    return () => {
+      aus = true;
+      void doc?.destroy();
+      ziel?.replaceChildren();
+    };
+  }, [url, name]);
+
+  return (
+    <div className="pdf-vorschau">
+      <p className="pdf-status" aria-live="polite">
+        {fehler ? '' : status}
+      </p>
+      {fehler && (
+        <p className="fehler-text" data-testid="fehler" role="alert">
+          {fehler}
+        </p>
+      )}
+      <div ref={ref} className="pdf-seiten" />
+    </div>
+  );
+}

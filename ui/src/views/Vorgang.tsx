@@ -1,0 +1,341 @@
+// The case view: header with facts and the actions the status machine allows, and the tabs
+// Antrag (generic form renderer), Anlagen (preview, Speichern unter…), Notizen, Verlauf.
+
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  notizHinzufuegen,
+  vorgang,
+  vorgangAktion,
+  type AktionInfo,
+  type IpcError,
+  type VorgangDetail,
+} from '../ipc';
+import { Formular } from '../formular/Formular';
+import { zeitpunkt, datum } from '../lib/format';
+import type { Befehl } from '../lib/tasten';
+import { AktionDialog } from './AktionDialog';
+import { Anlagen } from './Anlagen';
+import { Fehler } from './Fehler';
+import { FristAnzeige } from './FristAnzeige';
+
+type Tab = 'antrag' | 'anlagen' | 'notizen' | 'verlauf';
+const TABS: readonly { id: Tab; label: string }[] = [
+  { id: 'antrag', label: 'Antrag' },
+  { id: 'anlagen', label: 'Anlagen' },
+  { id: 'notizen', label: 'Notizen' },
+  { id: 'verlauf', label: 'Verlauf' },
+];
+
+interface Props {
+  id: string;
+  onZurueck: () => void;
+  befehleRef: React.MutableRefObject<((b: Befehl) => boolean) | null>;
+}
+
+export function Vorgang({ id, onZurueck, befehleRef }: Props) {
+  const [detail, setDetail] = useState<VorgangDetail | null>(null);
+  const [fehler, setFehler] = useState<IpcError | null>(null);
+  const [tab, setTab] = useState<Tab>('antrag');
+  const [dialog, setDialog] = useState<AktionInfo | null>(null);
+  const [meldung, setMeldung] = useState('');
+  const kopfRef = useRef<HTMLHeadingElement>(null);
+  const basis = useId();
+
+  useEffect(() => {
+    // The component is keyed by the case id, so a new case starts with fresh state.
+    let aus = false;
+    vorgang(id).then(
+      (d) => {
+        if (!aus) setDetail(d);
+      },
+      (e: IpcError) => {
+        if (!aus) setFehler(e);
+      },
+    );
+    return () => {
+      aus = true;
+    };
+  }, [id]);
+
+  useEffect(() => {
+    if (detail) kopfRef.current?.focus();
+    // Focus the heading once, when the case has loaded.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [detail?.id]);
+
+  useEffect(() => {
+    befehleRef.current = (b: Befehl) => {
+      if (b === 'zurueck') {
+        onZurueck();
+        return true;
+      }
+      return false;
+    };
+    return () => {
+      befehleRef.current = null;
+    };
+  });
+
+  const ausfuehren = useCallback(
+    async (a: AktionInfo, eingabe: { begruendung?: string; empfaenger?: string; datum?: string }) => {
+      const d = await vorgangAktion({
+        id,
+        aktion: a.aktion,
+        begruendung: eingabe.begruendung ?? null,
+        empfaenger: eingabe.empfaenger ?? null,
+        datum: eingabe.datum ?? null,
+      });
+      setDetail(d);
+      setFehler(null);
+      setMeldung(`„${a.bezeichnung}“ ausgeführt. Status: ${d.status_text}.`);
+    },
+    [id],
+  );
+
+  const aktionKlick = (a: AktionInfo) => {
+    if (!a.moeglich) return;
+    if (a.bestaetigen || a.eingabe) {
+      setDialog(a);
+      return;
+    }
+    ausfuehren(a, {}).catch((e: IpcError) => setFehler(e));
+  };
+
+  const tabTaste = (e: KeyboardEvent<HTMLButtonElement>, i: number) => {
+    let n = -1;
+    if (e.key === 'ArrowRight') n = (i + 1) % TABS.length;
+    else if (e.key === 'ArrowLeft') n = (i + TABS.length - 1) % TABS.length;
+    else if (e.key === 'Home') n = 0;
+    else if (e.key === 'End') n = TABS.length - 1;
+    if (n < 0) return;
+    e.preventDefault();
+    const t = TABS[n]!;
+    setTab(t.id);
+    document.getElementById(`${basis}-tab-${t.id}`)?.focus();
+  };
+
+  return (
+    <div className="vorgang-seite">
+      <button type="button" className="knopf zurueck" data-testid="zurueck" onClick={onZurueck} aria-keyshortcuts="Escape">
+        ← Zurück zum Posteingang
+      </button>
+      {fehler && <Fehler fehler={fehler} />}
+      {!detail && !fehler && <p>Vorgang wird geladen …</p>}
+      {detail && (
+        <>
+          <section className="vorgang-kopf" data-testid="vorgang-kopf" aria-labelledby={`${basis}-az`}>
+            <h2 id={`${basis}-az`} ref={kopfRef} tabIndex={-1} className="aktenzeichen">
+              Vorgang {detail.aktenzeichen}
+            </h2>
+            <dl className="facts kopf-fakten">
+              <dt>Leistung</dt>
+              <dd>
+                {detail.leistung} <span className="leika">(LeiKa {detail.leika})</span>
+              </dd>
+              <dt>Antragsteller</dt>
+              <dd>{detail.antragsteller.name}</dd>
+              <dt>Eingang</dt>
+              <dd>{zeitpunkt(detail.eingang)}</dd>
+              <dt>Frist</dt>
+              <dd>
+                <FristAnzeige frist={detail.frist} faelligkeit={detail.faelligkeit} />
+              </dd>
+              <dt>Status</dt>
+              <dd data-testid="vorgang-status">{detail.status_text}</dd>
+              <dt>Zuständig</dt>
+              <dd data-testid="vorgang-zustaendig">{detail.zustaendig ?? 'nicht zugewiesen'}</dd>
+              {detail.wiedervorlage && (
+                <>
+                  <dt>Wiedervorlage</dt>
+                  <dd>{datum(detail.wiedervorlage)}</dd>
+                </>
+              )}
+              <dt>Priorität</dt>
+              <dd>{detail.prioritaet}</dd>
+            </dl>
+            <div className="aktionen" role="group" aria-label="Aktionen">
+              {detail.aktionen.map((a) => {
+                const hid = `${basis}-hinweis-${a.aktion}`;
+                return (
+                  <span className="aktion" key={a.aktion}>
+                    <button
+                      type="button"
+                      className={`knopf${a.bestaetigen ? ' ernst' : ''}`}
+                      data-testid={`aktion-${a.aktion}`}
+                      disabled={!a.moeglich}
+                      aria-describedby={!a.moeglich && a.hinweis ? hid : undefined}
+                      title={!a.moeglich && a.hinweis ? a.hinweis : undefined}
+                      onClick={() => aktionKlick(a)}
+                    >
+                      {a.bezeichnung}
+                      {(a.bestaetigen || a.eingabe) && '…'}
+                    </button>
+                    {!a.moeglich && a.hinweis && (
+                      <span id={hid} className="hinweis">
+                        {a.hinweis}
+                      </span>
+                    )}
+                  </span>
+                );
+              })}
+            </div>
+            <p className="meldung" role="status" data-testid="meldung">
+              {meldung}
+            </p>
+          </section>
+
+          <div className="tabs" role="tablist" aria-label="Bereiche des Vorgangs">
+            {TABS.map((t, i) => {
+              const zahl =
+                t.id === 'anlagen' ? detail.anlagen.length : t.id === 'notizen' ? detail.notizen.length : t.id === 'verlauf' ? detail.verlauf.length : null;
+              return (
+                <button
+                  key={t.id}
+                  id={`${basis}-tab-${t.id}`}
+                  type="button"
+                  role="tab"
+                  data-testid={`tab-${t.id}`}
+                  aria-selected={tab === t.id}
+                  aria-controls={`${basis}-panel-${t.id}`}
+                  tabIndex={tab === t.id ? 0 : -1}
+                  onClick={() => setTab(t.id)}
+                  onKeyDown={(e) => tabTaste(e, i)}
+                  className="tab"
+                >
+                  {t.label}
+                  {zahl !== null && ` (${zahl})`}
+                </button>
+              );
+            })}
+          </div>
+          {TABS.map((t) => (
+            <div
+              key={t.id}
+              id={`${basis}-panel-${t.id}`}
+              role="tabpanel"
+              aria-labelledby={`${basis}-tab-${t.id}`}
+              hidden={tab !== t.id}
+              tabIndex={0}
+              className="tabpanel"
+            >
+              {tab === t.id && t.id === 'antrag' && <AntragTab detail={detail} />}
+              {tab === t.id && t.id === 'anlagen' && <Anlagen vorgangId={detail.id} anlagen={detail.anlagen} />}
+              {tab === t.id && t.id === 'notizen' && <Notizen detail={detail} onNeu={setDetail} />}
+              {tab === t.id && t.id === 'verlauf' && <Verlauf detail={detail} />}
+            </div>
+          ))}
+          {dialog && (
+            <AktionDialog
+              aktion={dialog}
+              aktenzeichen={detail.aktenzeichen}
+              onAbbrechen={() => setDialog(null)}
+              onBestaetigen={async (eingabe) => {
+                await ausfuehren(dialog, eingabe);
+                setDialog(null);
+              }}
+            />
+          )}
+        </>
+      )}
+    </div>
+  );
+}
+
+function AntragTab({ detail }: { detail: VorgangDetail }) {
+  const a = detail.antragsteller;
+  return (
+    <>
+      <h3>Antragsteller</h3>
+      <dl className="facts">
+        <dt>Name</dt>
+        <dd>{a.name}</dd>
+        {a.anschrift && (
+          <>
+            <dt>Anschrift</dt>
+            <dd>{a.anschrift}</dd>
+          </>
+        )}
+        {a.kontakt && (
+          <>
+            <dt>Kontakt</dt>
+            <dd>{a.kontakt}</dd>
+          </>
+        )}
+      </dl>
+      <h3>Formulardaten</h3>
+      <p className="schema-uri">
+        Schema: <code>{detail.formular.schema_uri}</code> ({detail.formular.format.toUpperCase()})
+      </p>
+      <Formular daten={detail.formular} ebene={4} />
+    </>
+  );
+}
+
+function Notizen({ detail, onNeu }: { detail: VorgangDetail; onNeu: (d: VorgangDetail) => void }) {
+  const [text, setText] = useState('');
+  const [fehler, setFehler] = useState<IpcError | null>(null);
+  const fid = useId();
+  const hinzufuegen = () => {
+    const t = text.trim();
+    if (!t) {
+      setFehler({ code: 'invalid_input', message: 'Bitte geben Sie einen Text für die Notiz ein.' });
+      return;
+    }
+    notizHinzufuegen(detail.id, t).then(
+      (d) => {
+        onNeu(d);
+        setText('');
+        setFehler(null);
+      },
+      (e: IpcError) => setFehler(e),
+    );
+  };
+  return (
+    <>
+      <h3>Interne Notizen</h3>
+      {detail.notizen.length === 0 ? (
+        <p className="empty">Noch keine Notizen.</p>
+      ) : (
+        <ul className="notizen" data-testid="notizen">
+          {detail.notizen.map((n, i) => (
+            <li key={i} className="notiz" data-testid="notiz">
+              <p className="notiz-kopf">
+                {n.autor} · {zeitpunkt(n.zeit)}
+              </p>
+              <p className="notiz-text">{n.text}</p>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="notiz-neu">
+        <label htmlFor={fid}>Neue Notiz</label>
+        <textarea id={fid} data-testid="notiz-text" value={text} onChange={(e) => setText(e.target.value)} rows={3} />
+        {fehler && <Fehler fehler={fehler} />}
+        <button type="button" className="knopf" data-testid="notiz-hinzufuegen" onClick={hinzufuegen}>
+          Notiz hinzufügen
+        </button>
+      </div>
+    </>
+  );
+}
+
+function Verlauf({ detail }: { detail: VorgangDetail }) {
+  const eintraege = [...detail.verlauf].reverse();
+  return (
+    <>
+      <h3>Verlauf (neueste zuerst)</h3>
+      {eintraege.length === 0 ? (
+        <p className="empty">Noch keine Einträge.</p>
+      ) : (
+        <ol className="verlauf" data-testid="verlauf">
+          {eintraege.map((v, i) => (
+            <li key={i} data-testid="verlauf-eintrag">
+              <span className="verlauf-zeit">{zeitpunkt(v.zeit)}</span> <span className="verlauf-wer">{v.wer}</span>
+              <span className="verlauf-was">{v.was}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
+}
