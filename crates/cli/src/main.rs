@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 mod bescheid;
 mod cases;
 mod connect;
+mod demo_cmd;
 mod outbox_cmd;
 mod sim;
 mod sync_cmd;
@@ -68,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         cmd: store_cmd::StoreCmd,
     },
+    /// Demo-Daten: `demo fuellen --anzahl N` legt erzeugte Vorgänge im Profil an.
+    Demo {
+        #[command(subcommand)]
+        cmd: demo_cmd::DemoCmd,
+    },
 }
 
 fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
@@ -105,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Store { cmd } => store_cmd::run(&profile_dir(&cli)?, cmd),
+        Command::Demo { cmd } => demo_cmd::run(&profile_dir(&cli)?, cmd),
     }
 }
 
