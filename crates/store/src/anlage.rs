@@ -396,6 +396,33 @@ impl AnlageLeser {
     }
 }
 
+impl AnlageLeser {
+    /// Moves to plaintext byte `pos` (for HTTP range requests): seeks straight to the chunk
+    /// that holds it and decrypts only that one, so reading the end of a large attachment
+    /// does not decrypt everything before it. Every chunk read is still verified. A `pos`
+    /// beyond the end is an error.
+    pub fn springen(&mut self, pos: u64) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        let index = pos / CHUNK as u64;
+        let versatz = 12 + index * (CHUNK + TAG) as u64;
+        self.datei.seek(SeekFrom::Start(versatz))?;
+        self.index = index;
+        self.fertig = false;
+        self.puffer.clear();
+        self.pos = 0;
+        self.naechster_chunk()?;
+        let innen = (pos % CHUNK as u64) as usize;
+        if innen > self.puffer.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("Position {pos} liegt hinter dem Ende der Anlage"),
+            ));
+        }
+        self.pos = innen;
+        Ok(())
+    }
+}
+
 impl Read for AnlageLeser {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while self.pos == self.puffer.len() {

@@ -137,6 +137,36 @@ impl Lesen<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Of the cases `ids`, those with follow-up documents (`einreichung.nachgereicht`) that
+    /// arrived after the case was last opened by anyone (`vorgang.geoeffnet`).
+    pub fn mit_ungesehenen_unterlagen(
+        &self,
+        ids: &[VorgangId],
+    ) -> Result<std::collections::HashSet<VorgangId>> {
+        let mut out = std::collections::HashSet::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let platz = vec!["?"; ids.len()].join(",");
+        let sql = format!(
+            "SELECT vorgang_id FROM audit WHERE vorgang_id IN ({platz})
+               AND was IN ('einreichung.nachgereicht', 'vorgang.geoeffnet')
+             GROUP BY vorgang_id
+             HAVING max(CASE WHEN was = 'einreichung.nachgereicht' THEN seq END)
+                  > coalesce(max(CASE WHEN was = 'vorgang.geoeffnet' THEN seq END), 0)"
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let texte: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let mut rows = st.query(rusqlite::params_from_iter(texte.iter()))?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            if let Ok(u) = uuid::Uuid::parse_str(&id) {
+                out.insert(VorgangId(u));
+            }
+        }
+        Ok(out)
+    }
+
     /// Walks the whole chain and reports the first broken link.
     pub fn audit_pruefen(&self) -> Result<AuditBefund> {
         let mut st = self

@@ -204,6 +204,15 @@ impl Lesen<'_> {
         z.map(|s| zustand_aus(&s)).transpose()
     }
 
+    /// Number of submissions this profile has seen (in any state).
+    pub fn einreichungen_anzahl(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM einreichung")?
+            .query_row([], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     /// Submission ids in a state (oldest change first).
     pub fn einreichungen_im_zustand(&self, z: Eingangszustand) -> Result<Vec<String>> {
         let mut st = self

@@ -31,6 +31,7 @@ pub mod anlage;
 pub mod audit;
 pub mod einreichung;
 pub mod error;
+pub mod filter;
 pub mod key;
 pub mod outbox;
 pub mod verbindung;

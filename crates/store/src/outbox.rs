@@ -147,6 +147,15 @@ impl Lesen<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Number of open items (due now or waiting for their next attempt).
+    pub fn outbox_offen_anzahl(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE zustand = 'offen'")?
+            .query_row([], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
     /// One item by id.
     pub fn outbox_eintrag(&self, id: i64) -> Result<Option<OutboxEintrag>> {
         Ok(self

@@ -10,7 +10,13 @@ use crate::key::Schluessel;
 
 /// Embedded migrations: (version, SQL). Applied in order; `PRAGMA user_version` records the
 /// last one applied.
-pub const MIGRATIONEN: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+pub const MIGRATIONEN: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        include_str!("../migrations/0002_gespeicherte_filter.sql"),
+    ),
+];
 
 /// The newest schema this build knows.
 pub fn schema_version() -> i64 {

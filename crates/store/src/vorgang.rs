@@ -69,6 +69,12 @@ pub enum Sortierung {
     Wiedervorlage,
     /// By applicant name.
     Antragsteller,
+    /// By Leistung name.
+    Leistung,
+    /// By status code.
+    Status,
+    /// By assignee (unassigned first ascending, as SQLite sorts NULL).
+    Zustaendig,
 }
 
 /// A queue query.
@@ -96,6 +102,11 @@ pub struct QueueFilter {
     pub seite: u32,
     /// Rows per page (1..=500; 0 means 50).
     pub pro_seite: u32,
+    /// Start at this row instead of at `seite * pro_seite` (for virtual scrolling).
+    pub versatz: Option<u64>,
+    /// Only cases the full-text search finds (every word as a prefix, folded like
+    /// [`falten`]); empty text means no restriction.
+    pub volltext: Option<String>,
 }
 
 /// One row of the queue.
@@ -254,6 +265,10 @@ impl Lesen<'_> {
             sql.push_str(" AND leika = ?");
             p.push(Value::Text(l.clone()));
         }
+        if let Some(anfrage) = f.volltext.as_deref().and_then(fts_anfrage) {
+            sql.push_str(" AND nr IN (SELECT rowid FROM vorgang_fts WHERE vorgang_fts MATCH ?)");
+            p.push(Value::Text(anfrage));
+        }
         if let Some(w) = f.wiedervorlage_bis {
             sql.push_str(" AND wiedervorlage <= ?");
             p.push(Value::Text(fmt_datum(w)));
@@ -306,12 +321,19 @@ impl Lesen<'_> {
             Sortierung::Prioritaet => format!("prioritaet {richtung}"),
             Sortierung::Wiedervorlage => format!("wiedervorlage IS NULL, wiedervorlage {richtung}"),
             Sortierung::Antragsteller => format!("antragsteller_name COLLATE NOCASE {richtung}"),
+            Sortierung::Leistung => format!("leistung_name {richtung}"),
+            Sortierung::Status => format!("status {richtung}"),
+            Sortierung::Zustaendig => format!("zustaendig {richtung}"),
         };
         sql.push_str(&format!(
             " ORDER BY {ordnung}, nr {richtung} LIMIT ? OFFSET ?"
         ));
         p.push(Value::Integer(i64::from(pro_seite) + 1));
-        p.push(Value::Integer(i64::from(f.seite) * i64::from(pro_seite)));
+        let versatz = match f.versatz {
+            Some(v) => i64::try_from(v).unwrap_or(i64::MAX),
+            None => i64::from(f.seite) * i64::from(pro_seite),
+        };
+        p.push(Value::Integer(versatz));
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut zeilen = Vec::with_capacity(pro_seite as usize + 1);
         let mut rows = st.query(rusqlite::params_from_iter(p))?;
@@ -373,15 +395,9 @@ impl Lesen<'_> {
     /// of a word found in nearly every case, while a name or a file number, which match few
     /// cases, are always ranked in full.
     pub fn suche(&self, text: &str, limit: u32) -> Result<Vec<Suchtreffer>> {
-        let woerter: Vec<String> = falten(text)
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(|w| format!("\"{w}\"*"))
-            .collect();
-        if woerter.is_empty() {
+        let Some(anfrage) = fts_anfrage(text) else {
             return Ok(Vec::new());
-        }
-        let anfrage = woerter.join(" AND ");
+        };
         let mut st = self.conn.prepare_cached(
             "SELECT v.id, v.aktenzeichen, v.antragsteller_name, v.status
              FROM (SELECT rowid, bm25(vorgang_fts, 20.0, 10.0, 1.0, 2.0) AS rang FROM vorgang_fts
@@ -405,6 +421,17 @@ impl Lesen<'_> {
         }
         Ok(out)
     }
+}
+
+/// The FTS5 query for a search text: every folded word as a quoted prefix, ANDed; `None`
+/// when the text has no word.
+fn fts_anfrage(text: &str) -> Option<String> {
+    let woerter: Vec<String> = falten(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!woerter.is_empty()).then(|| woerter.join(" AND "))
 }
 
 fn uuid_parse(s: &str) -> Result<uuid::Uuid> {
@@ -536,6 +563,12 @@ impl Schreiben<'_> {
 
     /// Saves a changed case (all fields except id and Aktenzeichen) and logs `was`.
     pub fn vorgang_speichern(&self, v: &Vorgang, wer: &str, was: &str) -> Result<()> {
+        self.vorgang_aendern(v, wer, was, "")
+    }
+
+    /// Like [`Schreiben::vorgang_speichern`], with `details` in the audit entry (a reason,
+    /// the new assignee, …).
+    pub fn vorgang_aendern(&self, v: &Vorgang, wer: &str, was: &str, details: &str) -> Result<()> {
         let alt = self
             .vorgang(&v.id)?
             .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {}", v.id)))?;
@@ -569,7 +602,7 @@ impl Schreiben<'_> {
         )?;
         self.index_schreiben(zeile, &v, true)?;
         self.anlagen_verknuepfen(zeile, &v)?;
-        self.audit_anhaengen(wer, was, Some(&v.id), "")?;
+        self.audit_anhaengen(wer, was, Some(&v.id), details)?;
         Ok(())
     }
 
