@@ -43,7 +43,7 @@ export const KUERZEL: readonly Kuerzel[] = [
   { tasten: ['k', 'ArrowUp'], anzeige: 'k oder ↑', befehl: 'vorige', beschreibung: 'Vorigen Vorgang in der Liste auswählen', kontexte: QUEUE },
   { tasten: ['Home'], anzeige: 'Pos1', befehl: 'erste', beschreibung: 'Ersten Vorgang auswählen', kontexte: QUEUE },
   { tasten: ['End'], anzeige: 'Ende', befehl: 'letzte', beschreibung: 'Letzten Vorgang auswählen', kontexte: QUEUE },
-  { tasten: ['Enter', 'o'], anzeige: 'Eingabe oder o', befehl: 'oeffnen', beschreibung: 'Ausgewählten Vorgang öffnen (auch Doppelklick)', kontexte: QUEUE },
+  { tasten: ['Enter', 'o'], anzeige: 'Eingabe oder o', befehl: 'oeffnen', beschreibung: 'Ausgewählten Vorgang öffnen (auch per Klick auf die Zeile)', kontexte: QUEUE },
   { tasten: ['x', ' '], anzeige: 'x oder Leertaste', befehl: 'markieren', beschreibung: 'Ausgewählten Vorgang markieren oder Markierung aufheben', kontexte: QUEUE },
   { tasten: ['m'], anzeige: 'm', befehl: 'mir_zuweisen', beschreibung: 'Markierte Vorgänge mir zuweisen', kontexte: QUEUE },
   { tasten: ['1'], anzeige: '1', befehl: 'ansicht_1', beschreibung: 'Ansicht „Neu“', kontexte: QUEUE },

@@ -164,11 +164,16 @@ describe('Posteingang (virtualised queue)', () => {
     expect(await screen.findByText('2 Vorgänge wurden Ihnen zugewiesen.')).toBeTruthy();
   });
 
-  it('opens a case on double-click', async () => {
+  it('opens a case with a click (or double-click) on its row, while a click on the checkbox only marks', async () => {
     const { onOeffnen } = aufbauen();
     const row = (await screen.findByText('AZ-2026-000003')).closest('tr')!;
-    fireEvent.doubleClick(within(row).getByText('Person 3'));
+    fireEvent.click(within(row).getByRole('checkbox'));
+    expect(onOeffnen).not.toHaveBeenCalled();
+    expect(screen.getByText('1 Vorgang markiert')).toBeTruthy();
+    fireEvent.click(within(row).getByText('Person 3'));
     expect(onOeffnen).toHaveBeenCalledWith('v3');
+    fireEvent.click(within(row).getByTestId('vorgang-oeffnen'));
+    expect(onOeffnen).toHaveBeenCalledTimes(2);
   });
 
   it('reloads counts and visible rows when cases change, keeping the scroll position', async () => {

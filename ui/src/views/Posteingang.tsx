@@ -367,22 +367,24 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
     );
   };
 
-  const zeilen: React.ReactNode[] = [];
-  for (let i = f.start; i < f.ende; i += 1) {
+  const indizes = Array.from({ length: Math.max(0, f.ende - f.start) }, (_, k) => f.start + k);
+  const zeilen = indizes.map((i) => {
     const z = zeileBei(i);
     const gewaehlt = i === auswahl;
     if (!z) {
-      zeilen.push(
-        <tr key={`l${i}`} className="zeile laedt" data-index={i} aria-rowindex={i + 2} tabIndex={gewaehlt ? 0 : -1} aria-selected={gewaehlt}>
-          <td colSpan={SPALTEN.length + 1}>Wird geladen …</td>
-        </tr>,
+      return (
+        <tr key={`l${i}`} role="row" className="zeile laedt" data-index={i} aria-rowindex={i + 2} tabIndex={gewaehlt ? 0 : -1} aria-selected={gewaehlt}>
+          <td role="gridcell" colSpan={SPALTEN.length + 1}>
+            Wird geladen …
+          </td>
+        </tr>
       );
-      continue;
     }
     const ist = markiert.has(z.id);
-    zeilen.push(
+    return (
       <tr
         key={z.id}
+        role="row"
         className={`zeile${gewaehlt ? ' gewaehlt' : ''}${ist ? ' markiert' : ''}`}
         data-testid="vorgang-zeile"
         data-id={z.id}
@@ -391,39 +393,53 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
         aria-rowindex={i + 2}
         aria-selected={gewaehlt}
         tabIndex={gewaehlt ? 0 : -1}
-        onClick={() => setAuswahl(i)}
-        onDoubleClick={() => onOeffnen(z.id)}
+        onClick={(e) => {
+          // A click on the row opens the case (so does a double-click); the checkbox cell only marks.
+          if ((e.target as Element).closest('.sp-wahl')) return;
+          setAuswahl(i);
+          onOeffnen(z.id);
+        }}
         onFocus={() => setAuswahl(i)}
       >
-        <td className="sp-wahl">
+        <td role="gridcell" className="sp-wahl">
           <input type="checkbox" checked={ist} onChange={() => markieren(z.id)} aria-label={`Vorgang ${z.aktenzeichen} markieren`} tabIndex={gewaehlt ? 0 : -1} />
         </td>
-        <td className="sp-az">
-          <button type="button" className="link-knopf" tabIndex={gewaehlt ? 0 : -1} onClick={() => onOeffnen(z.id)} aria-label={`Vorgang ${z.aktenzeichen} öffnen`}>
+        <td role="gridcell" className="sp-az">
+          <button
+            type="button"
+            className="link-knopf"
+            data-testid="vorgang-oeffnen"
+            tabIndex={gewaehlt ? 0 : -1}
+            onClick={(e) => {
+              e.stopPropagation();
+              onOeffnen(z.id);
+            }}
+            aria-label={`Vorgang ${z.aktenzeichen} öffnen`}
+          >
             {z.aktenzeichen}
           </button>
         </td>
-        <td className="sp-eingang" title={zeitpunkt(z.eingang)}>
+        <td role="gridcell" className="sp-eingang" title={zeitpunkt(z.eingang)}>
           {datum(z.eingang)}
         </td>
-        <td className="sp-leistung" title={z.leistung}>
+        <td role="gridcell" className="sp-leistung" title={z.leistung}>
           {z.leistung}
         </td>
-        <td className="sp-antragsteller" title={z.antragsteller}>
+        <td role="gridcell" className="sp-antragsteller" title={z.antragsteller}>
           {z.antragsteller}
         </td>
-        <td className="sp-status" title={z.neue_unterlagen ? `${z.status_text}, neue Unterlagen` : z.status_text}>
+        <td role="gridcell" className="sp-status" title={z.neue_unterlagen ? `${z.status_text}, neue Unterlagen` : z.status_text}>
           {z.status_text}
           {z.neue_unterlagen && <span className="marke neu"> · neue Unterlagen</span>}
         </td>
-        <td className="sp-frist">
+        <td role="gridcell" className="sp-frist">
           <FristAnzeige frist={z.frist} faelligkeit={z.faelligkeit} />
           {z.wiedervorlage && <span className="wv"> · WV {datum(z.wiedervorlage)}</span>}
         </td>
-        <td className="sp-zustaendig">{z.zustaendig ?? <span className="leer">nicht zugewiesen</span>}</td>
-      </tr>,
+        <td role="gridcell" className="sp-zustaendig">{z.zustaendig ?? <span className="leer">nicht zugewiesen</span>}</td>
+      </tr>
     );
-  }
+  });
 
   return (
     <div className="posteingang-seite">
@@ -525,14 +541,15 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
         }}
       >
         <table className="queue" role="grid" aria-label="Posteingang" aria-rowcount={(gesamt ?? 0) + 1} aria-multiselectable="false">
-          <thead>
-            <tr aria-rowindex={1}>
-              <th scope="col" className="sp-wahl">
+          <thead role="rowgroup">
+            <tr role="row" aria-rowindex={1}>
+              <th role="columnheader" scope="col" className="sp-wahl">
                 <span className="unsichtbar">Markierung</span>
               </th>
               {SPALTEN.map((s) => (
                 <th
                   key={s.id}
+                  role="columnheader"
                   scope="col"
                   className={s.klasse}
                   aria-sort={abfrage.sortierung === s.id ? (abfrage.absteigend ? 'descending' : 'ascending') : 'none'}
@@ -547,7 +564,7 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
               ))}
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {f.oben > 0 && (
               <tr className="abstand" aria-hidden="true">
                 <td colSpan={SPALTEN.length + 1} style={{ height: f.oben }} />
