@@ -84,6 +84,8 @@ describe('App frame', () => {
     expect(hilfe.textContent).toContain('Nächsten Vorgang in der Liste auswählen');
     fireEvent.click(screen.getByTestId('hilfe-schliessen'));
     expect(screen.queryByTestId('hilfe')).toBeNull();
+    // Nothing had the focus before: it goes to the main content, so Tab continues in the work area.
+    expect(document.activeElement?.id).toBe('inhalt');
   });
 
   it('opens a case from the queue with Enter and goes back with Esc', async () => {

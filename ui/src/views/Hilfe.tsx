@@ -8,12 +8,17 @@ export function Hilfe({ onSchliessen }: { onSchliessen: () => void }) {
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
+    const vorher = document.activeElement;
     if (typeof d.showModal === 'function') {
       if (!d.open) d.showModal();
     } else d.setAttribute('open', '');
     d.querySelector<HTMLElement>('button')?.focus();
     return () => {
       if (typeof d.close === 'function' && d.open) d.close();
+      // Focus goes back where it was; if nothing had it, to the main content (not to the top of
+      // the page), so the next Tab continues in the work area.
+      if (vorher instanceof HTMLElement && vorher !== document.body && vorher.isConnected) vorher.focus();
+      else document.getElementById('inhalt')?.focus();
     };
   }, []);
   return (

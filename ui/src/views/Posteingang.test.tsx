@@ -122,7 +122,11 @@ describe('Posteingang (virtualised queue)', () => {
     expect(screen.getByTestId('ansicht-wiedervorlage_heute').textContent).toContain('(1)');
     fireEvent.click(screen.getByTestId('ansicht-ueberfaellig'));
     await waitFor(() => expect(letzteAnfrage().ansicht).toBe('ueberfaellig'));
-    expect(screen.getByTestId('ansicht-ueberfaellig').getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByTestId('ansicht-ueberfaellig').getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(screen.getByTestId('ansicht-ueberfaellig'), { key: 'ArrowRight' });
+    await waitFor(() => expect(letzteAnfrage().ansicht).toBe('wiedervorlage_heute'));
+    expect(document.activeElement).toBe(screen.getByTestId('ansicht-wiedervorlage_heute'));
+    expect(screen.getAllByRole('tab').filter((t) => t.tabIndex === 0)).toHaveLength(1);
   });
 
   it('searches with the debounced text of the search field', async () => {
@@ -208,6 +212,13 @@ describe('Posteingang (virtualised queue)', () => {
       }),
     );
     expect(await screen.findByRole('option', { name: 'Meine Hunde' })).toBeTruthy();
+    fireEvent.click(screen.getByTestId('ansicht-alle'));
+    fireEvent.click(screen.getByTestId('filter-anwenden'));
+    await waitFor(() => expect(letzteAnfrage()).toMatchObject({ ansicht: 'meine', suche: 'Bello' }));
+    ipc.filterLoeschen.mockResolvedValue([]);
+    fireEvent.click(screen.getByTestId('filter-loeschen'));
+    await waitFor(() => expect(ipc.filterLoeschen).toHaveBeenCalledWith('Meine Hunde'));
+    await waitFor(() => expect(screen.queryByRole('option', { name: 'Meine Hunde' })).toBeNull());
   });
 });
 

@@ -4,7 +4,6 @@
 // on `vorgaenge-geaendert` without losing the scroll position.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { KolButton } from '@public-ui/react';
 import {
   ansichtZahlen,
   aufVorgaengeGeaendert,
@@ -444,24 +443,44 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   return (
     <div className="posteingang-seite">
       <div className="werkzeuge">
-        <nav className="ansichten" aria-label="Ansichten des Posteingangs">
+        <div className="ansichten" role="tablist" aria-label="Ansichten des Posteingangs">
           {ANSICHTEN.map((a, i) => {
             const n = zahlen ? zahlen[a.id] : null;
+            const aktivA = abfrage.ansicht === a.id;
             return (
               <button
                 key={a.id}
+                id={`ansicht-tab-${a.id}`}
                 type="button"
+                role="tab"
                 className="ansicht-knopf"
                 data-testid={`ansicht-${a.id}`}
-                aria-pressed={abfrage.ansicht === a.id}
+                aria-selected={aktivA}
+                aria-controls="posteingang-liste"
+                tabIndex={aktivA ? 0 : -1}
                 aria-keyshortcuts={String(i + 1)}
                 onClick={() => ansichtWaehlen(a.id)}
+                onKeyDown={(e) => {
+                  // Roving focus: one tab stop for all views, arrows move between them.
+                  const ziel =
+                    e.key === 'ArrowRight' ? (i + 1) % ANSICHTEN.length
+                    : e.key === 'ArrowLeft' ? (i + ANSICHTEN.length - 1) % ANSICHTEN.length
+                    : e.key === 'Home' ? 0
+                    : e.key === 'End' ? ANSICHTEN.length - 1
+                    : -1;
+                  if (ziel < 0) return;
+                  e.preventDefault();
+                  e.stopPropagation();
+                  const b = ANSICHTEN[ziel]!;
+                  ansichtWaehlen(b.id);
+                  document.getElementById(`ansicht-tab-${b.id}`)?.focus();
+                }}
               >
                 {a.label} <span className="zahl">({n ?? '…'})</span>
               </button>
             );
           })}
-        </nav>
+        </div>
         <div className="suchzeile">
           <label htmlFor="suche" className="suche-label">
             Suche
@@ -492,32 +511,41 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
           <span id="suche-hinweis" className="unsichtbar">
             Volltextsuche innerhalb der gewählten Ansicht. Pfeil nach unten springt in die Liste.
           </span>
-          <div className="filter" role="group" aria-label="Gespeicherte Filter">
-            <label htmlFor="filter-wahl">Filter</label>
-            <select id="filter-wahl" value={gewaehlterFilter} onChange={(e) => setGewaehlterFilter(e.target.value)} data-testid="filter-wahl">
-              <option value="">– gespeicherte Filter –</option>
-              {filter.map((x) => (
-                <option key={x.name} value={x.name}>
-                  {x.name}
-                </option>
-              ))}
-            </select>
-            <KolButton _label="Anwenden" _variant="secondary" _disabled={!aktiverFilter} _on={{ onClick: anwenden }} />
-            <KolButton _label="Löschen" _variant="secondary" _disabled={!aktiverFilter} _on={{ onClick: loeschen }} />
-            <label htmlFor="filter-name">Als Filter speichern</label>
-            <input
-              id="filter-name"
-              type="text"
-              value={filterName}
-              onChange={(e) => setFilterName(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Enter') speichern();
-              }}
-              placeholder="Name"
-              data-testid="filter-name"
-            />
-            <KolButton _label="Speichern" _variant="secondary" _on={{ onClick: speichern }} />
-          </div>
+          <details className="filter" data-testid="filter">
+            <summary>Gespeicherte Filter ({filter.length})</summary>
+            <div className="filter-inhalt">
+              <label htmlFor="filter-wahl">Filter</label>
+              <select id="filter-wahl" value={gewaehlterFilter} onChange={(e) => setGewaehlterFilter(e.target.value)} data-testid="filter-wahl">
+                <option value="">– bitte wählen –</option>
+                {filter.map((x) => (
+                  <option key={x.name} value={x.name}>
+                    {x.name}
+                  </option>
+                ))}
+              </select>
+              <button type="button" className="knopf" data-testid="filter-anwenden" disabled={!aktiverFilter} onClick={anwenden}>
+                Anwenden
+              </button>
+              <button type="button" className="knopf" data-testid="filter-loeschen" disabled={!aktiverFilter} onClick={loeschen}>
+                Löschen
+              </button>
+              <label htmlFor="filter-name">Aktuelle Ansicht, Suche und Sortierung speichern als</label>
+              <input
+                id="filter-name"
+                type="text"
+                value={filterName}
+                onChange={(e) => setFilterName(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter') speichern();
+                }}
+                placeholder="Name"
+                data-testid="filter-name"
+              />
+              <button type="button" className="knopf" data-testid="filter-speichern" onClick={speichern}>
+                Speichern
+              </button>
+            </div>
+          </details>
         </div>
         <div className="sammel">
           <span>{markiert.size === 1 ? '1 Vorgang markiert' : `${markiert.size} Vorgänge markiert`}</span>
@@ -533,6 +561,9 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
       <div
         className="queue-scroll"
         ref={scrollRef}
+        id="posteingang-liste"
+        role="tabpanel"
+        aria-labelledby={`ansicht-tab-${abfrage.ansicht}`}
         data-testid="posteingang"
         onScroll={(e) => {
           const t = e.currentTarget.scrollTop;
