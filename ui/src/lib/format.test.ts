@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { datum, geld, groesse, istIsoDatum, zahl, zeitpunkt } from './format';
+import { datum, geld, groesse, isoDatum, istIsoDatum, zahl, zeitpunkt } from './format';
 
 describe('German formatting', () => {
   it('shows a date as TT.MM.JJJJ', () => {
@@ -33,5 +33,13 @@ describe('German formatting', () => {
     expect(geld(5).replace(/\s/g, ' ')).toBe('5,00 €');
     expect(zahl(12.5)).toBe('12,5');
     expect(zahl(1000000)).toBe('1.000.000');
+  });
+
+  it('reads a typed date as TT.MM.JJJJ or ISO and rejects impossible dates', () => {
+    expect(isoDatum('05.12.2026')).toBe('2026-12-05');
+    expect(isoDatum(' 5.1.2027 ')).toBe('2027-01-05');
+    expect(isoDatum('2026-12-05')).toBe('2026-12-05');
+    expect(isoDatum('31.02.2026')).toBeNull();
+    expect(isoDatum('morgen')).toBeNull();
   });
 });

@@ -62,3 +62,20 @@ export function geld(betrag: number): string {
 export function zahl(wert: number): string {
   return ZAHL.format(wert);
 }
+
+/**
+ * A date typed by the user — `TT.MM.JJJJ` (also `T.M.JJJJ`) or ISO `JJJJ-MM-TT` as a date
+ * field delivers it — as `YYYY-MM-DD`; null if it is no valid calendar date.
+ */
+export function isoDatum(eingabe: string): string | null {
+  const t = eingabe.trim();
+  let j: number, m: number, d: number;
+  const de = /^(\d{1,2})\.(\d{1,2})\.(\d{4})$/.exec(t);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (de) [d, m, j] = [Number(de[1]), Number(de[2]), Number(de[3])];
+  else if (iso) [j, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else return null;
+  const probe = new Date(Date.UTC(j, m - 1, d));
+  if (probe.getUTCFullYear() !== j || probe.getUTCMonth() !== m - 1 || probe.getUTCDate() !== d) return null;
+  return `${String(j).padStart(4, '0')}-${zwei(m)}-${zwei(d)}`;
+}

@@ -3,6 +3,7 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import type { AktionInfo, IpcError } from '../ipc';
+import { isoDatum } from '../lib/format';
 import { Fehler } from './Fehler';
 
 export interface Eingabe {
@@ -56,7 +57,15 @@ export function AktionDialog({ aktion, aktenzeichen, onAbbrechen, onBestaetigen 
     const e: Eingabe = {};
     if (aktion.eingabe === 'begruendung') e.begruendung = wert.trim();
     if (aktion.eingabe === 'empfaenger') e.empfaenger = wert.trim();
-    if (aktion.eingabe === 'datum') e.datum = wert.trim();
+    if (aktion.eingabe === 'datum') {
+      const iso = isoDatum(wert);
+      if (!iso) {
+        setFehler({ code: 'invalid_input', message: 'Bitte geben Sie ein gültiges Datum im Format TT.MM.JJJJ an.' });
+        feldRef.current?.focus();
+        return;
+      }
+      e.datum = iso;
+    }
     setLaeuft(true);
     onBestaetigen(e).catch((err: IpcError) => {
       setLaeuft(false);
@@ -108,7 +117,10 @@ export function AktionDialog({ aktion, aktenzeichen, onAbbrechen, onBestaetigen 
                 id={`${id}-feld`}
                 ref={feldRef}
                 data-testid={`eingabe-${aktion.eingabe}`}
-                type={aktion.eingabe === 'datum' ? 'date' : 'text'}
+                type="text"
+                inputMode={aktion.eingabe === 'datum' ? 'numeric' : undefined}
+                placeholder={aktion.eingabe === 'datum' ? 'TT.MM.JJJJ' : undefined}
+                autoComplete="off"
                 aria-required="true"
                 aria-describedby={`${id}-hilfe`}
                 value={wert}

@@ -191,4 +191,19 @@ describe('Vorgang (case view)', () => {
     (befehleRef.current as unknown as (b: string) => boolean)('zurueck');
     expect(onZurueck).toHaveBeenCalledTimes(2);
   });
+
+  it('asks for a date for the Wiedervorlage and sends it as YYYY-MM-DD', async () => {
+    const wv = { aktion: 'wiedervorlage', bezeichnung: 'Wiedervorlage setzen', moeglich: true, hinweis: null, bestaetigen: false, eingabe: 'datum' };
+    ipc.vorgang.mockResolvedValue({ ...detail, aktionen: [wv] });
+    ipc.vorgangAktion.mockResolvedValue({ ...detail, wiedervorlage: '2026-12-24' });
+    render(<Vorgang id="v7" onZurueck={() => undefined} befehleRef={{ current: null }} />);
+    fireEvent.click(await screen.findByTestId('aktion-wiedervorlage'));
+    fireEvent.change(screen.getByTestId('eingabe-datum'), { target: { value: '31.02.2026' } });
+    fireEvent.click(screen.getByTestId('bestaetigen'));
+    expect(screen.getByTestId('fehler').textContent).toContain('TT.MM.JJJJ');
+    fireEvent.change(screen.getByTestId('eingabe-datum'), { target: { value: '24.12.2026' } });
+    fireEvent.click(screen.getByTestId('bestaetigen'));
+    await waitFor(() => expect(ipc.vorgangAktion).toHaveBeenCalledWith(expect.objectContaining({ aktion: 'wiedervorlage', datum: '2026-12-24' })));
+    expect(await screen.findByText('24.12.2026')).toBeTruthy();
+  });
 });
