@@ -197,6 +197,21 @@ describe('Posteingang (virtualised queue)', () => {
     expect(screen.getByText('AZ-2026-001000')).toBeTruthy();
   });
 
+  it('shows cases that arrive after it started empty', async () => {
+    let da = 0;
+    ipc.posteingang.mockImplementation((a: QueueAnfrage) => {
+      const zeilen = [];
+      for (let i = a.offset; i < Math.min(da, a.offset + a.limit); i += 1) zeilen.push(zeile(i));
+      return Promise.resolve({ zeilen, gesamt: da, offset: a.offset });
+    });
+    aufbauen();
+    expect((await screen.findByTestId('empty-state')).textContent).toContain('keine Vorgänge');
+    da = 20;
+    act(() => geaendert.cb!());
+    await waitFor(() => expect(screen.getAllByTestId('vorgang-zeile')).toHaveLength(20));
+    expect(screen.queryByTestId('empty-state')).toBeNull();
+  });
+
   it('saves the current view, search and sort as a named filter', async () => {
     ipc.filterSpeichern.mockImplementation((f: unknown) => Promise.resolve([f]));
     aufbauen();

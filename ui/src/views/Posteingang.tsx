@@ -145,7 +145,8 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   );
 
   const f = fenster({ scrollTop, sichtHoehe, zeilenHoehe: ZEILEN_HOEHE, gesamt: gesamt ?? 0, puffer: PUFFER });
-  const benoetigt = gesamt === null ? [0] : seiten(f.start, f.ende, SEITE);
+  // An empty queue still asks for its first page, so cases that arrive later show up.
+  const benoetigt = !gesamt ? [0] : seiten(f.start, f.ende, SEITE);
   const benoetigtKey = benoetigt.join(',');
 
   useEffect(() => {
