@@ -34,6 +34,12 @@ export function SyncBereich({ state, sync, onAbrufen }: { state: InfoState; sync
             <span data-testid="outbox">
               {' · '}Postausgang: {sync.outbox}
             </span>
+            {!sync.laeuft && sync.neue_vorgaenge > 0 && (
+              <span data-testid="neue-vorgaenge">
+                {' · '}
+                {sync.neue_vorgaenge === 1 ? '1 neuer Vorgang' : `${sync.neue_vorgaenge} neue Vorgänge`}
+              </span>
+            )}
             {sync.laeuft && (
               <span data-testid="abruf-laeuft">
                 {' · '}Abruf läuft{sync.gesamt > 0 ? ` (${sync.fertig} von ${sync.gesamt})` : ' …'}
