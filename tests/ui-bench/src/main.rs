@@ -138,6 +138,7 @@ impl Drop for Treiber {
         for pid in nachkommen.iter().rev() {
             let _ = Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
+                .stderr(Stdio::null())
                 .status();
         }
         let _ = self.kind.kill();
@@ -150,6 +151,7 @@ impl Drop for Treiber {
             if Path::new(&format!("/proc/{pid}")).exists() {
                 let _ = Command::new("kill")
                     .args(["-KILL", &pid.to_string()])
+                    .stderr(Stdio::null())
                     .status();
             }
         }
@@ -238,6 +240,15 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// `12.3 ms`, or `–` when nothing was measured.
+fn zeigen(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1} ms")
+    } else {
+        "–".to_owned()
+    }
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -302,6 +313,7 @@ struct AppRunde {
     oeffnen_ms: Vec<f64>,
     oeffnen_fehler: Option<String>,
     oeffnen_vorgang: Option<String>,
+    oeffnen_aktenzeichen: Option<String>,
     tab_ms: Vec<f64>,
     tab_fehler: Option<String>,
     klick_kopf_ms: Option<f64>,
@@ -419,12 +431,12 @@ async fn klick_bis(c: &Client, css: &str, bedingung: &str) -> Result<f64> {
         .ok_or_else(|| anyhow!("nach dem Klick auf {css} wurde „{bedingung}“ nicht wahr"))
 }
 
-/// Text of the first queue row, to see that a view switch replaced the rows.
+/// Id of the first queue row, to see that a view switch replaced the rows.
 const ERSTE_ZEILE: &str =
-    "(document.querySelector('[data-testid=vorgang-zeile]') || {}).textContent || ''";
+    "((document.querySelector('[data-testid=vorgang-zeile]') || {}).dataset || {}).id || ''";
 
 /// Switches between the views „Überfällig“ and „Alle“: their newest rows differ, so a switch
-/// is complete when the first row's text changed.
+/// is complete when the first row is another case.
 async fn tabs_wechseln(c: &Client) -> Result<Vec<f64>> {
     let mut out = Vec::new();
     for i in 0..WECHSEL {
@@ -435,6 +447,19 @@ async fn tabs_wechseln(c: &Client) -> Result<Vec<f64>> {
         out.push(klick_bis(c, &format!("[data-testid=ansicht-{ziel}]"), &bedingung).await?);
     }
     Ok(out)
+}
+
+/// Clicks the queue row of case `id` and returns ms until the case header shows it.
+async fn zeile_oeffnen(c: &Client, id: &str, aktenzeichen: &str) -> Result<f64> {
+    let az = serde_json::to_string(aktenzeichen)?;
+    klick_bis(
+        c,
+        &format!("[data-testid=vorgang-zeile][data-id='{id}']"),
+        &format!(
+            "((document.querySelector('[data-testid=vorgang-kopf]') || {{}}).textContent || '').includes({az})"
+        ),
+    )
+    .await
 }
 
 async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
@@ -473,9 +498,10 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
     if !seite.is_null() {
         match vorgang_mit_anlagen(&c, &seite).await {
             Ok(id) => match aufrufe(&c, "vorgang", json!({ "id": id })).await {
-                Ok((t, _)) => {
+                Ok((t, detail)) => {
                     r.oeffnen_ms = t;
                     r.oeffnen_vorgang = Some(id);
+                    r.oeffnen_aktenzeichen = detail["aktenzeichen"].as_str().map(str::to_owned);
                 }
                 Err(e) => r.oeffnen_fehler = Some(format!("{e:#}")),
             },
@@ -486,16 +512,13 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
         Ok(t) => r.tab_ms = t,
         Err(e) => r.tab_fehler = Some(format!("{e:#}")),
     }
-    // Back on „Alle“ (newest first): the first row is a case with five attachments.
-    match klick_bis(
-        &c,
-        "[data-testid=vorgang-zeile]",
-        "document.querySelector('[data-testid=vorgang-kopf]') !== null",
-    )
-    .await
-    {
-        Ok(t) => r.klick_kopf_ms = Some(t),
-        Err(e) => r.klick_fehler = Some(format!("{e:#}")),
+    // Back on „Alle“ (newest first): the case with five attachments is among the first rows.
+    match (&r.oeffnen_vorgang, &r.oeffnen_aktenzeichen) {
+        (Some(id), Some(az)) => match zeile_oeffnen(&c, id, az).await {
+            Ok(t) => r.klick_kopf_ms = Some(t),
+            Err(e) => r.klick_fehler = Some(format!("{e:#}")),
+        },
+        _ => r.klick_fehler = Some("kein Vorgang mit fünf Anlagen bekannt".into()),
     }
     let _ = c.close().await;
     drop(treiber);
@@ -800,12 +823,12 @@ async fn main() -> Result<std::process::ExitCode> {
             .await
             .with_context(|| format!("Runde {n}, App"))?;
         eprintln!(
-            "Runde {n}/{}: App   Start {:.0} ms, PSS {:.1} MiB, posteingang {:.1} ms, vorgang {:.1} ms",
+            "Runde {n}/{}: App   Start {:.0} ms, PSS {:.1} MiB, posteingang {}, vorgang {}",
             o.runden,
             r.start_ms,
             mib(r.speicher.pss_kib as f64),
-            median(&r.seite_ms),
-            median(&r.oeffnen_ms)
+            zeigen(median(&r.seite_ms)),
+            zeigen(median(&r.oeffnen_ms))
         );
         b.app.push(r);
     }
