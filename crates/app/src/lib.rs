@@ -1,29 +1,47 @@
 //! Application core: the [`AppContext`] every UI command runs against, and the command bodies.
 //!
 //! The desktop shell (`src-tauri`) only glues: it builds one `AppContext` at start, keeps it in
-//! Tauri state and forwards each command to a method here. Because command bodies take this
-//! context and not `tauri::State`, tests call them directly with a temporary profile.
+//! an `Arc` in Tauri state and forwards each command to a `&self` method here; the background
+//! sync ([`sync_dienst::SyncDienst`]) runs beside it on the same store. Because command bodies
+//! take this context and not `tauri::State`, tests call them directly with a temporary profile.
+//!
+//! Modules by area: [`posteingang`] (queue, views, bulk assignment, saved filters),
+//! [`vorgang`] (case view, actions, notes, readable history), [`anlage`] (attachments for the
+//! `anlage://` protocol and "Speichern unter…"), [`sync_dienst`] (intake in the background),
+//! [`sitzung`] (who works, which day it is).
 //!
 //! To add a command: declare its types in the `ipc` crate, add a method on [`AppContext`]
-//! returning `Result<_, ipc::IpcError>`, and forward to it from `src-tauri/src/commands.rs`.
+//! returning `Result<_, ipc::IpcError>` (German message that says what to do), and forward to
+//! it from `src-tauri/src/commands.rs`.
 #![deny(missing_docs)]
 
+pub mod anlage;
+pub mod posteingang;
 pub mod profile;
+pub mod sitzung;
+pub mod sync_dienst;
+pub mod vorgang;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use ipc::{AppInfo, ConnectionMode, ErrorCode, IpcError};
 pub use profile::{ConnectionConfig, ProfileError};
+pub use sync_dienst::{SyncDienst, SyncMeldung};
 
 /// Product name as shown to people.
 pub const PRODUCT: &str = "Amtsstube";
 
-/// Applications the in-process simulator holds ready when Demo-Modus starts.
+/// Applications the in-process simulator holds ready when Demo-Modus starts (overridden by
+/// `AMTSSTUBE_DEMO_ANTRAEGE`, see [`sync_dienst`]).
 pub const DEMO_SUBMISSIONS: u64 = 25;
 
 /// Starts the built-in FIT-Connect simulator of Demo-Modus on 127.0.0.1 (on the current tokio
 /// runtime) with [`DEMO_SUBMISSIONS`] applications waiting. Separate from [`AppContext`] so a
 /// shell can start it in the background without holding the context's lock.
+///
+/// Superseded by [`SyncDienst::starten`], which starts the simulator itself with the
+/// profile's keys and fetches its applications; do not use both.
 pub async fn start_demo_simulator() -> Result<simulator::SimHandle, IpcError> {
     let config = simulator::SimConfig {
         submissions: DEMO_SUBMISSIONS,
@@ -40,22 +58,30 @@ pub async fn start_demo_simulator() -> Result<simulator::SimHandle, IpcError> {
     })
 }
 
-/// Everything a command needs: the profile and how the app is connected.
+/// Everything a command needs: the profile, its store, the session and how the app is
+/// connected. `Send + Sync`: the shell shares it in an `Arc` between commands and the sync.
 #[derive(Debug)]
 pub struct AppContext {
     profile_dir: PathBuf,
     connection: ConnectionMode,
-    /// The profile's encrypted store (SQLCipher, key from the OS keyring or a key file).
-    store: store::Store,
-    /// The in-process integration-service simulator of Demo-Modus, while it runs.
+    /// Address of the running demo simulator (set by the sync service or [`AppContext::attach_demo`]).
+    demo_url: Arc<RwLock<Option<String>>>,
+    /// The profile's encrypted store (SQLCipher, key from the OS keyring or a key file);
+    /// internally synchronised, shared with the sync engine.
+    store: Arc<store::Store>,
+    /// A demo simulator handed over with [`AppContext::attach_demo`] (kept running).
     demo: Option<simulator::SimHandle>,
+    /// Who works in this session.
+    sitzung: sitzung::SitzungsDaten,
+    /// The background sync, once started.
+    sync: OnceLock<SyncDienst>,
 }
 
 impl AppContext {
     /// Opens the profile at `profile_dir` (created if missing) and its encrypted store (a new
     /// profile gets a random key in its key source; no key source means no start, never a
     /// plaintext database). Without a configured integration service the context is in
-    /// Demo-Modus.
+    /// Demo-Modus. The session's user and role come from the environment ([`sitzung`]).
     pub fn open(profile_dir: &Path) -> Result<Self, ProfileError> {
         let profile_dir = profile::ensure_dir(profile_dir)?;
         let connection = match ConnectionConfig::load(&profile_dir)? {
@@ -72,9 +98,19 @@ impl AppContext {
         Ok(Self {
             profile_dir,
             connection,
-            store,
+            demo_url: Arc::new(RwLock::new(None)),
+            store: Arc::new(store),
             demo: None,
+            sitzung: sitzung::SitzungsDaten::aus_umgebung(),
+            sync: OnceLock::new(),
         })
+    }
+
+    /// The same context with another session user and role (tests, tools; the desktop app
+    /// takes them from the environment).
+    pub fn mit_sitzung(mut self, benutzer: &str, rolle: ipc::Rolle) -> Self {
+        self.sitzung = sitzung::SitzungsDaten::neu(benutzer, rolle);
+        self
     }
 
     /// In Demo-Modus, starts the built-in FIT-Connect simulator and attaches it; does nothing
@@ -90,13 +126,20 @@ impl AppContext {
 
     /// Attaches a running demo simulator (Demo-Modus only; otherwise it is stopped when dropped).
     pub fn attach_demo(&mut self, handle: simulator::SimHandle) {
-        if let ConnectionMode::Demo { simulator_url } = &mut self.connection {
-            *simulator_url = Some(handle.base_url().to_owned());
+        if self.is_demo() {
+            self.demo_url_setzen(handle.base_url());
             self.demo = Some(handle);
         }
     }
 
-    /// The running demo simulator, if any.
+    /// Records the address of the running demo simulator for [`AppContext::app_info`].
+    pub(crate) fn demo_url_setzen(&self, url: &str) {
+        if let Ok(mut u) = self.demo_url.write() {
+            *u = Some(url.to_owned());
+        }
+    }
+
+    /// The demo simulator handed over with [`AppContext::attach_demo`], if any.
     pub fn demo_simulator(&self) -> Option<&simulator::SimHandle> {
         self.demo.as_ref()
     }
@@ -111,20 +154,103 @@ impl AppContext {
         &self.store
     }
 
+    /// The profile's encrypted store, shareable (the sync engine holds it too).
+    pub fn store_arc(&self) -> Arc<store::Store> {
+        self.store.clone()
+    }
+
     /// The profile directory.
     pub fn profile_dir(&self) -> &Path {
         &self.profile_dir
     }
 
+    /// The background sync, once [`SyncDienst::starten`] ran for this context.
+    pub fn sync_dienst(&self) -> Option<&SyncDienst> {
+        self.sync.get()
+    }
+
     /// Command `app_info`: version, profile path and connection mode.
     pub fn app_info(&self) -> Result<AppInfo, IpcError> {
+        let connection = match &self.connection {
+            ConnectionMode::Demo { .. } => ConnectionMode::Demo {
+                simulator_url: self.demo_url.read().ok().and_then(|u| u.clone()),
+            },
+            live => live.clone(),
+        };
         Ok(AppInfo {
             product: PRODUCT.to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profile_dir: self.profile_dir.display().to_string(),
-            connection: self.connection.clone(),
+            connection,
         })
     }
+
+    /// Command `sitzung`: who works and which day it is.
+    pub fn sitzung(&self) -> Result<ipc::Sitzung, IpcError> {
+        Ok(self.sitzung.als_ipc())
+    }
+
+    /// Command `sync_status`: the state of the background sync.
+    pub fn sync_status(&self) -> Result<ipc::SyncStatus, IpcError> {
+        Ok(match self.sync.get() {
+            Some(d) => d.status(),
+            None => ipc::SyncStatus {
+                meldung: Some("Der Abruf wird vorbereitet …".into()),
+                outbox: self
+                    .store
+                    .read(|r| r.outbox_offen_anzahl())
+                    .map_err(fehler)? as u32,
+                ..Default::default()
+            },
+        })
+    }
+
+    /// Command `jetzt_abrufen`: starts a sync pass now unless one runs.
+    pub fn jetzt_abrufen(&self) -> Result<ipc::SyncStatus, IpcError> {
+        match self.sync.get() {
+            Some(d) => Ok(d.jetzt_abrufen()),
+            None => Err(IpcError::new(
+                ErrorCode::Offline,
+                "Der Abruf ist noch nicht bereit. Bitte versuchen Sie es in einigen Sekunden erneut.",
+            )),
+        }
+    }
+}
+
+/// Turns a store error into what the UI shows: not found, refused input (with the store's or
+/// the status machine's German reason), or an internal error with what to do next.
+pub(crate) fn fehler(e: store::StoreError) -> IpcError {
+    use store::StoreError as E;
+    match e {
+        E::NichtGefunden(_) => IpcError::new(
+            ErrorCode::NotFound,
+            format!("{e} Aktualisieren Sie die Ansicht und versuchen Sie es erneut."),
+        ),
+        E::Status(_) | E::Unzulaessig(_) => IpcError::new(ErrorCode::InvalidInput, e.to_string()),
+        E::KeinSchluesselspeicher { .. }
+        | E::SchluesselFehlt { .. }
+        | E::FalscherSchluessel { .. }
+        | E::Schluesseldatei { .. } => IpcError::new(ErrorCode::KeyUnavailable, e.to_string()),
+        other => IpcError::new(
+            ErrorCode::Internal,
+            format!(
+                "{other}. Bitte versuchen Sie es erneut; bleibt der Fehler, starten Sie Amtsstube \
+                 neu oder wenden Sie sich an die Administration."
+            ),
+        ),
+    }
+}
+
+/// Parses a case id from the UI.
+pub(crate) fn vorgang_id(id: &str) -> Result<domain::VorgangId, IpcError> {
+    uuid::Uuid::parse_str(id.trim())
+        .map(domain::VorgangId)
+        .map_err(|_| {
+            IpcError::new(
+                ErrorCode::InvalidInput,
+                format!("„{id}“ ist keine gültige Vorgangs-ID. Öffnen Sie den Vorgang aus dem Posteingang."),
+            )
+        })
 }
 
 impl From<ProfileError> for IpcError {

@@ -1,0 +1,560 @@
+//! The sync inside the desktop app: a background task that runs the `sync` engine on start,
+//! every few minutes and on demand ("Jetzt abrufen"), keeps a [`SyncStatus`] for the status
+//! area and tells the shell through a callback when the status or the cases changed.
+//!
+//! - **Demo-Modus** (no `connection.json`): the profile's FIT-Connect keys are loaded from the
+//!   OS keyring or created ([`ProfileKeys::load_or_create`]); the built-in simulator starts
+//!   on 127.0.0.1 with those keys registered for its destination, and the engine fetches
+//!   with the simulator's subscriber credentials. The simulator lives in memory and its
+//!   seed is fixed, so after a restart it has the same destination but would hand out the
+//!   same applications under new submission ids; therefore it is only sent the demo
+//!   applications the profile has not received yet (`AMTSSTUBE_DEMO_ANTRAEGE` in total,
+//!   default [`crate::DEMO_SUBMISSIONS`]): a restarted app gets no duplicates.
+//! - **Live**: `connection.json`, the client secret and the profile keys from the keyring,
+//!   as `amtsstube connect` left them (the same as `amtsstube sync`).
+//!
+//! Interval: `AMTSSTUBE_SYNC_INTERVALL_S` (default 180 s); a pass that leaves work behind
+//! (outbox waiting for a retry) is followed sooner. The service being unreachable is not an
+//! error for the caseworker: the status says "offline" and the app keeps working.
+//!
+//! The service is Tauri-free: the shell passes its tokio runtime handle and a callback that
+//! emits events to the window (`sync-status`, `vorgaenge-geaendert`).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use fitconnect::profile_keys::ProfileKeys;
+use ipc::{ErrorCode, IpcError, SyncStatus};
+use store::Store;
+use sync::{Engine, Fortschritt, Konfiguration};
+use tokio::sync::{Notify, watch};
+
+use crate::AppContext;
+use crate::sitzung::rfc3339;
+
+/// Environment variable: seconds between two passes.
+pub const INTERVALL_ENV: &str = "AMTSSTUBE_SYNC_INTERVALL_S";
+/// Environment variable: number of demo applications in Demo-Modus.
+pub const DEMO_ANTRAEGE_ENV: &str = "AMTSSTUBE_DEMO_ANTRAEGE";
+/// Default seconds between two passes.
+pub const STANDARD_INTERVALL_S: u64 = 180;
+/// Seed of the demo simulator: fixed, so the destination stays the same across restarts.
+pub const DEMO_SEED: u64 = 1;
+/// Wait after a pass that left work behind (outbox retries), unless the interval is shorter.
+const NACHFASSEN: Duration = Duration::from_secs(10);
+/// At most one "cases changed" message per this time while a pass stores cases.
+const AENDERUNG_DROSSEL: Duration = Duration::from_millis(500);
+
+/// What the service tells the shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncMeldung {
+    /// The status changed (progress step, start or end of a pass): emit `sync-status`.
+    Status(SyncStatus),
+    /// Cases were stored or changed by the sync: emit `vorgaenge-geaendert`.
+    VorgaengeGeaendert,
+}
+
+/// The shell's callback.
+pub type Melder = Arc<dyn Fn(SyncMeldung) + Send + Sync>;
+
+/// Settings of the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncEinstellungen {
+    /// Time between two passes.
+    pub intervall: Duration,
+    /// Demo applications in total (Demo-Modus).
+    pub demo_antraege: u64,
+}
+
+impl Default for SyncEinstellungen {
+    fn default() -> Self {
+        Self {
+            intervall: Duration::from_secs(STANDARD_INTERVALL_S),
+            demo_antraege: crate::DEMO_SUBMISSIONS,
+        }
+    }
+}
+
+impl SyncEinstellungen {
+    /// From `AMTSSTUBE_SYNC_INTERVALL_S` and `AMTSSTUBE_DEMO_ANTRAEGE`, else the defaults.
+    pub fn aus_umgebung() -> Self {
+        let zahl = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        let d = Self::default();
+        Self {
+            intervall: zahl(INTERVALL_ENV)
+                .map(|s| Duration::from_secs(s.max(1)))
+                .unwrap_or(d.intervall),
+            demo_antraege: zahl(DEMO_ANTRAEGE_ENV).unwrap_or(d.demo_antraege),
+        }
+    }
+}
+
+/// The running background sync of one profile. Cheap to clone.
+#[derive(Clone)]
+pub struct SyncDienst {
+    kern: Arc<Kern>,
+}
+
+impl std::fmt::Debug for SyncDienst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncDienst")
+            .field("profil", &self.kern.profil)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Kern {
+    store: Arc<Store>,
+    profil: PathBuf,
+    demo: bool,
+    demo_url: Arc<std::sync::RwLock<Option<String>>>,
+    einstellungen: SyncEinstellungen,
+    status: Mutex<SyncStatus>,
+    anstoss: Notify,
+    stopp: watch::Sender<bool>,
+    melden: Melder,
+    sim: Mutex<Option<Arc<simulator::SimHandle>>>,
+    aufgaben: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    letzte_aenderung: Mutex<Option<Instant>>,
+}
+
+fn intern(text: impl Into<String>) -> IpcError {
+    IpcError::new(ErrorCode::Internal, text)
+}
+
+impl SyncDienst {
+    /// Starts the background sync for `ctx` on the runtime `laufzeit` with the settings from
+    /// the environment; the first pass begins at once. Returns immediately (key generation
+    /// and the simulator start happen in the background, the status says so). Starting it
+    /// again for the same context returns the running service.
+    pub fn starten(ctx: &AppContext, laufzeit: &tokio::runtime::Handle, melden: Melder) -> Self {
+        Self::starten_mit(ctx, laufzeit, melden, SyncEinstellungen::aus_umgebung())
+    }
+
+    /// Like [`SyncDienst::starten`] with explicit settings (tests).
+    pub fn starten_mit(
+        ctx: &AppContext,
+        laufzeit: &tokio::runtime::Handle,
+        melden: Melder,
+        einstellungen: SyncEinstellungen,
+    ) -> Self {
+        if let Some(d) = ctx.sync.get() {
+            return d.clone();
+        }
+        let outbox = ctx.store.read(|r| r.outbox_offen_anzahl()).unwrap_or(0);
+        let (stopp, _) = watch::channel(false);
+        let dienst = SyncDienst {
+            kern: Arc::new(Kern {
+                store: ctx.store_arc(),
+                profil: ctx.profile_dir().to_path_buf(),
+                demo: ctx.is_demo(),
+                demo_url: ctx.demo_url.clone(),
+                einstellungen,
+                status: Mutex::new(SyncStatus {
+                    laeuft: true,
+                    meldung: Some("Der Abruf wird vorbereitet …".into()),
+                    outbox: outbox as u32,
+                    ..Default::default()
+                }),
+                anstoss: Notify::new(),
+                stopp,
+                melden,
+                sim: Mutex::new(None),
+                aufgaben: Mutex::new(Vec::new()),
+                letzte_aenderung: Mutex::new(None),
+            }),
+        };
+        let dienst = match ctx.sync.set(dienst.clone()) {
+            Ok(()) => dienst,
+            // Another thread won the race: use its service, start nothing.
+            Err(_) => return ctx.sync.get().cloned().unwrap_or(dienst),
+        };
+        let kern = dienst.kern.clone();
+        let haupt = laufzeit.spawn(async move { kern.lauf().await });
+        if let Ok(mut a) = dienst.kern.aufgaben.lock() {
+            a.push(haupt);
+        }
+        dienst
+    }
+
+    /// The current status.
+    pub fn status(&self) -> SyncStatus {
+        self.kern.status()
+    }
+
+    /// Starts a pass now unless one runs; returns the status.
+    pub fn jetzt_abrufen(&self) -> SyncStatus {
+        let laeuft = self.kern.status().laeuft;
+        if !laeuft {
+            self.kern.aendern(|s| {
+                s.laeuft = true;
+                s.fertig = 0;
+                s.gesamt = 0;
+                s.meldung = Some("Abruf läuft …".into());
+            });
+            self.kern.anstoss.notify_one();
+        }
+        self.kern.status()
+    }
+
+    /// The demo simulator, once it runs (Demo-Modus).
+    pub fn demo_simulator(&self) -> Option<Arc<simulator::SimHandle>> {
+        self.kern.sim.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Stops the service: lets a running pass end (every step of it is durable anyway),
+    /// stops the demo simulator. For an orderly shutdown and for tests that restart.
+    pub async fn beenden(&self) {
+        let _ = self.kern.stopp.send(true);
+        let aufgaben: Vec<_> = match self.kern.aufgaben.lock() {
+            Ok(mut a) => a.drain(..).collect(),
+            Err(_) => Vec::new(),
+        };
+        for mut a in aufgaben {
+            if tokio::time::timeout(Duration::from_secs(30), &mut a)
+                .await
+                .is_err()
+            {
+                a.abort();
+            }
+        }
+        let sim = self.kern.sim.lock().ok().and_then(|mut s| s.take());
+        if let Some(sim) = sim
+            && let Ok(sim) = Arc::try_unwrap(sim)
+        {
+            sim.stop().await;
+        }
+    }
+}
+
+impl Kern {
+    fn status(&self) -> SyncStatus {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Changes the status and tells the shell.
+    fn aendern(&self, f: impl FnOnce(&mut SyncStatus)) {
+        let neu = match self.status.lock() {
+            Ok(mut s) => {
+                f(&mut s);
+                s.clone()
+            }
+            Err(_) => return,
+        };
+        (self.melden)(SyncMeldung::Status(neu));
+    }
+
+    fn gestoppt(&self) -> bool {
+        *self.stopp.borrow()
+    }
+
+    /// Tells the shell that cases changed, at most every [`AENDERUNG_DROSSEL`] unless `sofort`.
+    fn vorgaenge_geaendert(&self, sofort: bool) {
+        let jetzt = Instant::now();
+        let melden = match self.letzte_aenderung.lock() {
+            Ok(mut l) => {
+                let faellig =
+                    sofort || l.is_none_or(|t| jetzt.duration_since(t) >= AENDERUNG_DROSSEL);
+                if faellig {
+                    *l = Some(jetzt);
+                }
+                faellig
+            }
+            Err(_) => true,
+        };
+        if melden {
+            (self.melden)(SyncMeldung::VorgaengeGeaendert);
+        }
+    }
+
+    async fn lauf(self: Arc<Self>) {
+        let mut stopp = self.stopp.subscribe();
+        let mut engine: Option<Engine> = None;
+        loop {
+            if self.gestoppt() {
+                break;
+            }
+            if engine.is_none() {
+                match self.engine_bauen().await {
+                    Ok(e) => engine = Some(e),
+                    Err(e) => self.aendern(|s| {
+                        s.laeuft = false;
+                        s.offline = false;
+                        s.meldung = Some(e.message.clone());
+                    }),
+                }
+            }
+            let mut warten = self.einstellungen.intervall;
+            if let Some(e) = &engine
+                && !self.gestoppt()
+                && !self.durchlauf(e).await
+            {
+                warten = warten.min(NACHFASSEN);
+            }
+            tokio::select! {
+                _ = self.anstoss.notified() => {}
+                _ = tokio::time::sleep(warten) => {}
+                _ = stopp.changed() => break,
+            }
+        }
+    }
+
+    /// One pass; returns whether nothing is left to do.
+    async fn durchlauf(&self, engine: &Engine) -> bool {
+        self.aendern(|s| {
+            s.laeuft = true;
+            s.fertig = 0;
+            s.gesamt = 0;
+            s.meldung = Some("Abruf läuft …".into());
+        });
+        let melden = |f: Fortschritt| match f {
+            Fortschritt::Gefunden { neu, .. } => self.aendern(|s| {
+                s.gesamt = neu as u32;
+                s.fertig = 0;
+                if neu > 0 {
+                    s.meldung = Some(format!("{neu} neue Anträge werden abgerufen …"));
+                }
+            }),
+            Fortschritt::Gespeichert { .. } => {
+                self.aendern(|s| s.fertig = (s.fertig + 1).min(s.gesamt.max(s.fertig + 1)));
+                self.vorgaenge_geaendert(false);
+            }
+            Fortschritt::Abgelehnt { .. } => {
+                self.aendern(|s| s.fertig = (s.fertig + 1).min(s.gesamt.max(s.fertig + 1)));
+            }
+            Fortschritt::Fehler {
+                submission_id: Some(_),
+                voruebergehend: false,
+                ..
+            } => self.aendern(|s| s.fertig = (s.fertig + 1).min(s.gesamt.max(s.fertig + 1))),
+            _ => {}
+        };
+        let ergebnis = engine.durchlauf(&melden).await;
+        let outbox = self.store.read(|r| r.outbox_offen_anzahl()).unwrap_or(0) as u32;
+        let minuten = self.einstellungen.intervall.as_secs().div_ceil(60).max(1);
+        match ergebnis {
+            Ok(b) => {
+                let neu = b.gespeichert + b.nachgereicht;
+                if neu > 0 {
+                    self.vorgaenge_geaendert(true);
+                }
+                let meldung = if let Some(f) = b.fehler.first() {
+                    format!("Abruf mit Problemen beendet: {f}")
+                } else if b.gespeichert == 1 {
+                    "1 neuer Vorgang abgerufen.".to_owned()
+                } else if b.gespeichert > 1 {
+                    format!("{} neue Vorgänge abgerufen.", b.gespeichert)
+                } else {
+                    "Keine neuen Anträge.".to_owned()
+                };
+                let ruhig = b.ruhig();
+                self.aendern(|s| {
+                    s.laeuft = false;
+                    s.offline = false;
+                    s.letzter_abruf = Some(rfc3339(time::OffsetDateTime::now_utc()));
+                    s.outbox = outbox;
+                    s.neue_vorgaenge = b.gespeichert as u32;
+                    s.meldung = Some(meldung);
+                });
+                ruhig
+            }
+            Err(e) => {
+                let offline = e.voruebergehend();
+                let meldung = if offline {
+                    format!(
+                        "Der Zustelldienst ist nicht erreichbar. Amtsstube arbeitet offline weiter \
+                         und versucht es in {minuten} Minute(n) erneut („Jetzt abrufen“ versucht es sofort)."
+                    )
+                } else {
+                    format!("Der Abruf ist fehlgeschlagen: {e}")
+                };
+                self.aendern(|s| {
+                    s.laeuft = false;
+                    s.offline = offline;
+                    s.outbox = outbox;
+                    s.neue_vorgaenge = 0;
+                    s.meldung = Some(meldung);
+                });
+                true
+            }
+        }
+    }
+
+    async fn engine_bauen(self: &Arc<Self>) -> Result<Engine, IpcError> {
+        if self.demo {
+            self.demo_engine().await
+        } else {
+            self.live_engine().await
+        }
+    }
+
+    async fn profil_schluessel(&self, erzeugen: bool) -> Result<ProfileKeys, IpcError> {
+        let profil = self.profil.clone();
+        let r = tokio::task::spawn_blocking(move || {
+            if erzeugen {
+                ProfileKeys::load_or_create(&profil).map(|(k, _)| Some(k))
+            } else {
+                ProfileKeys::load(&profil)
+            }
+        })
+        .await
+        .map_err(|e| intern(format!("Schlüssel des Profils: {e}")))?;
+        let fehlt = || {
+            IpcError::new(
+                ErrorCode::KeyUnavailable,
+                "Die Schlüssel des Profils fehlen im Schlüsselbund. Richten Sie die Verbindung mit \
+                 `amtsstube connect` ein.",
+            )
+        };
+        r.map_err(|e| {
+            IpcError::new(
+                ErrorCode::KeyUnavailable,
+                format!(
+                    "Die Schlüssel des Profils sind nicht verfügbar ({e}). Prüfen Sie, ob der \
+                     Schlüsselbund des Betriebssystems entsperrt ist."
+                ),
+            )
+        })?
+        .ok_or_else(fehlt)
+    }
+
+    async fn demo_engine(self: &Arc<Self>) -> Result<Engine, IpcError> {
+        self.aendern(|s| s.meldung = Some("Demo-Modus: Simulator wird gestartet …".into()));
+        let keys = self.profil_schluessel(true).await?;
+        let enc = keys
+            .encryption
+            .public_jwk()
+            .map_err(|e| intern(format!("Schlüssel des Profils: {e}")))?;
+        let sim = simulator::Simulator::start(simulator::SimConfig {
+            seed: DEMO_SEED,
+            submissions: 0,
+            destination_keys: Some((enc, keys.signing.public_jwk())),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| {
+            intern(format!(
+                "Der eingebaute Simulator des Demo-Modus konnte nicht starten ({e}). Prüfen Sie, \
+                 ob Verbindungen zu 127.0.0.1 erlaubt sind."
+            ))
+        })?;
+        if let Ok(mut u) = self.demo_url.write() {
+            *u = Some(sim.base_url().to_owned());
+        }
+        let client = sim
+            .info()
+            .subscriber_client()
+            .map_err(|e| intern(format!("Simulator: {e}")))?;
+        let engine = Engine::new(
+            self.store.clone(),
+            client,
+            keys,
+            sim.info().destination_id.clone(),
+            simulator::leistungen::form_schemas(),
+            Konfiguration::default(),
+        );
+        let sim = Arc::new(sim);
+        if let Ok(mut s) = self.sim.lock() {
+            *s = Some(sim.clone());
+        }
+        // Only the demo applications this profile has not received yet (see the module doc).
+        let vorhanden = self
+            .store
+            .read(|r| r.einreichungen_anzahl())
+            .map_err(crate::fehler)?;
+        let soll = self.einstellungen.demo_antraege;
+        if vorhanden < soll {
+            self.absender_starten(sim, vorhanden, soll);
+        }
+        Ok(engine)
+    }
+
+    /// The simulated applicants send demo applications `von..bis`, one at a time; each one
+    /// sent triggers a pass, so the queue fills while they arrive.
+    fn absender_starten(self: &Arc<Self>, sim: Arc<simulator::SimHandle>, von: u64, bis: u64) {
+        let kern = self.clone();
+        let aufgabe = tokio::spawn(async move {
+            for i in von..bis {
+                if kern.gestoppt() {
+                    return;
+                }
+                let mut versuche = 0;
+                loop {
+                    match sim.send(DEMO_SEED, i, 1).await {
+                        Ok(_) => break,
+                        Err(_) if versuche < 5 => {
+                            versuche += 1;
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        Err(e) => {
+                            kern.aendern(|s| {
+                                s.meldung = Some(format!(
+                                    "Demo-Modus: Der simulierte Antrag {} ließ sich nicht senden ({e}).",
+                                    i + 1
+                                ));
+                            });
+                            return;
+                        }
+                    }
+                }
+                kern.anstoss.notify_one();
+            }
+        });
+        if let Ok(mut a) = self.aufgaben.lock() {
+            a.push(aufgabe);
+        }
+    }
+
+    async fn live_engine(&self) -> Result<Engine, IpcError> {
+        let conn = crate::ConnectionConfig::load(&self.profil)?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::ProfileUnavailable,
+                "Dieses Profil ist mit keinem Zustelldienst verbunden. Richten Sie die Verbindung \
+                 mit `amtsstube connect` ein.",
+            )
+        })?;
+        let profil = self.profil.clone();
+        let secret = tokio::task::spawn_blocking(move || {
+            fitconnect::profile_keys::load_client_secret(&profil)
+        })
+        .await
+        .map_err(|e| intern(format!("Client-Secret: {e}")))?
+        .map_err(|e| {
+            IpcError::new(
+                ErrorCode::KeyUnavailable,
+                format!("Das Client-Secret ist nicht lesbar ({e}). Prüfen Sie den Schlüsselbund."),
+            )
+        })?
+        .ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::KeyUnavailable,
+                "Das Client-Secret fehlt im Schlüsselbund. Richten Sie die Verbindung mit \
+                 `amtsstube connect` neu ein.",
+            )
+        })?;
+        let keys = self.profil_schluessel(false).await?;
+        let client = fitconnect::Client::new(
+            &conn.base_url,
+            fitconnect::Credentials {
+                token_url: conn.token_url.clone(),
+                client_id: conn.client_id.clone(),
+                client_secret: secret,
+                scope: None,
+            },
+        )
+        .map_err(|e| intern(format!("Verbindung zum Zustelldienst: {e}")))?;
+        Ok(Engine::new(
+            self.store.clone(),
+            client,
+            keys,
+            conn.destination_id,
+            simulator::leistungen::form_schemas(),
+            Konfiguration::default(),
+        ))
+    }
+}

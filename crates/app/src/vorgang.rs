@@ -1,0 +1,471 @@
+//! The case view: everything about one Vorgang, the actions the status machine offers the
+//! session's role (with the guard's German hint when one is not possible yet), taking an
+//! action, notes, and the audit log of the case as readable German history.
+
+use domain::status::Uebergang;
+use domain::{Aktion, Fakten, Notiz, Prioritaet, Status, Vorgang, Waechter};
+use ipc::{
+    AktionAnfrage, AktionInfo, AnlageInfo, Antragsteller, ErrorCode, Formular, IpcError, NotizInfo,
+    VerlaufEintrag, VorgangDetail,
+};
+use store::{AuditEintrag, Lesen};
+use time::OffsetDateTime;
+
+use crate::posteingang::{faelligkeit, stichtag};
+use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
+use crate::{AppContext, fehler, vorgang_id};
+
+/// Action id: make the session's user responsible (no status change).
+pub const UEBERNEHMEN: &str = "uebernehmen";
+/// Action id: set the Wiedervorlage date.
+pub const WIEDERVORLAGE: &str = "wiedervorlage";
+/// Audit code of a new assignee.
+pub const ZUSTAENDIG_GESETZT: &str = "zustaendig.gesetzt";
+/// Audit code of a new Wiedervorlage date.
+pub const WIEDERVORLAGE_GESETZT: &str = "wiedervorlage.gesetzt";
+/// Audit code of an attachment saved to disk by a person.
+pub const ANLAGE_GESPEICHERT: &str = "anlage.gespeichert";
+
+/// Audit details of an assignment.
+pub(crate) fn zustaendig_details(vorher: Option<&str>, nachher: &str) -> String {
+    match vorher {
+        Some(v) => format!("{v} → {nachher}"),
+        None => nachher.to_owned(),
+    }
+}
+
+/// The id of a status action, as the UI knows it (snake_case of [`Aktion`]).
+pub fn aktion_id(a: Aktion) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn aktion_aus_id(id: &str) -> Option<Aktion> {
+    serde_json::from_value(serde_json::Value::String(id.to_owned())).ok()
+}
+
+/// Button text of a status action (the issue's wording where it differs from the domain's).
+fn bezeichnung(a: Aktion) -> &'static str {
+    match a {
+        Aktion::PruefungBeginnen => "In Prüfung nehmen",
+        other => other.bezeichnung(),
+    }
+}
+
+/// Actions that cannot be undone and so need a confirmation.
+fn endgueltig(a: Aktion) -> bool {
+    matches!(
+        a,
+        Aktion::Zurueckweisen
+            | Aktion::Weiterleiten
+            | Aktion::ZurueckziehenVermerken
+            | Aktion::Freigeben
+            | Aktion::AnEAkteUebergeben
+            | Aktion::Archivieren
+    )
+}
+
+/// What the dialog must ask for before the guard can hold.
+fn eingabe(w: Waechter) -> Option<&'static str> {
+    match w {
+        Waechter::BegruendungVorhanden => Some("begruendung"),
+        Waechter::EmpfaengerBenannt => Some("empfaenger"),
+        _ => None,
+    }
+}
+
+/// The facts the guards look at, from the case (inputs the dialog asks for count as given:
+/// taking the action checks them for real).
+fn fakten(v: &Vorgang, begruendung: bool, empfaenger: bool) -> Fakten {
+    Fakten {
+        zustaendig_gesetzt: v.zustaendig.is_some(),
+        // Nachforderung and Bescheid drafts come with their own editors (later issues).
+        nachforderung_formuliert: false,
+        bescheid_entwurf_vorhanden: false,
+        handelnde_person_ist_verfasser: false,
+        begruendung_vorhanden: begruendung,
+        empfaenger_benannt: empfaenger,
+        eakte_quittung_vorhanden: false,
+    }
+}
+
+fn prioritaet(p: Prioritaet) -> &'static str {
+    match p {
+        Prioritaet::Niedrig => "Niedrig",
+        Prioritaet::Normal => "Normal",
+        Prioritaet::Hoch => "Hoch",
+        Prioritaet::Eilt => "Eilt",
+    }
+}
+
+/// The URL of an attachment through the shell's protocol (WebView2 maps custom schemes to
+/// `http://<scheme>.localhost`).
+pub fn anlage_url(vorgang: &str, sha512: &str) -> String {
+    if cfg!(windows) {
+        format!("http://anlage.localhost/{vorgang}/{sha512}")
+    } else {
+        format!("anlage://localhost/{vorgang}/{sha512}")
+    }
+}
+
+fn wer(w: &str) -> String {
+    if w == "system" || w.starts_with("system:") {
+        "System".to_owned()
+    } else {
+        w.to_owned()
+    }
+}
+
+fn status_text(code: &str) -> String {
+    Status::aus_code(code)
+        .map(|s| s.bezeichnung().to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// One audit entry as a German sentence.
+pub fn verlauf_text(e: &AuditEintrag) -> String {
+    let d = e.details.trim();
+    let mit = |text: &str| {
+        if d.is_empty() {
+            text.to_owned()
+        } else {
+            format!("{text} – {d}")
+        }
+    };
+    if let Some(rest) = e.was.strip_prefix("status: ") {
+        // "status: neu → in_pruefung (Prüfung beginnen)"
+        let (wechsel, aktion) = match rest.split_once(" (") {
+            Some((w, a)) => (w, Some(a.trim_end_matches(')'))),
+            None => (rest, None),
+        };
+        let text = match wechsel.split_once(" → ") {
+            Some((von, nach)) => format!("Status: {} → {}", status_text(von), status_text(nach)),
+            None => format!("Status: {wechsel}"),
+        };
+        let text = match aktion {
+            Some(a) => format!("{text} ({a})"),
+            None => text,
+        };
+        return mit(&text);
+    }
+    match e.was.as_str() {
+        "vorgang.angelegt" => mit("Vorgang angelegt"),
+        "vorgang.geoeffnet" => "Vorgang geöffnet".to_owned(),
+        "einreichung.gespeichert" => "Antrag über FIT-Connect empfangen und gespeichert".to_owned(),
+        "einreichung.nachgereicht" => "Nachgereichte Unterlagen eingegangen".to_owned(),
+        "notiz.hinzugefuegt" => "Notiz hinzugefügt".to_owned(),
+        ZUSTAENDIG_GESETZT => format!("Zuständig: {d}"),
+        WIEDERVORLAGE_GESETZT => format!("Wiedervorlage: {d}"),
+        ANLAGE_GESPEICHERT => format!("Anlage gespeichert unter {d}"),
+        andere => mit(andere),
+    }
+}
+
+/// The JSON Schema text of a locally known form schema (the demo Leistungen).
+fn schema_fuer(uri: &str) -> Option<String> {
+    simulator::leistungen::LEISTUNGEN
+        .iter()
+        .find(|l| l.schema_uri() == uri)
+        .map(|l| l.schema().to_string())
+}
+
+impl AppContext {
+    /// The offered actions for `v`.
+    fn aktionen(&self, v: &Vorgang) -> Vec<AktionInfo> {
+        let rolle = self.sitzung.domain_rolle();
+        let ich = self.sitzung.benutzer.as_str();
+        let mut out = Vec::new();
+        let offen = v.status.ist_offen();
+        let schon_ich = v.zustaendig.as_deref() == Some(ich);
+        out.push(AktionInfo {
+            aktion: UEBERNEHMEN.into(),
+            bezeichnung: "Übernehmen".into(),
+            moeglich: offen && !schon_ich,
+            hinweis: if !offen {
+                Some("Der Vorgang ist abgeschlossen.".into())
+            } else if schon_ich {
+                Some("Sie sind bereits zuständig.".into())
+            } else {
+                None
+            },
+            bestaetigen: false,
+            eingabe: None,
+        });
+        let uebergaenge: Vec<&Uebergang> = v
+            .status
+            .moegliche_aktionen()
+            .filter(|u| u.rollen.contains(&rolle))
+            .collect();
+        for u in uebergaenge {
+            let f = fakten(v, true, true);
+            let moeglich = u.waechter.erfuellt(&f);
+            out.push(AktionInfo {
+                aktion: aktion_id(u.aktion),
+                bezeichnung: bezeichnung(u.aktion).into(),
+                moeglich,
+                hinweis: (!moeglich).then(|| u.waechter.hinweis().to_owned()),
+                bestaetigen: endgueltig(u.aktion),
+                eingabe: eingabe(u.waechter).map(str::to_owned),
+            });
+        }
+        out.push(AktionInfo {
+            aktion: WIEDERVORLAGE.into(),
+            bezeichnung: "Wiedervorlage setzen".into(),
+            moeglich: offen,
+            hinweis: (!offen).then(|| "Der Vorgang ist abgeschlossen.".into()),
+            bestaetigen: false,
+            eingabe: Some("datum".into()),
+        });
+        out
+    }
+
+    /// Everything the case view shows, read in the snapshot `r`.
+    fn detail(&self, r: &Lesen<'_>, v: Vorgang) -> store::Result<VorgangDetail> {
+        let gespeichert = r.anlagen_fuer_vorgang(&v.id)?;
+        let verlauf = r.audit_fuer_vorgang(&v.id)?;
+        let id = v.id.to_string();
+        let heute = self.sitzung.heute();
+        let st = stichtag(heute);
+        // The same rule as the store's queue rows (so queue and case view agree).
+        let fk = if !v.status.ist_offen() {
+            domain::Faelligkeit::Offen
+        } else if v.frist.is_some_and(|f| f < st.heute) {
+            domain::Faelligkeit::Ueberfaellig
+        } else if v.frist.is_some_and(|f| f <= st.faellig_bis)
+            || v.wiedervorlage.is_some_and(|w| w <= st.heute)
+        {
+            domain::Faelligkeit::Faellig
+        } else {
+            domain::Faelligkeit::Offen
+        };
+        let mut gesehen = std::collections::HashSet::new();
+        let anlagen = v
+            .anlagen
+            .iter()
+            .filter(|a| gesehen.insert((a.sha512.clone(), a.dateiname.clone())))
+            .map(|a| {
+                let im_speicher = gespeichert.iter().find(|g| g.sha512 == a.sha512);
+                AnlageInfo {
+                    sha512: a.sha512.clone(),
+                    dateiname: a.dateiname.clone(),
+                    mime: a.mime.clone(),
+                    groesse: im_speicher.map(|g| g.groesse).unwrap_or(a.groesse),
+                    geprueft: im_speicher.is_some(),
+                    url: anlage_url(&id, &a.sha512),
+                }
+            })
+            .collect();
+        let aktionen = self.aktionen(&v);
+        Ok(VorgangDetail {
+            aktenzeichen: v.aktenzeichen.map(|a| a.0).unwrap_or_default(),
+            leistung: v.leistung.name,
+            leika: v.leistung.leika,
+            eingang: rfc3339(v.eingang),
+            antragsteller: Antragsteller {
+                name: v.antragsteller.name,
+                anschrift: v.antragsteller.anschrift,
+                kontakt: v.antragsteller.kontakt,
+            },
+            status: v.status.code().to_owned(),
+            status_text: v.status.bezeichnung().to_owned(),
+            frist: v.frist.map(iso),
+            faelligkeit: faelligkeit(fk),
+            wiedervorlage: v.wiedervorlage.map(iso),
+            zustaendig: v.zustaendig,
+            prioritaet: prioritaet(v.prioritaet).to_owned(),
+            submission_id: v.fit_connect.as_ref().map(|f| f.submission_id.clone()),
+            case_id: v.fit_connect.as_ref().map(|f| f.case_id.clone()),
+            formular: Formular {
+                format: match v.formulardaten.format {
+                    domain::DatenFormat::Json => "json".into(),
+                    domain::DatenFormat::Xml => "xml".into(),
+                },
+                schema: schema_fuer(&v.formulardaten.schema_uri),
+                schema_uri: v.formulardaten.schema_uri,
+                inhalt: v.formulardaten.inhalt,
+            },
+            anlagen,
+            notizen: v
+                .notizen
+                .into_iter()
+                .map(|n| NotizInfo {
+                    autor: n.autor,
+                    zeit: rfc3339(n.zeit),
+                    text: n.text,
+                })
+                .collect(),
+            verlauf: verlauf
+                .iter()
+                .map(|e| VerlaufEintrag {
+                    zeit: rfc3339(e.zeit),
+                    wer: wer(&e.wer),
+                    was: verlauf_text(e),
+                })
+                .collect(),
+            aktionen,
+            id,
+        })
+    }
+
+    /// Command `vorgang`: opens a case for the session's user (audited `vorgang.geoeffnet`
+    /// in the same transaction that reads it).
+    pub fn vorgang(&self, id: String) -> Result<VorgangDetail, IpcError> {
+        let id = vorgang_id(&id)?;
+        let ich = self.sitzung.benutzer.clone();
+        self.store
+            .write(|w| {
+                let v = w.vorgang_oeffnen(&id, &ich)?;
+                self.detail(w, v)
+            })
+            .map_err(fehler)
+    }
+
+    /// Command `vorgang_aktion`: takes an offered action. Refusals (status machine, guard,
+    /// missing input) are `invalid_input` with German text; nothing changes then.
+    pub fn vorgang_aktion(&self, anfrage: AktionAnfrage) -> Result<VorgangDetail, IpcError> {
+        let id = vorgang_id(&anfrage.id)?;
+        let ich = self.sitzung.benutzer.clone();
+        let rolle = self.sitzung.domain_rolle();
+        let text = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+        };
+        let begruendung = text(&anfrage.begruendung);
+        let empfaenger = text(&anfrage.empfaenger);
+        let ungueltig = |m: String| IpcError::new(ErrorCode::InvalidInput, m);
+        let heute = self.sitzung.heute();
+        enum Was {
+            Uebernehmen,
+            Wiedervorlage(time::Date),
+            Status(Aktion),
+        }
+        let was = match anfrage.aktion.as_str() {
+            UEBERNEHMEN => Was::Uebernehmen,
+            WIEDERVORLAGE => {
+                let d = text(&anfrage.datum).ok_or_else(|| {
+                    ungueltig("Bitte geben Sie das Datum der Wiedervorlage an.".into())
+                })?;
+                let d = datum_parsen(&d).ok_or_else(|| {
+                    ungueltig(format!(
+                        "„{d}“ ist kein gültiges Datum. Bitte wählen Sie ein Datum im Kalender."
+                    ))
+                })?;
+                if d < heute {
+                    return Err(ungueltig(format!(
+                        "Die Wiedervorlage am {} liegt in der Vergangenheit. Bitte wählen Sie heute oder einen späteren Tag.",
+                        deutsch(d)
+                    )));
+                }
+                Was::Wiedervorlage(d)
+            }
+            other => Was::Status(aktion_aus_id(other).ok_or_else(|| {
+                ungueltig(format!(
+                    "Die Aktion „{other}“ gibt es nicht. Aktualisieren Sie die Ansicht des Vorgangs."
+                ))
+            })?),
+        };
+        self.store
+            .write(|w| {
+                let mut v = w.vorgang(&id)?.ok_or_else(|| {
+                    store::StoreError::NichtGefunden(format!("Der Vorgang {id}"))
+                })?;
+                let geschlossen = || {
+                    store::StoreError::Unzulaessig(format!(
+                        "Der Vorgang ist im Status „{}“ abgeschlossen; er kann nicht mehr geändert werden.",
+                        v.status.bezeichnung()
+                    ))
+                };
+                match was {
+                    Was::Uebernehmen => {
+                        if !v.status.ist_offen() {
+                            return Err(geschlossen());
+                        }
+                        if v.zustaendig.as_deref() != Some(ich.as_str()) {
+                            let vorher = v.zustaendig.replace(ich.clone());
+                            w.vorgang_aendern(
+                                &v,
+                                &ich,
+                                ZUSTAENDIG_GESETZT,
+                                &zustaendig_details(vorher.as_deref(), &ich),
+                            )?;
+                        }
+                    }
+                    Was::Wiedervorlage(d) => {
+                        if !v.status.ist_offen() {
+                            return Err(geschlossen());
+                        }
+                        v.wiedervorlage = Some(d);
+                        w.vorgang_aendern(&v, &ich, WIEDERVORLAGE_GESETZT, &deutsch(d))?;
+                    }
+                    Was::Status(aktion) => {
+                        let von = v.status;
+                        let f = fakten(&v, begruendung.is_some(), empfaenger.is_some());
+                        let nach = v.anwenden(aktion, rolle, &f)?;
+                        let mut details = Vec::new();
+                        if let Some(b) = &begruendung {
+                            details.push(format!("Begründung: {b}"));
+                        }
+                        if let Some(e) = &empfaenger {
+                            details.push(format!("Empfänger: {e}"));
+                        }
+                        w.vorgang_aendern(
+                            &v,
+                            &ich,
+                            &format!(
+                                "status: {} → {} ({})",
+                                von.code(),
+                                nach.code(),
+                                bezeichnung(aktion)
+                            ),
+                            &details.join("; "),
+                        )?;
+                    }
+                }
+                let v = w.vorgang(&id)?.ok_or_else(|| {
+                    store::StoreError::NichtGefunden(format!("Der Vorgang {id}"))
+                })?;
+                self.detail(w, v)
+            })
+            .map_err(fehler)
+    }
+
+    /// Command `notiz_hinzufuegen`: adds an internal note by the session's user.
+    pub fn notiz_hinzufuegen(&self, id: String, text: String) -> Result<VorgangDetail, IpcError> {
+        let id = vorgang_id(&id)?;
+        let text = text.trim().to_owned();
+        if text.is_empty() {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                "Die Notiz ist leer. Bitte schreiben Sie einen Text.",
+            ));
+        }
+        if text.chars().count() > 10_000 {
+            return Err(IpcError::new(
+                ErrorCode::InvalidInput,
+                "Die Notiz ist zu lang (höchstens 10.000 Zeichen). Bitte kürzen Sie sie.",
+            ));
+        }
+        let ich = self.sitzung.benutzer.clone();
+        self.store
+            .write(|w| {
+                w.notiz_hinzufuegen(
+                    &id,
+                    Notiz {
+                        autor: ich.clone(),
+                        zeit: OffsetDateTime::now_utc(),
+                        text,
+                    },
+                    &ich,
+                )?;
+                let v = w
+                    .vorgang(&id)?
+                    .ok_or_else(|| store::StoreError::NichtGefunden(format!("Der Vorgang {id}")))?;
+                self.detail(w, v)
+            })
+            .map_err(fehler)
+    }
+}
