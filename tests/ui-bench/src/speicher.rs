@@ -18,6 +18,8 @@ pub struct Prozess {
     pub pss_kib: u64,
     /// Resident set size in KiB.
     pub rss_kib: u64,
+    /// Unique set size (private clean + private dirty) in KiB: what ending it would free.
+    pub uss_kib: u64,
 }
 
 /// Parent of every process currently in `/proc`.
@@ -102,6 +104,7 @@ pub fn prozess(pid: u32) -> Result<Prozess> {
         name,
         pss_kib: kib(&rollup, "Pss:"),
         rss_kib: kib(&rollup, "Rss:"),
+        uss_kib: kib(&rollup, "Private_Clean:") + kib(&rollup, "Private_Dirty:"),
     })
 }
 
@@ -138,6 +141,7 @@ mod tests {
         let p = prozess(pid).unwrap();
         assert_eq!(p.name, "sleep");
         assert!(p.rss_kib > 0 && p.pss_kib > 0 && p.pss_kib <= p.rss_kib);
+        assert!(p.uss_kib > 0 && p.uss_kib <= p.pss_kib);
         let _ = child.kill();
         let _ = child.wait();
     }
