@@ -29,6 +29,21 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) of this process so far, from `/proc/self/stat` (clock ticks).
+fn cpu_sekunden() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name in parentheses; utime and stime are fields 14 and 15.
+    let rest = s.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    // The kernel reports in USER_HZ, which is 100 on Linux.
+    f.iter().sum::<u64>() as f64 / 100.0
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -89,6 +104,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let mut rss = vec![rss_kib()];
+    let cpu0 = cpu_sekunden();
     let t = Instant::now();
     let mut bytes = 0usize;
     for _ in 0..4 {
@@ -101,6 +117,12 @@ fn bench(c: &mut Criterion) {
         rss.push(rss_kib());
     }
     let dauer = t.elapsed();
+    let cpu = cpu_sekunden() - cpu0;
+    eprintln!(
+        "Stapel: CPU-Zeit {cpu:.2} s in {:.2} s Wandzeit = {:.2} Kerne im Mittel beschäftigt",
+        dauer.as_secs_f64(),
+        cpu / dauer.as_secs_f64()
+    );
     eprintln!(
         "Stapel 1.000 Bescheide auf {threads} Kernen: {dauer:?} ({:.1} Bescheide/s, {:.2} ms je Bescheid, {} MiB PDF); RSS KiB nach 0/250/500/750/1000: {rss:?}",
         1000.0 / dauer.as_secs_f64(),

@@ -86,6 +86,9 @@ pub struct SimConfig {
     pub destination_keys: Option<(Jwk, Jwk)>,
     /// Lifetime of access tokens.
     pub token_lifetime: Duration,
+    /// Largest request body accepted (413 above it); default [`server::BODY_LIMIT`]. Raised
+    /// only by the large-attachment benchmark.
+    pub body_limit: usize,
 }
 
 impl Default for SimConfig {
@@ -97,6 +100,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             destination_keys: None,
             token_lifetime: Duration::from_secs(300),
+            body_limit: server::BODY_LIMIT,
         }
     }
 }
@@ -275,6 +279,7 @@ impl Simulator {
             faults: RwLock::new(config.faults.clone()),
             fault_rng: Mutex::new(StdRng::seed_from_u64(config.seed ^ 0xFA17)),
             token_lifetime: config.token_lifetime,
+            body_limit: config.body_limit,
             key_registered: tokio::sync::Notify::new(),
         });
         for mut k in preset_keys {

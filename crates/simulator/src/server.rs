@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use crate::faults::Faults;
 
-/// Largest request body (the real service answers 413 above its limit too).
+/// Default largest request body (the real service answers 413 above its limit too).
 pub const BODY_LIMIT: usize = 64 * 1024 * 1024;
 const PROBLEM_PREFIX: &str = "https://schema.fitko.de/fit-connect/submission-api/problems/";
 
@@ -150,6 +150,7 @@ pub struct AppState {
     pub(crate) faults: RwLock<Faults>,
     pub(crate) fault_rng: Mutex<StdRng>,
     pub(crate) token_lifetime: Duration,
+    pub(crate) body_limit: usize,
     pub(crate) key_registered: tokio::sync::Notify,
 }
 
@@ -327,7 +328,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             crate::faults::inject,
         ))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::extract::DefaultBodyLimit::max(state.body_limit))
         .with_state(state)
 }
 
