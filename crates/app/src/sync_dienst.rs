@@ -312,6 +312,8 @@ impl Kern {
             s.gesamt = 0;
             s.meldung = Some("Abruf läuft …".into());
         });
+        // A transient failure outside any one submission (listing, token): unreachable.
+        let unerreichbar = std::sync::atomic::AtomicBool::new(false);
         let melden = |f: Fortschritt| match f {
             Fortschritt::Gefunden { neu, .. } => self.aendern(|s| {
                 s.gesamt = neu as u32;
@@ -332,12 +334,33 @@ impl Kern {
                 voruebergehend: false,
                 ..
             } => self.aendern(|s| s.fertig = (s.fertig + 1).min(s.gesamt.max(s.fertig + 1))),
+            Fortschritt::Fehler {
+                submission_id: None,
+                voruebergehend: true,
+                ..
+            } => unerreichbar.store(true, std::sync::atomic::Ordering::Relaxed),
             _ => {}
         };
         let ergebnis = engine.durchlauf(&melden).await;
         let outbox = self.store.read(|r| r.outbox_offen_anzahl()).unwrap_or(0) as u32;
         let minuten = self.einstellungen.intervall.as_secs().div_ceil(60).max(1);
+        let offline_text = format!(
+            "Der Zustelldienst ist nicht erreichbar. Amtsstube arbeitet offline weiter und \
+             versucht es in {minuten} Minute(n) erneut („Jetzt abrufen“ versucht es sofort)."
+        );
+        let offline = unerreichbar.load(std::sync::atomic::Ordering::Relaxed);
         match ergebnis {
+            Ok(b) if offline => {
+                self.aendern(|s| {
+                    s.laeuft = false;
+                    s.offline = true;
+                    s.outbox = outbox;
+                    s.neue_vorgaenge = b.gespeichert as u32;
+                    s.meldung = Some(offline_text);
+                });
+                // Wait the full interval: retrying sooner does not bring the network back.
+                true
+            }
             Ok(b) => {
                 let neu = b.gespeichert + b.nachgereicht;
                 if neu > 0 {
@@ -366,10 +389,7 @@ impl Kern {
             Err(e) => {
                 let offline = e.voruebergehend();
                 let meldung = if offline {
-                    format!(
-                        "Der Zustelldienst ist nicht erreichbar. Amtsstube arbeitet offline weiter \
-                         und versucht es in {minuten} Minute(n) erneut („Jetzt abrufen“ versucht es sofort)."
-                    )
+                    offline_text
                 } else {
                     format!("Der Abruf ist fehlgeschlagen: {e}")
                 };
