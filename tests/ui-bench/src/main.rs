@@ -206,20 +206,33 @@ async fn sitzung(port: u16, programm: &Path) -> Result<Client> {
         .map_err(|e| anyhow!("die WebDriver-Sitzung startet nicht: {e}"))
 }
 
-/// Waits until `css` matches in the window; polls inside the page every 2 ms.
-async fn warte_auf(c: &Client, css: &str, frist: Duration) -> Result<()> {
+/// Where the start time went, from the page's own clock (ms since its navigation began).
+#[derive(Debug, Default, Clone, Copy)]
+struct Phasen {
+    /// From the session request to the page's navigation start: process, WebKit and
+    /// WebDriver start-up.
+    vor_seite_ms: f64,
+    /// Navigation start to DOMContentLoaded (HTML and scripts loaded and run).
+    dom_ms: f64,
+    /// Navigation start to the ready condition.
+    bereit_ms: f64,
+}
+
+/// Waits until `css` matches in the window (polls inside the page every 2 ms); returns the
+/// page's clock at that moment.
+async fn warte_auf(c: &Client, css: &str, frist: Duration) -> Result<f64> {
     let ende = Instant::now() + frist;
     let skript = "const [css, max] = arguments; const done = arguments[arguments.length - 1];
         const t0 = performance.now();
         (function poll() {
-          if (document.querySelector(css)) return done(true);
+          if (document.querySelector(css)) return done(performance.now());
           if (performance.now() - t0 > max) return done(false);
           setTimeout(poll, 2);
         })();";
     loop {
         // Before the page exists, or while it navigates, the script fails: try again.
         match c.execute_async(skript, vec![json!(css), json!(250)]).await {
-            Ok(Value::Bool(true)) => return Ok(()),
+            Ok(Value::Number(t)) => return Ok(t.as_f64().unwrap_or(f64::NAN)),
             Ok(_) | Err(_) if Instant::now() < ende => {
                 tokio::time::sleep(Duration::from_millis(2)).await;
             }
@@ -227,6 +240,33 @@ async fn warte_auf(c: &Client, css: &str, frist: Duration) -> Result<()> {
             Err(e) => bail!("{css} erschien nicht in {frist:?}: {e}"),
         }
     }
+}
+
+/// Waits for `css` after the session request at `t0`; returns the time and its phases.
+async fn start_messen(
+    c: &Client,
+    css: &str,
+    frist: Duration,
+    t0: Instant,
+) -> Result<(f64, Phasen)> {
+    let seite = warte_auf(c, css, frist).await?;
+    let gesamt = ms(t0.elapsed());
+    let nav = c
+        .execute(
+            "const n = performance.getEntriesByType('navigation')[0];
+             return n ? n.domContentLoadedEventEnd : null;",
+            vec![],
+        )
+        .await
+        .unwrap_or(Value::Null);
+    Ok((
+        gesamt,
+        Phasen {
+            vor_seite_ms: gesamt - seite,
+            dom_ms: nav.as_f64().unwrap_or(f64::NAN),
+            bereit_ms: seite,
+        },
+    ))
 }
 
 /// Median of `v` (0 for an empty list).
@@ -284,6 +324,7 @@ const SETZEN: Duration = Duration::from_millis(1500);
 
 struct LeerRunde {
     start_ms: f64,
+    phasen: Phasen,
     speicher: Speicher,
 }
 
@@ -297,22 +338,30 @@ async fn leer_runde(o: &Optionen, n: usize) -> Result<LeerRunde> {
         None,
     ))
     .await?;
-    warte_auf(&c, "body[data-bereit='1']", o.warten).await?;
-    let start_ms = ms(t0.elapsed());
+    let (start_ms, phasen) = start_messen(&c, "body[data-bereit='1']", o.warten, t0).await?;
     tokio::time::sleep(SETZEN).await;
     let speicher = speicher_messen(&treiber, &o.leer)?;
     let _ = c.close().await;
-    Ok(LeerRunde { start_ms, speicher })
+    Ok(LeerRunde {
+        start_ms,
+        phasen,
+        speicher,
+    })
 }
 
 #[derive(Default)]
 struct AppRunde {
     start_ms: f64,
+    phasen: Phasen,
     speicher: Speicher,
     seite_ms: Vec<f64>,
+    seite_mittel: f64,
+    zahlen: Reihe,
+    zahlen_fehler: Option<String>,
     seite_gesamt: Option<u64>,
     seite_fehler: Option<String>,
     oeffnen_ms: Vec<f64>,
+    oeffnen_mittel: f64,
     oeffnen_fehler: Option<String>,
     oeffnen_vorgang: Option<String>,
     oeffnen_aktenzeichen: Option<String>,
@@ -334,9 +383,18 @@ fn erste_seite() -> Value {
     })
 }
 
+/// Timed round trips of one command.
+#[derive(Debug, Default, Clone)]
+struct Reihe {
+    /// Each call (ms; WebKit's `performance.now()` has 1 ms steps).
+    einzeln: Vec<f64>,
+    /// Mean over all timed calls (ms), measured as one span.
+    mittel: f64,
+}
+
 /// Calls `command` with `args` `AUFWAERMEN + AUFRUFE` times inside the page and returns the
-/// timed round trips (ms, measured with `performance.now()`) and the last answer.
-async fn aufrufe(c: &Client, command: &str, args: Value) -> Result<(Vec<f64>, Value)> {
+/// timed round trips (measured with `performance.now()`) and the last answer.
+async fn aufrufe(c: &Client, command: &str, args: Value) -> Result<(Reihe, Value)> {
     let skript =
         "const [cmd, args, warm, n] = arguments; const done = arguments[arguments.length - 1];
         (async () => {
@@ -344,12 +402,14 @@ async fn aufrufe(c: &Client, command: &str, args: Value) -> Result<(Vec<f64>, Va
           let last = null;
           for (let i = 0; i < warm; i++) last = await inv(cmd, args);
           const t = [];
+          const start = performance.now();
           for (let i = 0; i < n; i++) {
             const t0 = performance.now();
             last = await inv(cmd, args);
             t.push(performance.now() - t0);
           }
-          return { t, last };
+          // WebKit's clock has 1 ms steps: the mean over all calls is finer than each one.
+          return { t, mittel: (performance.now() - start) / n, last };
         })().then(done, (e) => done({ error: typeof e === 'string' ? e : JSON.stringify(e) }));";
     let v = c
         .execute_async(
@@ -360,13 +420,14 @@ async fn aufrufe(c: &Client, command: &str, args: Value) -> Result<(Vec<f64>, Va
     if let Some(e) = v.get("error") {
         bail!("{command}: {e}");
     }
-    let t = v["t"]
+    let einzeln = v["t"]
         .as_array()
         .ok_or_else(|| anyhow!("{command}: keine Zeiten in {v}"))?
         .iter()
         .filter_map(Value::as_f64)
         .collect();
-    Ok((t, v["last"].clone()))
+    let mittel = v["mittel"].as_f64().unwrap_or(f64::NAN);
+    Ok((Reihe { einzeln, mittel }, v["last"].clone()))
 }
 
 /// One call inside the page; its answer.
@@ -480,9 +541,10 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
         None,
     ))
     .await?;
-    warte_auf(&c, &o.bereit, o.warten).await?;
+    let (start_ms, phasen) = start_messen(&c, &o.bereit, o.warten, t0).await?;
     let mut r = AppRunde {
-        start_ms: ms(t0.elapsed()),
+        start_ms,
+        phasen,
         ..Default::default()
     };
     tokio::time::sleep(SETZEN).await;
@@ -491,7 +553,8 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
     let mut seite = Value::Null;
     match aufrufe(&c, "posteingang", json!({ "anfrage": erste_seite() })).await {
         Ok((t, letzte)) => {
-            r.seite_ms = t;
+            r.seite_ms = t.einzeln;
+            r.seite_mittel = t.mittel;
             r.seite_gesamt = letzte["gesamt"].as_u64();
             seite = letzte;
         }
@@ -501,7 +564,8 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
         match vorgang_mit_anlagen(&c, &seite).await {
             Ok(id) => match aufrufe(&c, "vorgang", json!({ "id": id })).await {
                 Ok((t, detail)) => {
-                    r.oeffnen_ms = t;
+                    r.oeffnen_ms = t.einzeln;
+                    r.oeffnen_mittel = t.mittel;
                     r.oeffnen_vorgang = Some(id);
                     r.oeffnen_aktenzeichen = detail["aktenzeichen"].as_str().map(str::to_owned);
                 }
@@ -509,6 +573,11 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
             },
             Err(e) => r.oeffnen_fehler = Some(format!("{e:#}")),
         }
+    }
+    // Diagnosis: the counts of all views, which the queue asks for beside its first page.
+    match aufrufe(&c, "ansicht_zahlen", json!({})).await {
+        Ok((t, _)) => r.zahlen = t,
+        Err(e) => r.zahlen_fehler = Some(format!("{e:#}")),
     }
     match tabs_wechseln(&c).await {
         Ok(t) => r.tab_ms = t,
@@ -594,6 +663,11 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
     let seite = median(&alle(|r| &r.seite_ms));
     let oeffnen = median(&alle(|r| &r.oeffnen_ms));
     let tab = median(&alle(|r| &r.tab_ms));
+    let zahlen = median(&alle(|r| &r.zahlen.einzeln));
+    let mittel = |f: fn(&AppRunde) -> f64| median(&b.app.iter().map(f).collect::<Vec<_>>());
+    let seite_mittel = mittel(|r| r.seite_mittel);
+    let oeffnen_mittel = mittel(|r| r.oeffnen_mittel);
+    let zahlen_mittel = mittel(|r| r.zahlen.mittel);
     let klick = median(
         &b.app
             .iter()
@@ -634,6 +708,27 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         "≤ 2×",
         ziel_text(pruef(start_faktor, ZIEL_START_FAKTOR))
     );
+    let phase = |v: Vec<Phasen>| {
+        (
+            median(&v.iter().map(|p| p.vor_seite_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.dom_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.bereit_ms).collect::<Vec<_>>()),
+        )
+    };
+    let pl = phase(b.leer.iter().map(|r| r.phasen).collect());
+    let pa = phase(b.app.iter().map(|r| r.phasen).collect());
+    println!(
+        "  davon bis Seitenbeginn (Prozess, WebKit, WebDriver)   {:>9.0} ms {:>9.0} ms",
+        pl.0, pa.0
+    );
+    println!(
+        "  Seitenbeginn → DOMContentLoaded                       {:>9.0} ms {:>9.0} ms",
+        pl.1, pa.1
+    );
+    println!(
+        "  Seitenbeginn → bedienbar                              {:>9.0} ms {:>9.0} ms",
+        pl.2, pa.2
+    );
     println!(
         "{:<46} {:>12} {:>12} {:>10} {:>7}  {}",
         "Erste Seite: invoke('posteingang'), 50 Zeilen",
@@ -642,6 +737,10 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         "",
         "≤ 100 ms",
         ziel_text(pruef(seite, ZIEL_SEITE_MS))
+    );
+    println!(
+        "  Mittel je Aufruf (1 ms-Schritte der Seitenuhr umgangen) {:>22}",
+        zeigen(seite_mittel)
     );
     println!(
         "{:<46} {:>12} {:>12} {:>10} {:>7}  {}",
@@ -660,6 +759,19 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         "",
         "≤ 150 ms",
         ziel_text(pruef(oeffnen, ZIEL_OEFFNEN_MS))
+    );
+    println!(
+        "  Mittel je Aufruf                                      {:>22}",
+        zeigen(oeffnen_mittel)
+    );
+    println!(
+        "{:<46} {:>12} {:>12} {:>10} {:>7}  Mittel {}",
+        "Diagnose: invoke('ansicht_zahlen'), 6 Zahlen",
+        "–",
+        zeigen(zahlen),
+        "",
+        "–",
+        zeigen(zahlen_mittel)
     );
     println!(
         "{:<46} {:>12} {:>12} {:>10} {:>7}  {}",
@@ -741,12 +853,14 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
     }
     println!("Ergebnisse: {}", o.ergebnis.display());
 
+    let zahl = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
     let runden_leer: Vec<Value> = b
         .leer
         .iter()
         .map(|r| {
             json!({
                 "start_ms": r.start_ms,
+                "phasen": phasen_json(r.phasen),
                 "pss_kib": r.speicher.pss_kib,
                 "rss_kib": r.speicher.rss_kib,
                 "uss_kib": r.speicher.uss_kib,
@@ -760,12 +874,17 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         .map(|r| {
             json!({
                 "start_ms": r.start_ms,
+                "phasen": phasen_json(r.phasen),
                 "pss_kib": r.speicher.pss_kib,
                 "rss_kib": r.speicher.rss_kib,
                 "uss_kib": r.speicher.uss_kib,
                 "prozesse": prozesse_json(&r.speicher),
                 "posteingang_ms": r.seite_ms,
                 "posteingang_gesamt": r.seite_gesamt,
+                "posteingang_mittel_ms": zahl(r.seite_mittel),
+                "ansicht_zahlen_ms": r.zahlen.einzeln,
+                "ansicht_zahlen_mittel_ms": zahl(r.zahlen.mittel),
+                "vorgang_mittel_ms": zahl(r.oeffnen_mittel),
                 "vorgang_ms": r.oeffnen_ms,
                 "vorgang_id": r.oeffnen_vorgang,
                 "ansicht_wechseln_ms": r.tab_ms,
@@ -777,7 +896,6 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
             })
         })
         .collect();
-    let zahl = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
     let out = json!({
         "build": o.build,
         "faelle": faelle,
@@ -788,6 +906,10 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
             "leer_start_ms": zahl(leer_start),
             "app_start_ms": zahl(app_start),
             "posteingang_ms": zahl(seite),
+            "posteingang_mittel_ms": zahl(seite_mittel),
+            "vorgang_mittel_ms": zahl(oeffnen_mittel),
+            "ansicht_zahlen_ms": zahl(zahlen),
+            "ansicht_zahlen_mittel_ms": zahl(zahlen_mittel),
             "ansicht_wechseln_ms": zahl(tab),
             "vorgang_ms": zahl(oeffnen),
             "klick_bis_kopf_ms": zahl(klick),
@@ -815,6 +937,15 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
     std::fs::write(&o.ergebnis, serde_json::to_string_pretty(&out)?)
         .with_context(|| o.ergebnis.display().to_string())?;
     Ok(())
+}
+
+fn phasen_json(p: Phasen) -> Value {
+    let zahl = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
+    json!({
+        "vor_seite_ms": zahl(p.vor_seite_ms),
+        "dom_content_loaded_ms": zahl(p.dom_ms),
+        "bereit_ms": zahl(p.bereit_ms),
+    })
 }
 
 fn prozesse_json(s: &Speicher) -> Value {
