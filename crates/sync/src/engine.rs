@@ -67,6 +67,29 @@ pub struct Konfiguration {
     pub versuche_im_durchlauf: u32,
     /// How new cases get their Aktenzeichen.
     pub vergabe: AktenzeichenVergabe,
+    /// Statutory processing times: each new case gets its Frist from its Leistung.
+    pub fristen: domain::Fristenkatalog,
+}
+
+/// Processing times of the demo municipality (Nordrhein-Westfalen): certificates within days,
+/// permits within a month, everything else the three months of § 42a Abs. 2 VwVfG.
+pub fn demo_fristen() -> domain::Fristenkatalog {
+    use domain::Fristregel::{Arbeitstage, Monate};
+    domain::Fristenkatalog {
+        bundesland: domain::Bundesland::NW,
+        standard: Monate(3),
+        je_leistung: [
+            ("99108008001000", Monate(1)),       // Hundesteuer – Anmeldung
+            ("99050012104000", Arbeitstage(3)),  // Gewerbeanmeldung
+            ("99058010000000", Arbeitstage(10)), // Bewohnerparkausweis
+            ("99127004000000", Monate(1)),       // Sondernutzungserlaubnis
+            ("99115005000000", Arbeitstage(3)),  // Meldebescheinigung
+        ]
+        .into_iter()
+        .map(|(k, r)| (k.to_owned(), r))
+        .collect(),
+        vorlauf_arbeitstage: 5,
+    }
 }
 
 impl Default for Konfiguration {
@@ -80,6 +103,7 @@ impl Default for Konfiguration {
                 amt: "32".into(),
                 kuerzel: "EIN".into(),
             },
+            fristen: demo_fristen(),
         }
     }
 }
@@ -752,6 +776,7 @@ impl Kern {
                         },
                     );
                     v.anlagen = anlage_refs.clone();
+                    v.frist = Some(self.cfg.fristen.frist(&v.leistung.leika, jetzt.date()));
                     v.fit_connect = Some(FitConnectIds {
                         submission_id: s.submission_id.clone(),
                         case_id: s.case_id.clone(),

@@ -25,7 +25,7 @@ pub mod engine;
 pub mod fortschritt;
 pub mod plan;
 
-pub use engine::{Engine, Konfiguration};
+pub use engine::{Engine, Konfiguration, demo_fristen};
 pub use fortschritt::{Bericht, Fortschritt};
 
 /// Failures of the engine, in German. Whether a retry can help: [`SyncError::voruebergehend`].

@@ -73,6 +73,15 @@ async fn one_pass_stores_every_application_accepts_each_once_and_a_second_pass_d
         assert!(!v.anlagen.is_empty());
         assert!(!v.antragsteller.name.is_empty());
         assert!(v.aktenzeichen.is_some());
+        // The Frist follows from the Leistung's statutory processing time.
+        let katalog = sync::demo_fristen();
+        assert_eq!(
+            v.frist,
+            Some(katalog.frist(&v.leistung.leika, v.eingang.date())),
+            "{sid}: Frist of {}",
+            v.leistung.leika
+        );
+        assert!(v.frist.unwrap() > v.eingang.date());
         for a in &v.anlagen {
             let mut leser = store.anlage_leser(&a.sha512).unwrap();
             let mut inhalt = Vec::new();
