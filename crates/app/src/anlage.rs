@@ -79,6 +79,20 @@ impl AppContext {
         Ok(self.verknuepfte_anlage(vorgang, sha512)?.dateiname)
     }
 
+    /// File name, type and size of an attachment of a case (for the default name in the
+    /// shell's "Speichern unter…" dialog); `not_found` when it does not belong to the case.
+    pub fn anlage_info(&self, vorgang: &str, sha512: &str) -> Result<ipc::AnlageInfo, IpcError> {
+        let a = self.verknuepfte_anlage(vorgang, sha512)?;
+        Ok(ipc::AnlageInfo {
+            sha512: sha512.to_ascii_lowercase(),
+            dateiname: a.dateiname,
+            mime: a.mime,
+            groesse: a.groesse,
+            geprueft: true,
+            url: crate::vorgang::anlage_url(vorgang, sha512),
+        })
+    }
+
     /// For the shell's `anlage://localhost/<vorgang>/<sha512>` protocol: the attachment's
     /// bytes, all of them (`bereich = None`) or the HTTP range `start-ende` (`ende`
     /// inclusive; `None` = to the end; an `ende` past the end is cut to the end). Checks

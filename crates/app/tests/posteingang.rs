@@ -600,6 +600,11 @@ fn anlage_exportieren_writes_the_verified_file_and_audits_it() {
     let (_d, ctx, _) = kontext();
     let (id, sha, inhalt) = mit_anlage(&ctx, 100_000);
     let ziel_dir = tempfile::tempdir().unwrap();
+    let info = ctx.anlage_info(&id, &sha).unwrap();
+    assert_eq!(
+        (info.dateiname.as_str(), info.groesse),
+        ("Lageplan.pdf", 100_000)
+    );
     let ziel = ziel_dir.path().join("Lageplan (Kopie).pdf");
     let pfad = ctx.anlage_exportieren(&id, &sha, &ziel).unwrap();
     assert_eq!(pfad, ziel.display().to_string());
