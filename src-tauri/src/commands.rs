@@ -1,32 +1,181 @@
-//! Tauri commands. Each one locks the shared [`app::AppContext`] and forwards to it; no logic
-//! lives here.
+//! Tauri commands. Each one forwards to the shared [`app::AppContext`]; no logic lives here
+//! except the native "Speichern unter…" dialog, which only a window can show.
 
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use app::AppContext;
-use ipc::{AppInfo, ErrorCode, IpcError};
+use ipc::{
+    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, IpcError, QueueAnfrage,
+    QueueAntwort, Sitzung, SyncStatus, VorgangDetail,
+};
+use tauri_plugin_dialog::DialogExt as _;
 
 /// The app's state: the context, or why the profile could not be opened at start.
-pub type Shared = Mutex<Result<AppContext, IpcError>>;
+pub type Shared = Result<Arc<AppContext>, IpcError>;
 
-fn with_ctx<T>(
-    state: &tauri::State<'_, Shared>,
-    f: impl FnOnce(&AppContext) -> Result<T, IpcError>,
+fn ctx(state: &tauri::State<'_, Shared>) -> Result<Arc<AppContext>, IpcError> {
+    state.inner().clone()
+}
+
+/// Runs a command body off the main thread (store queries must never block the window).
+async fn blocking<T: Send + 'static>(
+    state: tauri::State<'_, Shared>,
+    f: impl FnOnce(&AppContext) -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let guard = state.lock().map_err(|_| {
-        IpcError::new(
-            ErrorCode::Internal,
-            "Ein interner Fehler ist aufgetreten. Bitte starten Sie Amtsstube neu.",
-        )
-    })?;
-    match guard.as_ref() {
-        Ok(ctx) => f(ctx),
-        Err(startup) => Err(startup.clone()),
-    }
+    let c = ctx(&state)?;
+    tauri::async_runtime::spawn_blocking(move || f(&c))
+        .await
+        .map_err(|_| {
+            IpcError::new(
+                ErrorCode::Internal,
+                "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es erneut oder starten Sie Amtsstube neu.",
+            )
+        })?
 }
 
 /// Version, profile path and connection mode.
 #[tauri::command]
-pub fn app_info(state: tauri::State<'_, Shared>) -> Result<AppInfo, IpcError> {
-    with_ctx(&state, AppContext::app_info)
+pub async fn app_info(state: tauri::State<'_, Shared>) -> Result<AppInfo, IpcError> {
+    blocking(state, AppContext::app_info).await
+}
+
+/// Who is working, in which role, and today's date.
+#[tauri::command]
+pub async fn sitzung(state: tauri::State<'_, Shared>) -> Result<Sitzung, IpcError> {
+    blocking(state, AppContext::sitzung).await
+}
+
+/// One window of the Posteingang.
+#[tauri::command]
+pub async fn posteingang(
+    state: tauri::State<'_, Shared>,
+    anfrage: QueueAnfrage,
+) -> Result<QueueAntwort, IpcError> {
+    blocking(state, move |c| c.posteingang(anfrage)).await
+}
+
+/// Counts of the views.
+#[tauri::command]
+pub async fn ansicht_zahlen(state: tauri::State<'_, Shared>) -> Result<AnsichtZahlen, IpcError> {
+    blocking(state, AppContext::ansicht_zahlen).await
+}
+
+/// Assigns cases to the current caseworker.
+#[tauri::command]
+pub async fn mir_zuweisen(
+    state: tauri::State<'_, Shared>,
+    ids: Vec<String>,
+) -> Result<u32, IpcError> {
+    blocking(state, move |c| c.mir_zuweisen(ids)).await
+}
+
+/// Opens a case (audited).
+#[tauri::command]
+pub async fn vorgang(
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.vorgang(id)).await
+}
+
+/// Takes an action on a case.
+#[tauri::command]
+pub async fn vorgang_aktion(
+    state: tauri::State<'_, Shared>,
+    anfrage: AktionAnfrage,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.vorgang_aktion(anfrage)).await
+}
+
+/// Adds an internal note.
+#[tauri::command]
+pub async fn notiz_hinzufuegen(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    text: String,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.notiz_hinzufuegen(id, text)).await
+}
+
+/// "Speichern unter…": the only way a document reaches the disk. Shows the native dialog,
+/// then lets the context decrypt the attachment to the chosen path (audited).
+#[tauri::command]
+pub async fn anlage_speichern(
+    window: tauri::Window,
+    state: tauri::State<'_, Shared>,
+    vorgang_id: String,
+    sha512: String,
+) -> Result<Option<String>, IpcError> {
+    let c = ctx(&state)?;
+    let name = {
+        let c = c.clone();
+        let (v, s) = (vorgang_id.clone(), sha512.clone());
+        tauri::async_runtime::spawn_blocking(move || c.anlage_dateiname(&v, &s))
+            .await
+            .map_err(|_| IpcError::new(ErrorCode::Internal, "Der Dialog konnte nicht öffnen."))??
+    };
+    let ziel = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Anlage speichern unter …")
+        .set_file_name(&name)
+        .blocking_save_file();
+    let Some(ziel) = ziel else {
+        return Ok(None);
+    };
+    let pfad = ziel.into_path().map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
+        )
+    })?;
+    tauri::async_runtime::spawn_blocking(move || {
+        c.anlage_exportieren(&vorgang_id, &sha512, &pfad).map(Some)
+    })
+    .await
+    .map_err(|_| {
+        IpcError::new(
+            ErrorCode::Internal,
+            "Das Speichern brach ab. Bitte erneut versuchen.",
+        )
+    })?
+}
+
+/// Saved filters of the Posteingang.
+#[tauri::command]
+pub async fn gespeicherte_filter(
+    state: tauri::State<'_, Shared>,
+) -> Result<Vec<GespeicherterFilter>, IpcError> {
+    blocking(state, AppContext::gespeicherte_filter).await
+}
+
+/// Saves (or replaces) a filter by name.
+#[tauri::command]
+pub async fn filter_speichern(
+    state: tauri::State<'_, Shared>,
+    filter: GespeicherterFilter,
+) -> Result<Vec<GespeicherterFilter>, IpcError> {
+    blocking(state, move |c| c.filter_speichern(filter)).await
+}
+
+/// Deletes a saved filter.
+#[tauri::command]
+pub async fn filter_loeschen(
+    state: tauri::State<'_, Shared>,
+    name: String,
+) -> Result<Vec<GespeicherterFilter>, IpcError> {
+    blocking(state, move |c| c.filter_loeschen(name)).await
+}
+
+/// Where the background sync stands.
+#[tauri::command]
+pub async fn sync_status(state: tauri::State<'_, Shared>) -> Result<SyncStatus, IpcError> {
+    blocking(state, AppContext::sync_status).await
+}
+
+/// "Jetzt abrufen": starts a sync pass now unless one runs.
+#[tauri::command]
+pub async fn jetzt_abrufen(state: tauri::State<'_, Shared>) -> Result<SyncStatus, IpcError> {
+    blocking(state, AppContext::jetzt_abrufen).await
 }

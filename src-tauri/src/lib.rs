@@ -8,12 +8,13 @@
 //! To add a command: implement it on `AppContext` (crate `app`), forward to it in
 //! [`commands`], list it in `build.rs` and allow it in `capabilities/default.json`.
 
+pub mod anlage_protokoll;
 pub mod commands;
 
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use tauri::Manager as _;
+use tauri::Emitter as _;
 
 /// Tells whether a graphical display is reachable; `Err` carries a German explanation.
 fn check_display() -> Result<(), String> {
@@ -32,21 +33,20 @@ fn check_display() -> Result<(), String> {
     Ok(())
 }
 
-/// Demo-Modus: starts the built-in simulator without delaying the window, then attaches it.
-fn start_demo_in_background(handle: tauri::AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        match app::start_demo_simulator().await {
-            Ok(sim) => {
-                let state = handle.state::<commands::Shared>();
-                if let Ok(mut guard) = state.lock()
-                    && let Ok(ctx) = guard.as_mut()
-                {
-                    ctx.attach_demo(sim);
-                }
+/// Starts the background sync (on start, every few minutes, on demand) and forwards its
+/// reports to the window as events (`sync-status`, `vorgaenge-geaendert`).
+fn start_sync(handle: tauri::AppHandle, ctx: &app::AppContext) {
+    let melden: app::sync_dienst::Melder =
+        Arc::new(move |m: app::sync_dienst::SyncMeldung| match m {
+            app::sync_dienst::SyncMeldung::Status(status) => {
+                let _ = handle.emit("sync-status", status);
             }
-            Err(e) => eprintln!("{}", e.message),
-        }
-    });
+            app::sync_dienst::SyncMeldung::VorgaengeGeaendert => {
+                let _ = handle.emit("vorgaenge-geaendert", serde_json::json!({}));
+            }
+        });
+    let laufzeit = tauri::async_runtime::handle();
+    app::sync_dienst::SyncDienst::starten(ctx, laufzeit.inner(), melden);
 }
 
 /// Starts the desktop app; returns the process exit code.
@@ -57,19 +57,48 @@ pub fn run() -> ExitCode {
     }
     // A profile that cannot be opened (no key source, wrong key, newer schema …) still gets a
     // window: it shows the German explanation and what to do, instead of a silent exit.
-    let ctx = app::profile::default_dir()
+    let ctx: commands::Shared = app::profile::default_dir()
         .and_then(|dir| app::AppContext::open(&dir))
+        .map(Arc::new)
         .map_err(|e| {
             eprintln!("Amtsstube kann das Profil nicht öffnen: {e}");
             ipc::IpcError::from(e)
         });
-    let demo = ctx.as_ref().is_ok_and(app::AppContext::is_demo);
+    let for_setup = ctx.clone();
+    let for_protocol = ctx.clone();
     let result = tauri::Builder::default()
-        .manage::<commands::Shared>(Mutex::new(ctx))
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .plugin(tauri_plugin_dialog::init())
+        .manage::<commands::Shared>(ctx)
+        .register_asynchronous_uri_scheme_protocol("anlage", move |_ctx, request, responder| {
+            let ctx = for_protocol.clone();
+            // Decrypting is blocking work: keep it off the webview's thread.
+            tauri::async_runtime::spawn_blocking(move || {
+                let response = match &ctx {
+                    Ok(ctx) => anlage_protokoll::antwort(ctx, &request),
+                    Err(e) => anlage_protokoll::fehler(e),
+                };
+                responder.respond(response);
+            });
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::sitzung,
+            commands::posteingang,
+            commands::ansicht_zahlen,
+            commands::mir_zuweisen,
+            commands::vorgang,
+            commands::vorgang_aktion,
+            commands::notiz_hinzufuegen,
+            commands::anlage_speichern,
+            commands::gespeicherte_filter,
+            commands::filter_speichern,
+            commands::filter_loeschen,
+            commands::sync_status,
+            commands::jetzt_abrufen,
+        ])
         .setup(move |app| {
-            if demo {
-                start_demo_in_background(app.handle().clone());
+            if let Ok(ctx) = &for_setup {
+                start_sync(app.handle().clone(), ctx);
             }
             Ok(())
         })

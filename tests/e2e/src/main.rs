@@ -19,11 +19,15 @@ use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+mod vorgang;
+
 /// A running app driven over WebDriver, with what the scenarios need to know about it.
 struct Session {
     client: Client,
     profile_dir: PathBuf,
     artifacts: PathBuf,
+    /// axe-core's browser bundle (a devDependency of the UI), injected to check accessibility.
+    axe_source: PathBuf,
 }
 
 impl Session {
@@ -120,7 +124,32 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "the_content_security_policy_blocks_injected_inline_script",
         |s| Box::pin(csp_blocks_inline_script(s)),
     ),
+    (
+        "twenty_applications_arrive_and_the_queue_shows_twenty",
+        |s| Box::pin(vorgang::twenty_applications_arrive(s)),
+    ),
+    ("a_case_shows_labelled_form_data_and_attachments", |s| {
+        Box::pin(vorgang::a_case_shows_labelled_form_data_and_attachments(s))
+    }),
+    ("a_pdf_attachment_previews_inside_the_app", |s| {
+        Box::pin(vorgang::a_pdf_attachment_previews_inside_the_app(s))
+    }),
+    ("taking_over_and_starting_review_changes_the_status", |s| {
+        Box::pin(vorgang::taking_over_and_starting_review_changes_the_status(
+            s,
+        ))
+    }),
+    (
+        "a_keyboard_only_path_leads_from_queue_to_case_to_an_action",
+        |s| Box::pin(vorgang::a_keyboard_only_path_leads_from_queue_to_case_to_an_action(s)),
+    ),
 ];
+
+/// Scenarios after the app was closed and started again on the same profile.
+const AFTER_RESTART: &[(&str, Scenario)] = &[(
+    "after_a_restart_everything_is_persisted_and_nothing_is_duplicated",
+    |s| Box::pin(vorgang::after_a_restart_everything_is_persisted(s)),
+)];
 
 async fn csp_blocks_inline_script(s: &Session) -> Result<()> {
     // Text from applicants must never run as code: an injected inline <script> stays inert.
@@ -153,8 +182,8 @@ async fn frame_shows_product_and_navigation(s: &Session) -> Result<()> {
     )
     .await
     .context("the navigation names the four areas")?;
-    s.wait_text("[data-testid=empty-state]", "keine Vorgänge")
-        .await?;
+    // The Posteingang is the start screen.
+    s.wait_text("[data-testid=posteingang]", "").await?;
     let shot = s.screenshot("frame").await?;
     println!("  screenshot: {}", shot.display());
     Ok(())
@@ -268,6 +297,7 @@ struct Setup {
     artifacts: PathBuf,
     driver_bin: String,
     native: String,
+    axe_source: PathBuf,
 }
 
 /// Starts tauri-driver (which launches the app with a fresh profile and `env`) and opens a
@@ -276,8 +306,8 @@ async fn start(
     setup: &Setup,
     label: &str,
     env: &[(&str, &str)],
+    profile: tempfile::TempDir,
 ) -> Result<(Driver, Session, tempfile::TempDir)> {
-    let profile = tempfile::tempdir()?;
     let profile_dir = profile.path().join("profil");
     let port = free_port()?;
     let native_port = free_port()?;
@@ -307,6 +337,7 @@ async fn start(
         client,
         profile_dir,
         artifacts: setup.artifacts.clone(),
+        axe_source: setup.axe_source.clone(),
     };
     Ok((driver, session, profile))
 }
@@ -370,12 +401,30 @@ async fn main() -> Result<std::process::ExitCode> {
         artifacts,
         driver_bin: arg("--driver").unwrap_or_else(|| "tauri-driver".into()),
         native: arg("--native-driver").unwrap_or_else(|| "/usr/bin/WebKitWebDriver".into()),
+        axe_source: PathBuf::from(
+            arg("--axe").unwrap_or_else(|| "ui/node_modules/axe-core/axe.min.js".into()),
+        ),
     };
 
     let (mut passed, mut failed) = (0, 0);
-    {
-        let (_driver, session, _profile) = start(&setup, "main", &[]).await?;
+    // The caseworker of these scenarios, and as many applications as the issue names.
+    let antraege = vorgang::ANTRAEGE.to_string();
+    let caseworker = [
+        ("AMTSSTUBE_BENUTZER", "e2e-sachbearbeitung"),
+        ("AMTSSTUBE_DEMO_ANTRAEGE", antraege.as_str()),
+    ];
+    let profile = {
+        let (_driver, session, profile) =
+            start(&setup, "main", &caseworker, tempfile::tempdir()?).await?;
         let (p, f) = run_all(&session, SCENARIOS).await;
+        (passed, failed) = (passed + p, failed + f);
+        let _ = session.client.close().await;
+        profile
+    };
+    {
+        // The same profile again: a restart of the app.
+        let (_driver, session, _profile) = start(&setup, "neustart", &caseworker, profile).await?;
+        let (p, f) = run_all(&session, AFTER_RESTART).await;
         (passed, failed) = (passed + p, failed + f);
         let _ = session.client.close().await;
     }
@@ -388,7 +437,8 @@ async fn main() -> Result<std::process::ExitCode> {
             ),
             ("AMTSSTUBE_KEY_FILE", ""),
         ];
-        let (_driver, session, _profile) = start(&setup, "ohne-schluessel", &env).await?;
+        let (_driver, session, _profile) =
+            start(&setup, "ohne-schluessel", &env, tempfile::tempdir()?).await?;
         let (p, f) = run_all(&session, WITHOUT_KEYRING).await;
         (passed, failed) = (passed + p, failed + f);
         let _ = session.client.close().await;
