@@ -214,6 +214,9 @@ struct Phasen {
     vor_seite_ms: f64,
     /// Navigation start to DOMContentLoaded (HTML and scripts loaded and run).
     dom_ms: f64,
+    /// Navigation start to the queue's frame (`[data-testid=posteingang]`) in the DOM, still
+    /// without rows (app only).
+    rahmen_ms: f64,
     /// Navigation start to the ready condition.
     bereit_ms: f64,
 }
@@ -225,6 +228,8 @@ async fn warte_auf(c: &Client, css: &str, frist: Duration) -> Result<f64> {
     let skript = "const [css, max] = arguments; const done = arguments[arguments.length - 1];
         const t0 = performance.now();
         (function poll() {
+          if (window.__bench_rahmen == null && document.querySelector('[data-testid=posteingang]'))
+            window.__bench_rahmen = performance.now();
           if (document.querySelector(css)) return done(performance.now());
           if (performance.now() - t0 > max) return done(false);
           setTimeout(poll, 2);
@@ -254,7 +259,7 @@ async fn start_messen(
     let nav = c
         .execute(
             "const n = performance.getEntriesByType('navigation')[0];
-             return n ? n.domContentLoadedEventEnd : null;",
+             return [n ? n.domContentLoadedEventEnd : null, window.__bench_rahmen ?? null];",
             vec![],
         )
         .await
@@ -263,7 +268,8 @@ async fn start_messen(
         gesamt,
         Phasen {
             vor_seite_ms: gesamt - seite,
-            dom_ms: nav.as_f64().unwrap_or(f64::NAN),
+            dom_ms: nav[0].as_f64().unwrap_or(f64::NAN),
+            rahmen_ms: nav[1].as_f64().unwrap_or(f64::NAN),
             bereit_ms: seite,
         },
     ))
@@ -712,6 +718,7 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         (
             median(&v.iter().map(|p| p.vor_seite_ms).collect::<Vec<_>>()),
             median(&v.iter().map(|p| p.dom_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.rahmen_ms).collect::<Vec<_>>()),
             median(&v.iter().map(|p| p.bereit_ms).collect::<Vec<_>>()),
         )
     };
@@ -726,8 +733,12 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         pl.1, pa.1
     );
     println!(
+        "  Seitenbeginn → Posteingang-Rahmen (ohne Zeilen)       {:>12} {:>9.0} ms",
+        "–", pa.2
+    );
+    println!(
         "  Seitenbeginn → bedienbar                              {:>9.0} ms {:>9.0} ms",
-        pl.2, pa.2
+        pl.3, pa.3
     );
     println!(
         "{:<46} {:>12} {:>12} {:>10} {:>7}  {}",
@@ -944,6 +955,7 @@ fn phasen_json(p: Phasen) -> Value {
     json!({
         "vor_seite_ms": zahl(p.vor_seite_ms),
         "dom_content_loaded_ms": zahl(p.dom_ms),
+        "posteingang_rahmen_ms": zahl(p.rahmen_ms),
         "bereit_ms": zahl(p.bereit_ms),
     })
 }
