@@ -128,6 +128,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "twenty_applications_arrive_and_the_queue_shows_twenty",
         |s| Box::pin(vorgang::twenty_applications_arrive(s)),
     ),
+    ("the_search_field_finds_a_case_by_its_aktenzeichen", |s| {
+        Box::pin(vorgang::the_search_field_finds_a_case(s))
+    }),
     ("a_case_shows_labelled_form_data_and_attachments", |s| {
         Box::pin(vorgang::a_case_shows_labelled_form_data_and_attachments(s))
     }),
@@ -249,7 +252,7 @@ async fn settings_show_round_trip(s: &Session) -> Result<()> {
     println!("  version {version}, profile {shown}");
     let shot = s.screenshot("einstellungen").await?;
     println!("  screenshot: {}", shot.display());
-    Ok(())
+    s.axe("einstellungen").await
 }
 
 fn free_port() -> Result<u16> {
@@ -383,7 +386,7 @@ async fn no_key_source_is_explained(s: &Session) -> Result<()> {
     }
     let shot = s.screenshot("ohne-schluessel").await?;
     println!("  screenshot: {}", shot.display());
-    Ok(())
+    s.axe("fehler-ohne-schluessel").await
 }
 
 #[tokio::main]

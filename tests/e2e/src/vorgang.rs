@@ -193,6 +193,38 @@ pub async fn twenty_applications_arrive(s: &Session) -> Result<()> {
     s.axe("posteingang").await
 }
 
+/// The search field uses the store's full-text search: an Aktenzeichen finds its case.
+pub async fn the_search_field_finds_a_case(s: &Session) -> Result<()> {
+    open_alle(s).await?;
+    let rows = s.wait_queue(ANTRAEGE).await?;
+    let gesucht = rows
+        .last()
+        .cloned()
+        .ok_or_else(|| anyhow!("no case to search for"))?;
+    let feld = s.client.find(Locator::Css("[data-testid=suche]")).await?;
+    feld.send_keys(&gesucht).await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let gefunden = s.all_rows().await.unwrap_or_default();
+        if gefunden.len() == 1 && gefunden[0] == gesucht {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("searching {gesucht:?} shows {gefunden:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let shot = s.screenshot("suche").await?;
+    println!("  {gesucht} gefunden, screenshot: {}", shot.display());
+    // Clear the field again, as a user would, so later scenarios see every case.
+    let zurueck = Key::Backspace
+        .to_string()
+        .repeat(gesucht.chars().count() + 2);
+    feld.send_keys(&zurueck).await?;
+    s.wait_queue(ANTRAEGE).await?;
+    Ok(())
+}
+
 /// Open a case from the queue: header, labelled form data, attachments.
 pub async fn a_case_shows_labelled_form_data_and_attachments(s: &Session) -> Result<()> {
     open_alle(s).await?;
