@@ -55,6 +55,14 @@ fn pdf_text(s: &str) -> String {
             c if (c as u32) < 0x20 => " ".to_owned(),
             c if (c as u32) < 0x80 => c.to_string(),
             c if (c as u32) <= 0xff => format!("\\{:03o}", c as u32),
+            // WinAnsiEncoding's characters beyond Latin-1 that German text uses.
+            '–' => "\\226".to_owned(),
+            '—' => "\\227".to_owned(),
+            '€' => "\\200".to_owned(),
+            '„' => "\\204".to_owned(),
+            '“' => "\\223".to_owned(),
+            '‚' => "\\202".to_owned(),
+            '‘' => "\\221".to_owned(),
             _ => "?".to_owned(),
         })
         .collect()
@@ -145,6 +153,12 @@ mod tests {
             .parse()
             .unwrap();
         assert!(p[startxref..].starts_with(b"xref"));
+    }
+
+    #[test]
+    fn german_dashes_quotes_and_the_euro_sign_use_their_winansi_codes() {
+        assert_eq!(pdf_text("Hundesteuer – 12 €"), "Hundesteuer \\226 12 \\200");
+        assert_eq!(pdf_text("„Ja“"), "\\204Ja\\223");
     }
 
     #[test]
