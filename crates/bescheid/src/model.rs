@@ -57,14 +57,20 @@ pub enum Leistung {
     Gewerbeanmeldung,
     /// Bewohnerparkausweis: Erteilung eines Bewohnerparkausweises.
     Bewohnerparkausweis,
+    /// Sondernutzungserlaubnis für öffentliche Verkehrsflächen (§ 18 StrWG NRW).
+    Sondernutzung,
+    /// Meldebescheinigung nach § 18 BMG mit Festsetzung der Verwaltungsgebühr.
+    Meldebescheinigung,
 }
 
 impl Leistung {
     /// All Leistungen that have a template.
-    pub const ALLE: [Leistung; 3] = [
+    pub const ALLE: [Leistung; 5] = [
         Leistung::Hundesteuer,
         Leistung::Gewerbeanmeldung,
         Leistung::Bewohnerparkausweis,
+        Leistung::Sondernutzung,
+        Leistung::Meldebescheinigung,
     ];
 
     /// Stable identifier (also the template and example file name).
@@ -73,6 +79,8 @@ impl Leistung {
             Leistung::Hundesteuer => "hundesteuer",
             Leistung::Gewerbeanmeldung => "gewerbeanmeldung",
             Leistung::Bewohnerparkausweis => "bewohnerparkausweis",
+            Leistung::Sondernutzung => "sondernutzung",
+            Leistung::Meldebescheinigung => "meldebescheinigung",
         }
     }
 }

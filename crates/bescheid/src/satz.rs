@@ -23,6 +23,16 @@ const RAND_RECHTS: f32 = 190.0; // 20 mm right margin
 const ANSCHRIFT_OBEN: f32 = 45.0;
 const INFO_LINKS: f32 = 125.0;
 const INFO_OBEN: f32 = 50.0;
+/// Values of the information block start here (after the labels) and end at the right edge
+/// of the body text, inside the DIN 5008 information block column (125–200 mm).
+const INFO_WERT_LINKS: f32 = INFO_LINKS + 24.0;
+/// Lowest baseline of the information block, well above the Betreff.
+const INFO_UNTEN: f32 = 92.0;
+/// Value size, the smallest size a value may shrink to before it wraps, and line pitches.
+const INFO_GROESSE: f32 = 9.5;
+const INFO_MIN: f32 = 8.5;
+const INFO_ZEILE: f32 = 4.6;
+const INFO_FORTSETZUNG: f32 = 3.8;
 const BETREFF_OBEN: f32 = 98.4;
 const KOERPER_UNTEN: f32 = 259.0;
 const FOLGESEITE_OBEN: f32 = 27.0;
@@ -367,10 +377,11 @@ impl<'a> Satz<'a> {
             "{} · Aktenzeichen {} · Bescheid vom {}",
             e.behoerde.name, e.aktenzeichen, datum
         );
+        let kopf = self.kuerzen(Schnitt::Normal, 8.0, &kopf, RAND_RECHTS - RAND_LINKS);
         self.briefkopf(e, &datum)?;
         self.y = BETREFF_OBEN - ZEILE;
         let mut vorher_betreff = false;
-        for b in bloecke {
+        for (nr, b) in bloecke.iter().enumerate() {
             match b {
                 Block::Betreff(t) => {
                     self.absatz(&kopf, Schnitt::Fett, None, t)?;
@@ -378,8 +389,9 @@ impl<'a> Satz<'a> {
                     continue;
                 }
                 Block::Ueberschrift(t) => {
-                    // Keep a heading with the first two lines that follow it.
-                    self.platz(ZEILE * 4.0, &kopf)?;
+                    // Keep a heading with the first two lines that follow it (spacing above
+                    // 0.8, the heading, 0.2 + up to 0.6 spacing, two lines).
+                    self.platz(ZEILE * 4.6, &kopf)?;
                     self.y += ZEILE * 0.8;
                     self.absatz(&kopf, Schnitt::Fett, None, t)?;
                     self.y += ZEILE * 0.2;
@@ -397,16 +409,36 @@ impl<'a> Satz<'a> {
                     self.absatz(&kopf, Schnitt::Normal, Some(m), t)?;
                 }
                 Block::Zeile(t) => {
-                    self.platz(ZEILE, &kopf)?;
-                    self.y += ZEILE;
-                    self.text(
-                        Schnitt::Normal,
-                        TEXT_GROESSE,
-                        RAND_LINKS,
-                        self.y,
-                        SCHWARZ,
-                        t,
-                    )?;
+                    // A run of kept lines (the Grußformel) gets an empty line above it and
+                    // stays together on one page.
+                    if nr == 0 || !matches!(bloecke[nr - 1], Block::Zeile(_)) {
+                        let lauf = bloecke[nr..]
+                            .iter()
+                            .take_while(|b| matches!(b, Block::Zeile(_)))
+                            .count();
+                        self.y += ZEILE;
+                        self.platz(ZEILE * lauf as f32, &kopf)?;
+                    }
+                    // Kept as written, wrapped only where it would run past the margin.
+                    let zeilen = if self.breite(Schnitt::Normal, TEXT_GROESSE, t)
+                        > RAND_RECHTS - RAND_LINKS
+                    {
+                        self.umbrechen(Schnitt::Normal, TEXT_GROESSE, t, RAND_RECHTS - RAND_LINKS)
+                    } else {
+                        vec![t.clone()]
+                    };
+                    for z in &zeilen {
+                        self.platz(ZEILE, &kopf)?;
+                        self.y += ZEILE;
+                        self.text(
+                            Schnitt::Normal,
+                            TEXT_GROESSE,
+                            RAND_LINKS,
+                            self.y,
+                            SCHWARZ,
+                            z,
+                        )?;
+                    }
                 }
                 Block::Gebuehren => self.gebuehren(e, &kopf)?,
             }
@@ -466,14 +498,14 @@ impl<'a> Satz<'a> {
         // Visual seal top right: QR code and how to check it.
         let kante = 24.0;
         self.seite().ops.push(Op::Qr {
-            x: mm(RAND_RECHTS + 10.0 - kante),
+            x: mm(RAND_RECHTS - kante),
             y: SEITE_H - mm(8.0 + kante),
             kante: mm(kante),
         });
         self.text_rechts(
             Schnitt::Fett,
             6.5,
-            RAND_RECHTS + 10.0,
+            RAND_RECHTS,
             35.0,
             GRAU,
             "Elektronisch gesiegelt",
@@ -481,7 +513,7 @@ impl<'a> Satz<'a> {
         self.text_rechts(
             Schnitt::Normal,
             6.5,
-            RAND_RECHTS + 10.0,
+            RAND_RECHTS,
             37.8,
             GRAU,
             "QR-Code und Siegel prüfbar",
@@ -489,7 +521,7 @@ impl<'a> Satz<'a> {
         self.text_rechts(
             Schnitt::Normal,
             6.5,
-            RAND_RECHTS + 10.0,
+            RAND_RECHTS,
             40.6,
             GRAU,
             "mit PAdES-Prüfsoftware",
@@ -500,6 +532,7 @@ impl<'a> Satz<'a> {
             "{} · {} · {} {}",
             b.name, b.anschrift.strasse, b.anschrift.plz, b.anschrift.ort
         );
+        let ruecksende = self.kuerzen(Schnitt::Normal, 7.0, &ruecksende, 80.0);
         self.text(
             Schnitt::Normal,
             7.0,
@@ -552,23 +585,44 @@ impl<'a> Satz<'a> {
         info.push(("Telefon", e.bearbeitung.telefon.clone()));
         info.push(("E-Mail", e.bearbeitung.email.clone()));
         info.push(("Datum", datum.to_string()));
-        let mut y = INFO_OBEN;
-        let wert_x = INFO_LINKS + 24.0;
-        let wert_b = RAND_RECHTS + 10.0 - wert_x;
-        for (label, wert) in &info {
-            self.text(Schnitt::Normal, 8.0, INFO_LINKS, y, GRAU, label)?;
-            // Long values (e-mail addresses) shrink rather than run off the page.
-            let mut g = 9.5;
-            while g > 6.5 && self.breite(Schnitt::Normal, g, wert) > wert_b {
-                g -= 0.25;
+        // Values shrink to INFO_MIN, then wrap; rows move closer together when wrapped values
+        // would push the block into the Betreff, and only if that is not enough, everything
+        // is set smaller.
+        let mut min = INFO_MIN;
+        let (gesetzt, abstand, fortsetzung) = loop {
+            let gesetzt: Vec<(&str, Schnitt, f32, Vec<String>)> = info
+                .iter()
+                .map(|(label, wert)| {
+                    let schnitt = if *label == "Aktenzeichen" {
+                        Schnitt::Fett
+                    } else {
+                        Schnitt::Normal
+                    };
+                    let (g, zeilen) =
+                        self.info_wert(schnitt, wert, RAND_RECHTS - INFO_WERT_LINKS, min);
+                    (*label, schnitt, g, zeilen)
+                })
+                .collect();
+            let fortsetzung = INFO_FORTSETZUNG * min / INFO_MIN;
+            let fortsetzungen: usize = gesetzt.iter().map(|r| r.3.len() - 1).sum();
+            let reihen = gesetzt.len().saturating_sub(1).max(1) as f32;
+            let frei = INFO_UNTEN - INFO_OBEN - fortsetzungen as f32 * fortsetzung;
+            let abstand = (frei / reihen).min(INFO_ZEILE);
+            if abstand >= 3.6 || min <= 6.0 {
+                break (gesetzt, abstand.max(3.0), fortsetzung);
             }
-            let schnitt = if *label == "Aktenzeichen" {
-                Schnitt::Fett
-            } else {
-                Schnitt::Normal
-            };
-            self.text(schnitt, g, wert_x, y, SCHWARZ, wert)?;
-            y += 4.6;
+            min -= 0.5;
+        };
+        let mut y = INFO_OBEN;
+        for (label, schnitt, g, zeilen) in &gesetzt {
+            self.text(Schnitt::Normal, 8.0, INFO_LINKS, y, GRAU, label)?;
+            for (i, z) in zeilen.iter().enumerate() {
+                if i > 0 {
+                    y += fortsetzung;
+                }
+                self.text(*schnitt, *g, INFO_WERT_LINKS, y, SCHWARZ, z)?;
+            }
+            y += abstand;
         }
 
         // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
@@ -576,6 +630,106 @@ impl<'a> Satz<'a> {
             self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
         }
         Ok(())
+    }
+
+    /// Sets one value of the information block into `breite` mm: at full size if it fits,
+    /// else shrunk down to `min` pt, else wrapped at that size where identifiers break
+    /// (after `@`, `-`, `/`, `_`, spaces; before `.`), between characters only as a last resort.
+    pub(crate) fn info_wert(
+        &self,
+        schnitt: Schnitt,
+        wert: &str,
+        breite: f32,
+        min: f32,
+    ) -> (f32, Vec<String>) {
+        let mut g = INFO_GROESSE;
+        while g >= min {
+            if self.breite(schnitt, g, wert) <= breite {
+                return (g, vec![wert.to_string()]);
+            }
+            g -= 0.25;
+        }
+        // Breaking only after `@` and at spaces reads best (`vorname.name@` / `stadt.de`);
+        // the finer break points are used only when that is not enough.
+        let grob = self.umbrechen_kennung(schnitt, min, wert, breite, &['@', ' '], false);
+        let zeilen = if grob.iter().all(|z| self.breite(schnitt, min, z) <= breite) {
+            grob
+        } else {
+            self.umbrechen_kennung(
+                schnitt,
+                min,
+                wert,
+                breite,
+                &['@', ' ', '-', '/', '_', '.'],
+                true,
+            )
+        };
+        (min, zeilen)
+    }
+
+    /// Greedy line breaking for e-mail addresses, phone numbers and Aktenzeichen.
+    fn umbrechen_kennung(
+        &self,
+        schnitt: Schnitt,
+        g: f32,
+        text: &str,
+        breite: f32,
+        stellen: &[char],
+        zeichenweise: bool,
+    ) -> Vec<String> {
+        let mut teile: Vec<&str> = Vec::new();
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            if !stellen.contains(&c) {
+                continue;
+            }
+            if c == '.' {
+                // Before a dot, so the next line starts with `.de`, never a line ends in one.
+                if i > start {
+                    teile.push(&text[start..i]);
+                    start = i;
+                }
+            } else {
+                let ende = i + c.len_utf8();
+                teile.push(&text[start..ende]);
+                start = ende;
+            }
+        }
+        if start < text.len() {
+            teile.push(&text[start..]);
+        }
+        let passt = |t: &str| self.breite(schnitt, g, t.trim_end()) <= breite;
+        let mut zeilen = Vec::new();
+        let mut zeile = String::new();
+        for t in teile {
+            if !zeile.is_empty() && !passt(&format!("{zeile}{t}")) {
+                zeilen.push(zeile.trim_end().to_string());
+                zeile.clear();
+            }
+            zeile.push_str(t);
+            // A piece wider than the line on its own: break it between characters.
+            while zeichenweise && !passt(&zeile) {
+                let mut kopf = String::new();
+                for c in zeile.chars() {
+                    let mut versuch = kopf.clone();
+                    versuch.push(c);
+                    if !kopf.is_empty() && !passt(&versuch) {
+                        break;
+                    }
+                    kopf = versuch;
+                }
+                if kopf.len() >= zeile.len() {
+                    break;
+                }
+                zeile = zeile[kopf.len()..].to_string();
+                zeilen.push(kopf);
+            }
+        }
+        let rest = zeile.trim_end();
+        if !rest.is_empty() {
+            zeilen.push(rest.to_string());
+        }
+        zeilen
     }
 
     fn kuerzen(&self, schnitt: Schnitt, groesse: f32, text: &str, breite: f32) -> String {
@@ -618,11 +772,11 @@ impl<'a> Satz<'a> {
         );
         self.y += 1.6;
         for g in &e.gebuehren {
-            let bez = self.umbrechen(Schnitt::Normal, G, &g.bezeichnung, B_BEZ);
+            let bez = self.umbrechen(Schnitt::Normal, G, &binden(&g.bezeichnung), B_BEZ);
             let grund = self.umbrechen(
                 Schnitt::Normal,
                 G,
-                g.rechtsgrundlage.as_deref().unwrap_or("–"),
+                &binden(g.rechtsgrundlage.as_deref().unwrap_or("–")),
                 B_GRUND,
             );
             let n = bez.len().max(grund.len());
@@ -709,7 +863,7 @@ impl<'a> Satz<'a> {
             ]);
         }
         let xs = [RAND_LINKS, 80.0, 143.0];
-        let breiten = [52.0, 60.0, RAND_RECHTS + 10.0 - 143.0];
+        let breiten = [52.0, 60.0, RAND_RECHTS - 143.0];
         let n = self.seiten.len();
         let save = std::mem::take(&mut self.seiten);
         let mut seiten = save;
@@ -724,14 +878,7 @@ impl<'a> Satz<'a> {
                 SCHWARZ,
                 &format!("Seite {} von {}", i + 1, n),
             )?;
-            self.linie(
-                RAND_LINKS,
-                FUSS_OBEN,
-                RAND_RECHTS + 10.0,
-                FUSS_OBEN,
-                0.4,
-                GRAU,
-            );
+            self.linie(RAND_LINKS, FUSS_OBEN, RAND_RECHTS, FUSS_OBEN, 0.4, GRAU);
             for (s, spalte) in spalten.iter().enumerate() {
                 let mut y = FUSS_OBEN + 3.6;
                 for z in spalte {
@@ -759,6 +906,157 @@ mod tests {
     fn umbruch(text: &str, breite: f32) -> Vec<String> {
         let s = schriften().unwrap();
         Satz::neu(s).umbrechen(Schnitt::Normal, 11.0, text, breite)
+    }
+
+    /// Lays a decision out as `ausstellen` does (without PDF writing and sealing).
+    fn gesetzt(e: &Entscheidung) -> Satz<'static> {
+        let s = schriften().unwrap();
+        let bloecke = crate::vorlage::bloecke(&crate::vorlage::text(e).unwrap());
+        let mut satz = Satz::neu(s);
+        satz.brief(e, &bloecke).unwrap();
+        satz.fuesse(e).unwrap();
+        satz
+    }
+
+    /// Every text run as (page, left edge mm, right edge mm, baseline mm from the top,
+    /// text), measured with the font's own advances of the glyphs actually drawn.
+    fn ausdehnung(satz: &Satz) -> Vec<(usize, f32, f32, f32, String)> {
+        let s = schriften().unwrap();
+        let mut out = Vec::new();
+        for (n, seite) in satz.seiten.iter().enumerate() {
+            for op in &seite.ops {
+                if let Op::Text {
+                    schnitt,
+                    groesse,
+                    x,
+                    y,
+                    glyphen,
+                    ..
+                } = op
+                {
+                    let f = s.get(*schnitt);
+                    let units: u32 = glyphen.iter().map(|g| u32::from(f.advance(*g))).sum();
+                    let rechts = x + units as f32 * groesse / f.upem;
+                    let zeichen = &satz.nutzung.glyphen[*schnitt as usize];
+                    let text: String = glyphen
+                        .iter()
+                        .map(|g| zeichen.get(g).copied().unwrap_or('?'))
+                        .collect();
+                    out.push((
+                        n + 1,
+                        x * 25.4 / 72.0,
+                        rechts * 25.4 / 72.0,
+                        (SEITE_H - y) * 25.4 / 72.0,
+                        text,
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    fn beispiele() -> Vec<(String, Entscheidung)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/examples");
+        let mut v: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|d| d.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| {
+                let e = Entscheidung::from_json(&std::fs::read(&p).unwrap()).unwrap();
+                (p.file_name().unwrap().to_string_lossy().into_owned(), e)
+            })
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(v.len() >= 5, "{v:?}");
+        v
+    }
+
+    #[test]
+    fn no_text_or_qr_code_of_any_example_leaves_the_body_margins() {
+        for (name, e) in beispiele() {
+            let satz = gesetzt(&e);
+            for (seite, links, rechts, _, text) in ausdehnung(&satz) {
+                assert!(
+                    rechts <= RAND_RECHTS + 0.01,
+                    "{name}, Seite {seite}: „{text}“ endet bei {rechts:.1} mm, rechter Rand {RAND_RECHTS} mm"
+                );
+                assert!(
+                    links >= RAND_LINKS - 0.01,
+                    "{name}, Seite {seite}: „{text}“ beginnt bei {links:.1} mm"
+                );
+            }
+            for seite in &satz.seiten {
+                for op in &seite.ops {
+                    if let Op::Qr { x, kante, .. } = op {
+                        assert!(
+                            (x + kante) * 25.4 / 72.0 <= RAND_RECHTS + 0.01,
+                            "{name}: QR-Code"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_information_block_values_wrap_or_shrink_inside_the_column_above_the_betreff() {
+        let (_, mut e) = beispiele()
+            .into_iter()
+            .find(|(n, _)| n == "hundesteuer.json")
+            .unwrap();
+        e.aktenzeichen = "22.1-HSt-2026-004711/Widerspruchsverfahren-Nachtrag-0001".into();
+        e.bearbeitung.email =
+            "hannelore.mustermann-schmidtbauer@buergerservice.stadtverwaltung-musterstadt.de"
+                .into();
+        e.bearbeitung.telefon = "+49 (0) 1234 5678-90123 (Mo–Fr 8:00–12:00 Uhr)".into();
+        e.bearbeitung.zimmer = Some("Verwaltungsgebäude II, Erdgeschoss, Raum E.017".into());
+        let satz = gesetzt(&e);
+        let info: Vec<_> = ausdehnung(&satz)
+            .into_iter()
+            .filter(|t| t.0 == 1 && t.1 >= INFO_WERT_LINKS - 0.01 && t.3 < BETREFF_OBEN - 1.0)
+            .collect();
+        for (_, _, rechts, y, text) in &info {
+            assert!(
+                *rechts <= RAND_RECHTS + 0.01,
+                "„{text}“ endet bei {rechts:.1} mm, rechter Rand {RAND_RECHTS} mm"
+            );
+            assert!(*y <= INFO_UNTEN + 0.01, "„{text}“ steht bei {y:.1} mm");
+        }
+        // Nothing is lost: the wrapped lines give back the full values.
+        let alles: String = info.iter().map(|t| t.4.as_str()).collect();
+        let alles = alles.replace(' ', "");
+        for wert in [
+            &e.aktenzeichen,
+            &e.bearbeitung.email,
+            &e.bearbeitung.telefon,
+        ] {
+            assert!(
+                alles.contains(&wert.replace(' ', "")),
+                "{wert} fehlt in {alles}"
+            );
+        }
+        // The e-mail address breaks after its @, not in the middle of a word.
+        assert!(
+            info.iter().any(|t| t.4.ends_with('@')),
+            "{:?}",
+            info.iter().map(|t| &t.4).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn an_information_value_that_fits_keeps_its_full_size_and_one_line() {
+        let s = schriften().unwrap();
+        let satz = Satz::neu(s);
+        let (g, z) = satz.info_wert(Schnitt::Normal, "0123 456-2217", 41.0, INFO_MIN);
+        assert_eq!((g, z), (INFO_GROESSE, vec!["0123 456-2217".to_string()]));
+        let (g, z) = satz.info_wert(
+            Schnitt::Normal,
+            "joerdis.weissgerber@musterstadt.de",
+            41.0,
+            INFO_MIN,
+        );
+        assert_eq!(g, INFO_MIN);
+        assert_eq!(z, vec!["joerdis.weissgerber@", "musterstadt.de"]);
     }
 
     #[test]

@@ -22,6 +22,18 @@ const VORLAGEN: &[(&str, &str)] = &[
         include_str!("../../../assets/bescheid/bewohnerparkausweis.j2"),
     ),
     (
+        "sondernutzung.j2",
+        include_str!("../../../assets/bescheid/sondernutzung.j2"),
+    ),
+    (
+        "meldebescheinigung.j2",
+        include_str!("../../../assets/bescheid/meldebescheinigung.j2"),
+    ),
+    (
+        "_rechtsbehelfsbelehrung_klage.j2",
+        include_str!("../../../assets/bescheid/_rechtsbehelfsbelehrung_klage.j2"),
+    ),
+    (
         "_rechtsbehelfsbelehrung.j2",
         include_str!("../../../assets/bescheid/_rechtsbehelfsbelehrung.j2"),
     ),

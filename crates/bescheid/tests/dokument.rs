@@ -118,3 +118,79 @@ fn the_printed_qr_code_scans_to_the_aktenzeichen_date_and_hash_of_the_embedded_j
     assert_eq!(hex::encode(Sha256::digest(&daten)), q.sha256);
     assert_eq!(bescheid::Entscheidung::from_json(&daten).unwrap(), e);
 }
+
+/// Left and right margin of the body text (DIN 5008 form B), in millimetres.
+const RAND_LINKS_MM: f64 = 25.0;
+const RAND_RECHTS_MM: f64 = 190.0;
+
+/// Every word of a PDF with its page and horizontal extent in mm, from `pdftotext -bbox`.
+fn wortkaesten(pdf: &std::path::Path) -> Vec<(usize, f64, f64, String)> {
+    let o = tool(
+        "pdftotext",
+        "apt-get install -y poppler-utils",
+        &["-bbox", "-enc", "UTF-8", pdf.to_str().unwrap(), "-"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = String::from_utf8(o.stdout).unwrap();
+    let attr = |zeile: &str, name: &str| -> f64 {
+        let start = zeile.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        let ende = start + zeile[start..].find('"').unwrap();
+        zeile[start..ende].parse().unwrap()
+    };
+    let mut seite = 0;
+    let mut out = Vec::new();
+    for zeile in html.lines().map(str::trim) {
+        if zeile.starts_with("<page ") {
+            seite += 1;
+        } else if zeile.starts_with("<word ") {
+            let wort = zeile
+                .split_once('>')
+                .and_then(|(_, r)| r.strip_suffix("</word>"))
+                .unwrap_or_default()
+                .to_string();
+            let mm = |pt: f64| pt * 25.4 / 72.0;
+            out.push((
+                seite,
+                mm(attr(zeile, "xMin")),
+                mm(attr(zeile, "xMax")),
+                wort,
+            ));
+        }
+    }
+    assert!(
+        seite >= 1 && !out.is_empty(),
+        "pdftotext -bbox lieferte nichts"
+    );
+    out
+}
+
+#[test]
+fn every_example_input_sets_all_its_words_inside_the_body_margins_for_pdftotext() {
+    let pki = Pki::neu(Typ::P256);
+    let key = pki.schluessel();
+    let mut beispiele: Vec<_> = std::fs::read_dir(workspace().join("assets/examples"))
+        .unwrap()
+        .map(|d| d.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    beispiele.sort();
+    assert!(beispiele.len() >= Leistung::ALLE.len());
+    for pfad in beispiele {
+        let name = pfad.file_name().unwrap().to_string_lossy().into_owned();
+        let e = bescheid::Entscheidung::from_json(&std::fs::read(&pfad).unwrap()).unwrap();
+        let a = ausstellen(&e, &key, datetime!(2026-11-20 09:30:00 UTC)).unwrap();
+        let pdf = pki.pfad(&format!("{name}.pdf"));
+        std::fs::write(&pdf, &a.pdf).unwrap();
+        for (seite, links, rechts, wort) in wortkaesten(&pdf) {
+            assert!(
+                rechts <= RAND_RECHTS_MM + 0.2,
+                "{name}, Seite {seite}: „{wort}“ endet bei {rechts:.1} mm, {:.1} mm rechts vom Textrand ({RAND_RECHTS_MM} mm)",
+                rechts - RAND_RECHTS_MM
+            );
+            assert!(
+                links >= RAND_LINKS_MM - 0.2,
+                "{name}, Seite {seite}: „{wort}“ beginnt bei {links:.1} mm, links vom Textrand ({RAND_LINKS_MM} mm)"
+            );
+        }
+    }
+}

@@ -180,3 +180,13 @@ fn an_rsa_3072_seal_from_pkcs12_is_valid_and_trusted_for_pdfsig_pyhanko_and_qpdf
 fn an_rsa_4096_seal_from_pkcs12_is_valid_and_trusted_for_pdfsig_pyhanko_and_qpdf() {
     pruefe_mit_allen(Typ::Rsa4096, Leistung::Bewohnerparkausweis);
 }
+
+#[test]
+fn a_p256_seal_on_a_sondernutzungserlaubnis_is_valid_and_trusted_for_pdfsig_pyhanko_and_qpdf() {
+    pruefe_mit_allen(Typ::P256, Leistung::Sondernutzung);
+}
+
+#[test]
+fn an_rsa_3072_seal_on_a_meldebescheinigung_is_valid_and_trusted_for_pdfsig_pyhanko_and_qpdf() {
+    pruefe_mit_allen(Typ::Rsa3072, Leistung::Meldebescheinigung);
+}
