@@ -275,6 +275,15 @@ async fn start_messen(
     ))
 }
 
+/// The machine's 1-minute load average (`/proc/loadavg`): other work on the machine moves
+/// every timing, so the report names it.
+fn last() -> f64 {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|x| x.parse().ok()))
+        .unwrap_or(f64::NAN)
+}
+
 /// Median of `v` (0 for an empty list).
 fn median(v: &[f64]) -> f64 {
     let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
@@ -606,6 +615,8 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
 struct Bericht {
     leer: Vec<LeerRunde>,
     app: Vec<AppRunde>,
+    /// Load average before each round.
+    last: Vec<f64>,
 }
 
 fn mib(kib: f64) -> f64 {
@@ -698,6 +709,16 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         },
         b.app.len().min(b.leer.len()),
         faelle.map_or("?".to_owned(), |n| n.to_string())
+    );
+    let (last_min, last_max) = b
+        .last
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, z), &x| {
+            (a.min(x), z.max(x))
+        });
+    println!(
+        "Last der Maschine (loadavg 1 min) während der Messung: {last_min:.1} bis {last_max:.1} bei {} Kernen",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
     println!(
@@ -911,6 +932,8 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         "build": o.build,
         "faelle": faelle,
         "runden": b.app.len().min(b.leer.len()),
+        "loadavg": b.last,
+        "kerne": std::thread::available_parallelism().map_or(0, |n| n.get()),
         "aufrufe_je_runde": AUFRUFE,
         "aufwaermen": AUFWAERMEN,
         "median": {
@@ -976,8 +999,10 @@ async fn main() -> Result<std::process::ExitCode> {
     let mut b = Bericht {
         leer: Vec::new(),
         app: Vec::new(),
+        last: Vec::new(),
     };
     for n in 1..=o.runden {
+        b.last.push(last());
         let r = leer_runde(&o, n)
             .await
             .with_context(|| format!("Runde {n}, leeres Fenster"))?;
@@ -999,6 +1024,7 @@ async fn main() -> Result<std::process::ExitCode> {
             zeigen(median(&r.seite_ms)),
             zeigen(median(&r.oeffnen_ms))
         );
+        b.last.push(last());
         b.app.push(r);
     }
     ausgeben(&o, &b)?;
