@@ -349,6 +349,22 @@ impl Client {
         key: &EncryptionKeyPair,
         sink: &mut dyn AttachmentSink,
     ) -> Result<String, Error> {
+        self.attachment_into_limited(submission_id, meta, key, sink, MAX_ATTACHMENT)
+            .await
+    }
+
+    /// Like [`Client::attachment_into`], refusing attachments whose plaintext exceeds
+    /// `limit` bytes with [`Error::LimitExceeded`]: before the body is read when the
+    /// `Content-Length` already shows it (estimated from the JWE's length), else as soon as
+    /// the decrypted stream passes the limit (nothing beyond it reaches the sink).
+    pub async fn attachment_into_limited(
+        &self,
+        submission_id: &str,
+        meta: &AttachmentRef,
+        key: &EncryptionKeyPair,
+        sink: &mut dyn AttachmentSink,
+        limit: u64,
+    ) -> Result<String, Error> {
         const EP: &str = "get-submission-attachment";
         let url = self.url(&format!(
             "/v1/submissions/{submission_id}/attachments/{}",
@@ -361,14 +377,31 @@ impl Client {
         {
             return Err(Error::TooLarge(len));
         }
+        let what = format!("Anlage {}", meta.attachment_id);
+        if let Some(len) = len
+            && plaintext_lower_bound(len) > limit
+        {
+            return Err(Error::LimitExceeded {
+                what,
+                groesse: plaintext_lower_bound(len),
+                grenze: limit,
+            });
+        }
         sink.begin(meta)?;
         let result = async {
-            let what = format!("Anlage {}", meta.attachment_id);
+            let zu_gross = |groesse: u64| Error::LimitExceeded {
+                what: what.clone(),
+                groesse,
+                grenze: limit,
+            };
             if len.is_some_and(|l| l <= STREAM_THRESHOLD) {
                 let text = resp.bytes().await.map_err(|e| Error::network(EP, &e))?;
                 let text = std::str::from_utf8(&text)
                     .map_err(|_| Error::Jose(jose::JoseError::Malformed("kein ASCII".into())))?;
                 let d = jose::decrypt(key, text)?;
+                if d.plaintext.len() as u64 > limit {
+                    return Err(zu_gross(d.plaintext.len() as u64));
+                }
                 check_hash(&meta.hash, &d.plaintext, &what)?;
                 sink.write(&d.plaintext)?;
                 return Ok(d.tag);
@@ -378,8 +411,15 @@ impl Client {
             let mut total = 0u64;
             let mut stream = resp.bytes_stream();
             let mut sink_err = None;
+            let mut plain = 0u64;
+            let mut abbruch = None;
             {
                 let mut write = |b: &[u8]| {
+                    plain += b.len() as u64;
+                    if plain > limit {
+                        sink_err = Some(zu_gross(plain));
+                        return Err(jose::JoseError::Crypto("Größengrenze überschritten".into()));
+                    }
                     hasher.update(b);
                     if let Err(e) = sink.write(b) {
                         sink_err = Some(e);
@@ -393,9 +433,15 @@ impl Client {
                     if total > MAX_ATTACHMENT {
                         return Err(Error::TooLarge(total));
                     }
-                    dec.update(&chunk, &mut write)?;
+                    if let Err(e) = dec.update(&chunk, &mut write) {
+                        abbruch = Some(e);
+                        break;
+                    }
                 }
-                let tag = dec.finish(&mut write);
+                let tag = match abbruch {
+                    Some(e) => Err(e),
+                    None => dec.finish(&mut write),
+                };
                 if let Some(e) = sink_err.take() {
                     return Err(e);
                 }
@@ -592,8 +638,8 @@ pub fn open_submission(
             (Some(dd.plaintext), validated)
         }
         (Some(_), None) => {
-            return Err(Error::MetadataSchema(
-                "Metadaten kündigen Fachdaten an, die fehlen".into(),
+            return Err(Error::MissingData(
+                "die Metadaten kündigen Fachdaten an, die Einreichung enthält keine".into(),
             ));
         }
         (None, Some(_)) => {
@@ -611,6 +657,13 @@ pub fn open_submission(
     })
 }
 
+/// The least plaintext a compact JWE of `jwe_len` characters carries: its base64url
+/// ciphertext, after the largest header, key and IV the stream decryptor accepts (16 KiB
+/// each) and the tag. A JWE whose bound exceeds a limit is refused before it is read.
+pub fn plaintext_lower_bound(jwe_len: u64) -> u64 {
+    jwe_len.saturating_sub(3 * 16 * 1024 + 64) * 3 / 4
+}
+
 /// Decrypts one attachment in memory and checks its hash; returns plaintext and tag.
 pub fn open_attachment(
     key: &EncryptionKeyPair,
@@ -626,17 +679,27 @@ pub fn open_attachment(
     Ok((d.plaintext, d.tag))
 }
 
-/// The attachment ids the service lists must be exactly those in the metadata.
+/// The attachment ids the service lists must be exactly those in the metadata, each once.
+/// Listed in the metadata but not delivered: [`Error::AttachmentMismatch`] (missing);
+/// delivered but not in the metadata, or listed twice: [`Error::UnexpectedAttachment`].
 pub fn check_attachment_ids(listed: &[String], metadata: &Metadata) -> Result<(), Error> {
-    let in_meta: std::collections::BTreeSet<&str> = metadata
-        .content_structure
-        .attachments
-        .iter()
-        .map(|a| a.attachment_id.as_str())
-        .collect();
+    let mut in_meta = std::collections::BTreeSet::new();
+    for a in &metadata.content_structure.attachments {
+        if !in_meta.insert(a.attachment_id.as_str()) {
+            return Err(Error::UnexpectedAttachment(format!(
+                "Anlage {} steht mehrfach in den Metadaten",
+                a.attachment_id
+            )));
+        }
+    }
     let listed_set: std::collections::BTreeSet<&str> = listed.iter().map(String::as_str).collect();
-    if let Some(missing) = in_meta.symmetric_difference(&listed_set).next() {
+    if let Some(missing) = in_meta.difference(&listed_set).next() {
         return Err(Error::AttachmentMismatch((*missing).to_owned()));
+    }
+    if let Some(extra) = listed_set.difference(&in_meta).next() {
+        return Err(Error::UnexpectedAttachment(format!(
+            "Anlage {extra} wurde geliefert, steht aber nicht in den Metadaten"
+        )));
     }
     Ok(())
 }

@@ -61,6 +61,18 @@ pub enum Error {
     /// The metadata violate their schema.
     #[error("Metadaten verletzen das Schema: {0}")]
     MetadataSchema(String),
+    /// The metadata are not valid JSON.
+    #[error("Metadaten sind kein gültiges JSON: {0}")]
+    MetadataSyntax(String),
+    /// The metadata announce form data, but the submission carries none.
+    #[error("Fachdaten fehlen: {0}")]
+    MissingData(String),
+    /// The service delivers an attachment the metadata do not list (or list twice).
+    #[error("Anlagen stimmen nicht mit den Metadaten überein: {0}")]
+    UnexpectedAttachment(String),
+    /// An attachment's content is not what the metadata declare (e.g. not its MIME type).
+    #[error("Inhalt der Anlage passt nicht zu den Metadaten: {0}")]
+    InvalidAttachmentContent(String),
     /// The metadata name a schema version we do not know.
     #[error("Metadaten-Schema {0} wird nicht unterstützt.")]
     UnsupportedMetadata(String),
@@ -92,6 +104,18 @@ pub enum Error {
     /// The attachment exceeds what we accept.
     #[error("Anlage zu groß ({0} Byte).")]
     TooLarge(u64),
+    /// A part of the submission exceeds the size limit the subscriber set.
+    #[error(
+        "{what} ist zu groß (mindestens {groesse} Byte); angenommen werden höchstens {grenze} Byte."
+    )]
+    LimitExceeded {
+        /// Which part (`Anlage <id>`, `Fachdaten`, `Einreichung`).
+        what: String,
+        /// Size found (or the least size the announced length implies).
+        groesse: u64,
+        /// The limit.
+        grenze: u64,
+    },
 }
 
 fn problem_text(p: &Option<Box<Problem>>) -> String {
@@ -141,8 +165,15 @@ impl Error {
             Error::UnsupportedMetadata(d) => (P::UnsupportedSchema, d.clone()),
             Error::DataSchema { detail, .. } => (P::SchemaViolation, detail.clone()),
             Error::DataSyntax(d) => (P::SyntaxViolation, d.clone()),
+            Error::MetadataSyntax(d) => (P::SyntaxViolation, d.clone()),
+            Error::MissingData(d) => (P::MissingData, d.clone()),
             Error::AttachmentMismatch(d) => (P::MissingAttachment, d.clone()),
+            Error::UnexpectedAttachment(d) => (P::AttachmentMismatch, d.clone()),
+            Error::InvalidAttachmentContent(d) => (P::InvalidAttachmentContent, d.clone()),
+            // FIT-Connect has no problem type for size: an attachment beyond what the
+            // destination takes is reported as not matching (as before), the reason says why.
             Error::TooLarge(n) => (P::AttachmentMismatch, format!("{n} Byte")),
+            e @ Error::LimitExceeded { .. } => (P::AttachmentMismatch, e.to_string()),
             _ => return None,
         };
         Some(SetProblem::new(kind, detail))

@@ -206,8 +206,8 @@ pub struct Metadata {
 impl Metadata {
     /// Parses and validates metadata JSON.
     pub fn parse(bytes: &[u8]) -> Result<Self, Error> {
-        let raw: Value = serde_json::from_slice(bytes)
-            .map_err(|e| Error::MetadataSchema(format!("kein gültiges JSON ({e})")))?;
+        let raw: Value =
+            serde_json::from_slice(bytes).map_err(|e| Error::MetadataSyntax(e.to_string()))?;
         let version = validate(&raw)?;
         let content_structure: ContentStructure =
             serde_json::from_value(raw.get("contentStructure").cloned().unwrap_or(Value::Null))

@@ -98,6 +98,10 @@ pub enum ProblemType {
     AttachmentMismatch,
     /// Authentication tags do not match (reply channel / event checks).
     IncorrectAuthenticationTag,
+    /// The metadata announce form data that the submission does not carry.
+    MissingData,
+    /// An attachment's content is not what its metadata say (e.g. not of its MIME type).
+    InvalidAttachmentContent,
 }
 
 impl ProblemType {
@@ -112,6 +116,8 @@ impl ProblemType {
             ProblemType::MissingAttachment => "missing-attachment",
             ProblemType::AttachmentMismatch => "attachment-mismatch",
             ProblemType::IncorrectAuthenticationTag => "incorrect-authentication-tag",
+            ProblemType::MissingData => "missing-data",
+            ProblemType::InvalidAttachmentContent => "invalid-attachment-content",
         }
     }
 
@@ -126,6 +132,8 @@ impl ProblemType {
             ProblemType::MissingAttachment => "Anlage fehlt",
             ProblemType::AttachmentMismatch => "Anlagen stimmen nicht überein",
             ProblemType::IncorrectAuthenticationTag => "Authentication-Tag stimmt nicht",
+            ProblemType::MissingData => "Fachdaten fehlen",
+            ProblemType::InvalidAttachmentContent => "Inhalt der Anlage ungültig",
         }
     }
 }

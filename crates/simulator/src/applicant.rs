@@ -2,7 +2,7 @@
 //! a seed (everything except RSA key material and JWE randomness), sent over real HTTP with
 //! the sender side of the `fitconnect` crate; and a corpus of broken and hostile submissions.
 
-use fitconnect::jose::{EncryptionKeyPair, Jwk};
+use fitconnect::jose::{EncryptionKeyPair, JweHeader, Jwk};
 use fitconnect::sender::{Outgoing, OutgoingAttachment, Sealed, seal, seal_metadata};
 use fitconnect::set::ProblemType;
 use fitconnect::{Client, Error};
@@ -183,59 +183,247 @@ pub async fn send_applications(
     Ok(sent)
 }
 
-/// Broken and hostile submissions for testing the intake.
+/// The size limits the corpus's size kinds are built around: a subscriber that rejects
+/// attachments above [`HOSTILE_LIMIT_PER_ATTACHMENT`] and submissions above
+/// [`HOSTILE_LIMIT_TOTAL`] rejects [`Hostile::OversizedAttachment`] and
+/// [`Hostile::OversizedTotal`] and accepts [`Hostile::LargeAttachment`].
+pub const HOSTILE_LIMIT_PER_ATTACHMENT: u64 = 16 * 1024 * 1024;
+/// See [`HOSTILE_LIMIT_PER_ATTACHMENT`].
+pub const HOSTILE_LIMIT_TOTAL: u64 = 24 * 1024 * 1024;
+
+/// Broken and hostile submissions for testing the intake: what an attacker, a broken
+/// Onlinedienst or a faulty Zustelldienst can deliver. Every kind goes through the real
+/// Submission API (the service's own checks let them all pass, as the real one would).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hostile {
+    // --- JWE (metadata, data, attachments): encryption-issue ---
     /// Encrypted to a foreign key under the destination's `kid`.
     WrongKey,
+    /// Encrypted to the destination's key, but the header names a `kid` nobody has.
+    UnknownKid,
     /// The data JWE's authentication tag is altered.
     TamperedTag,
+    /// One character of the data JWE's ciphertext is altered.
+    TamperedCiphertext,
+    /// The metadata JWE's authentication tag is altered.
+    TamperedMetadataTag,
+    /// The data JWE lost its last characters on the way (tag cut short).
+    TruncatedJwe,
+    /// The data JWE's header says `alg: RSA1_5`.
+    WrongAlg,
+    /// The data JWE's header says `enc: A128CBC-HS256`.
+    WrongEnc,
+    /// The data JWE's header asks for compression (`zip: DEF`), which FIT-Connect forbids.
+    CompressedJwe,
+    /// The metadata are not a JWE at all (a plain word).
+    NotJwe,
+    /// The data JWE has 4 parts (tag missing).
+    JweFourParts,
+    /// The data JWE has 6 parts.
+    JweSixParts,
+    /// The data JWE's ciphertext is not valid base64url (padding inside).
+    InvalidBase64,
+    /// The data JWE's protected header is base64url, but not JSON.
+    HeaderNotJson,
+    /// One attachment's JWE tag is altered.
+    TamperedAttachment,
+    // --- metadata ---
+    /// The decrypted metadata are not JSON (syntax-violation).
+    MetadataNotJson,
+    /// The metadata are a JSON array, not an object.
+    MetadataNotAnObject,
+    /// The metadata lack `contentStructure`.
+    MetadataWithoutContentStructure,
+    /// The metadata lack `contentStructure.attachments`.
+    MetadataSchemaViolation,
+    /// The data hash is declared `md5`.
+    MetadataWrongHashType,
+    /// The data hash is upper-case hex (the schema demands `^[a-f0-9]{128}$`).
+    MetadataUppercaseHash,
+    /// An attachment's `purpose` is outside the enum.
+    MetadataInvalidPurpose,
+    /// `replyChannel` has two channels (the schema allows exactly one).
+    MetadataTwoReplyChannels,
+    /// An attachment id in the metadata is a path (`../../…`), not a UUID.
+    MetadataAttachmentIdNotUuid,
+    /// The metadata name a schema version nobody knows (unsupported-schema).
+    MetadataUnsupportedVersion,
+    // --- form data ---
     /// The metadata state a wrong SHA-512 for the data.
     HashMismatch,
-    /// The metadata violate the metadata schema.
-    MetadataSchemaViolation,
     /// The form data violate their Leistung's schema.
     DataSchemaViolation,
+    /// The form data are declared JSON but are XML.
+    DataNotJson,
+    /// The form data are empty (declared JSON).
+    EmptyData,
+    /// The metadata announce form data, the submission has none (missing-data).
+    DataMissing,
+    /// Form data are sent, the metadata do not announce them.
+    DataUnannounced,
+    // --- attachments ---
     /// The metadata list an attachment that was never announced or uploaded.
     MissingAttachment,
-    /// A 12 MB attachment (decrypted as a stream by the client): valid, but large.
-    Oversized,
-    /// Valid, with attachment names like `../../etc/passwd` and RTL overrides.
+    /// An attachment was announced and uploaded but is not in the metadata.
+    ExtraAttachment,
+    /// The metadata list the same attachment id twice.
+    DuplicateAttachmentIds,
+    /// The metadata state a wrong SHA-512 for an attachment.
+    AttachmentHashMismatch,
+    /// A Windows executable declared as `application/pdf`.
+    MimeMismatch,
+    /// One 20 MiB attachment (above [`HOSTILE_LIMIT_PER_ATTACHMENT`]).
+    OversizedAttachment,
+    /// Two 13 MiB attachments: each within the per-attachment limit, together above
+    /// [`HOSTILE_LIMIT_TOTAL`].
+    OversizedTotal,
+    // --- accepted (content handled with care downstream) ---
+    /// A 12 MB attachment (decrypted as a stream by the client): valid, large, within the
+    /// limits.
+    LargeAttachment,
+    /// Valid, with attachment names like `../../etc/passwd`, NUL, control characters,
+    /// Windows device names, RTL overrides and 300 characters: stored under safe names.
     HostileFileNames,
-    /// Valid, with `<script>` and formula injection in the applicant's fields.
+    /// Valid, with `<script>` and formula injection in the applicant's fields: stored
+    /// verbatim as text.
     ScriptInFields,
+    /// Valid, with a form schema URI this destination does not know: accepted unvalidated.
+    UnknownSchemaUri,
 }
 
 impl Hostile {
     /// Every kind.
-    pub const ALL: [Hostile; 9] = [
+    pub const ALL: [Hostile; 42] = [
         Hostile::WrongKey,
+        Hostile::UnknownKid,
         Hostile::TamperedTag,
-        Hostile::HashMismatch,
+        Hostile::TamperedCiphertext,
+        Hostile::TamperedMetadataTag,
+        Hostile::TruncatedJwe,
+        Hostile::WrongAlg,
+        Hostile::WrongEnc,
+        Hostile::CompressedJwe,
+        Hostile::NotJwe,
+        Hostile::JweFourParts,
+        Hostile::JweSixParts,
+        Hostile::InvalidBase64,
+        Hostile::HeaderNotJson,
+        Hostile::TamperedAttachment,
+        Hostile::MetadataNotJson,
+        Hostile::MetadataNotAnObject,
+        Hostile::MetadataWithoutContentStructure,
         Hostile::MetadataSchemaViolation,
+        Hostile::MetadataWrongHashType,
+        Hostile::MetadataUppercaseHash,
+        Hostile::MetadataInvalidPurpose,
+        Hostile::MetadataTwoReplyChannels,
+        Hostile::MetadataAttachmentIdNotUuid,
+        Hostile::MetadataUnsupportedVersion,
+        Hostile::HashMismatch,
         Hostile::DataSchemaViolation,
+        Hostile::DataNotJson,
+        Hostile::EmptyData,
+        Hostile::DataMissing,
+        Hostile::DataUnannounced,
         Hostile::MissingAttachment,
-        Hostile::Oversized,
+        Hostile::ExtraAttachment,
+        Hostile::DuplicateAttachmentIds,
+        Hostile::AttachmentHashMismatch,
+        Hostile::MimeMismatch,
+        Hostile::OversizedAttachment,
+        Hostile::OversizedTotal,
+        Hostile::LargeAttachment,
         Hostile::HostileFileNames,
         Hostile::ScriptInFields,
+        Hostile::UnknownSchemaUri,
     ];
 
     /// The problem a correct subscriber rejects it with; `None`: it must be accepted (and its
     /// content handled with care downstream).
     pub fn expected_problem(self) -> Option<ProblemType> {
-        match self {
-            Hostile::WrongKey | Hostile::TamperedTag => Some(ProblemType::EncryptionIssue),
-            Hostile::HashMismatch => Some(ProblemType::HashMismatch),
-            Hostile::MetadataSchemaViolation | Hostile::DataSchemaViolation => {
-                Some(ProblemType::SchemaViolation)
+        use Hostile as H;
+        use ProblemType as P;
+        Some(match self {
+            H::WrongKey
+            | H::UnknownKid
+            | H::TamperedTag
+            | H::TamperedCiphertext
+            | H::TamperedMetadataTag
+            | H::TruncatedJwe
+            | H::WrongAlg
+            | H::WrongEnc
+            | H::CompressedJwe
+            | H::NotJwe
+            | H::JweFourParts
+            | H::JweSixParts
+            | H::InvalidBase64
+            | H::HeaderNotJson
+            | H::TamperedAttachment => P::EncryptionIssue,
+            H::MetadataNotJson | H::DataNotJson | H::EmptyData => P::SyntaxViolation,
+            H::MetadataNotAnObject
+            | H::MetadataWithoutContentStructure
+            | H::MetadataSchemaViolation
+            | H::MetadataWrongHashType
+            | H::MetadataUppercaseHash
+            | H::MetadataInvalidPurpose
+            | H::MetadataTwoReplyChannels
+            | H::MetadataAttachmentIdNotUuid
+            | H::DataSchemaViolation
+            | H::DataUnannounced => P::SchemaViolation,
+            H::MetadataUnsupportedVersion => P::UnsupportedSchema,
+            H::HashMismatch | H::AttachmentHashMismatch => P::HashMismatch,
+            H::DataMissing => P::MissingData,
+            H::MissingAttachment => P::MissingAttachment,
+            H::ExtraAttachment
+            | H::DuplicateAttachmentIds
+            | H::OversizedAttachment
+            | H::OversizedTotal => P::AttachmentMismatch,
+            H::MimeMismatch => P::InvalidAttachmentContent,
+            H::LargeAttachment | H::HostileFileNames | H::ScriptInFields | H::UnknownSchemaUri => {
+                return None;
             }
-            Hostile::MissingAttachment => Some(ProblemType::MissingAttachment),
-            Hostile::Oversized | Hostile::HostileFileNames | Hostile::ScriptInFields => None,
-        }
+        })
+    }
+
+    /// Whether rejecting it is the subscriber's own policy (size limits, content sniffing)
+    /// rather than something the FIT-Connect client detects on its own.
+    pub fn subscriber_policy(self) -> bool {
+        matches!(
+            self,
+            Hostile::MimeMismatch | Hostile::OversizedAttachment | Hostile::OversizedTotal
+        )
+    }
+
+    /// Whether the defect is in an attachment (earlier attachments may have been received).
+    pub fn defect_in_attachment(self) -> bool {
+        matches!(
+            self,
+            Hostile::TamperedAttachment
+                | Hostile::AttachmentHashMismatch
+                | Hostile::MimeMismatch
+                | Hostile::OversizedAttachment
+                | Hostile::OversizedTotal
+        )
     }
 }
 
-fn tamper_tag(jwe: &str) -> String {
+/// The attachment names of [`Hostile::HostileFileNames`].
+pub const HOSTILE_FILE_NAMES: [&str; 12] = [
+    "../../../../etc/passwd",
+    "..\\..\\Windows\\System32\\drivers\\etc\\hosts",
+    "/etc/shadow",
+    "C:\\Windows\\win.ini",
+    "\\\\server\\freigabe\\Bescheid.pdf",
+    "Anlage\u{0}.pdf.exe",
+    "Zeile\nUmbruch\t\u{1b}[31mrot\u{7f}.pdf",
+    "CON.pdf",
+    "lpt1",
+    "rechnung\u{202E}fdp.exe",
+    "<img src=x onerror=alert(1)>.png",
+    "..",
+];
+
+fn flip_tag(jwe: &str) -> String {
     let (head, tag) = jwe.rsplit_once('.').unwrap_or((jwe, ""));
     let mut raw = fitconnect::jose::unb64(tag, "tag").unwrap_or_default();
     if let Some(b) = raw.first_mut() {
@@ -244,37 +432,190 @@ fn tamper_tag(jwe: &str) -> String {
     format!("{head}.{}", fitconnect::jose::b64(&raw))
 }
 
+/// Applies `f` to the `i`-th part of a compact JWE.
+fn alter_part(jwe: &str, i: usize, f: impl FnOnce(&str) -> String) -> String {
+    let mut parts: Vec<String> = jwe.split('.').map(str::to_owned).collect();
+    if let Some(p) = parts.get_mut(i) {
+        *p = f(p);
+    }
+    parts.join(".")
+}
+
+/// Flips one base64url character in the middle of `s` to another valid one.
+fn flip_char(s: &str) -> String {
+    let mut b = s.as_bytes().to_vec();
+    let mid = b.len() / 2;
+    if let Some(c) = b.get_mut(mid) {
+        *c = if *c == b'A' { b'B' } else { b'A' };
+    }
+    String::from_utf8(b).unwrap_or_default()
+}
+
+fn with_header(key: &Jwk, plain: &[u8], f: impl FnOnce(&mut JweHeader)) -> Result<String, Error> {
+    let mut h = JweHeader::for_key(&key.kid, Some("application/json"));
+    f(&mut h);
+    Ok(fitconnect::jose::encrypt_with_header(key, plain, &h)?)
+}
+
+fn big_pdf(rng: &mut StdRng, name: &str, bytes: usize) -> OutgoingAttachment {
+    OutgoingAttachment {
+        id: uuid(rng),
+        filename: format!("{name}.pdf"),
+        mime_type: "application/pdf".into(),
+        purpose: "attachment".into(),
+        description: Some("sehr große Anlage".into()),
+        content: documents::pdf(name, &[], bytes),
+    }
+}
+
 /// Builds a hostile submission for `kind`.
 pub fn hostile(destination_id: &str, key: &Jwk, kind: Hostile, seed: u64) -> Result<Sealed, Error> {
-    let mut app = application(seed, 1_000_000 + kind as u64)?;
+    use Hostile as H;
+    let index = Hostile::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u64;
+    let mut app = application(seed, 1_000_000 + index)?;
     let out = &mut app.outgoing;
     out.reply_key = None;
-    let mut rng = rng_for(seed, 2_000_000 + kind as u64);
+    let mut rng = rng_for(seed, 2_000_000 + index);
+    let meta = |out: &Outgoing, f: &dyn Fn(&mut Value)| {
+        let mut m = fitconnect::sender::metadata_for(out);
+        f(&mut m);
+        seal_metadata(destination_id, key, out, m)
+    };
+    let data = |mut s: Sealed, f: &dyn Fn(&str) -> String| {
+        s.submit.encrypted_data = s.submit.encrypted_data.as_deref().map(f);
+        Ok(s)
+    };
     match kind {
-        Hostile::WrongKey => {
+        H::WrongKey => {
             let foreign = EncryptionKeyPair::generate(&key.kid)?;
             seal(destination_id, &foreign.public_jwk()?, out)
         }
-        Hostile::TamperedTag => {
+        H::UnknownKid => {
             let mut s = seal(destination_id, key, out)?;
-            s.submit.encrypted_data = s.submit.encrypted_data.as_deref().map(tamper_tag);
+            s.submit.encrypted_metadata = with_header(
+                key,
+                &serde_json::to_vec(&s.metadata).unwrap_or_default(),
+                |h| h.kid = Some("schluessel-den-es-nicht-gibt".into()),
+            )?;
             Ok(s)
         }
-        Hostile::HashMismatch => {
-            let mut m = fitconnect::sender::metadata_for(out);
-            if let Some(h) = m.pointer_mut("/contentStructure/data/hash/content") {
-                *h = json!(fitconnect::metadata::sha512_hex(b"etwas anderes"));
-            }
-            seal_metadata(destination_id, key, out, m)
+        H::TamperedTag => data(seal(destination_id, key, out)?, &flip_tag),
+        H::TamperedCiphertext => data(seal(destination_id, key, out)?, &|j| {
+            alter_part(j, 3, flip_char)
+        }),
+        H::TamperedMetadataTag => {
+            let mut s = seal(destination_id, key, out)?;
+            s.submit.encrypted_metadata = flip_tag(&s.submit.encrypted_metadata);
+            Ok(s)
         }
-        Hostile::MetadataSchemaViolation => {
-            let mut m = fitconnect::sender::metadata_for(out);
+        H::TruncatedJwe => data(seal(destination_id, key, out)?, &|j| {
+            j[..j.len().saturating_sub(11)].to_owned()
+        }),
+        H::WrongAlg | H::WrongEnc | H::CompressedJwe => {
+            let mut s = seal(destination_id, key, out)?;
+            s.submit.encrypted_data = Some(with_header(key, &out.data, |h| match kind {
+                H::WrongAlg => h.alg = "RSA1_5".into(),
+                H::WrongEnc => h.enc = "A128CBC-HS256".into(),
+                _ => h.zip = Some("DEF".into()),
+            })?);
+            Ok(s)
+        }
+        H::NotJwe => {
+            let mut s = seal(destination_id, key, out)?;
+            s.submit.encrypted_metadata = "Hallo-Amt".into();
+            Ok(s)
+        }
+        H::JweFourParts => data(seal(destination_id, key, out)?, &|j| {
+            j.rsplit_once('.')
+                .map(|(h, _)| h.to_owned())
+                .unwrap_or_default()
+        }),
+        H::JweSixParts => data(seal(destination_id, key, out)?, &|j| format!("{j}.AAAA")),
+        H::InvalidBase64 => data(seal(destination_id, key, out)?, &|j| {
+            alter_part(j, 3, |c| {
+                let mid = c.len() / 2;
+                format!("{}=={}", &c[..mid], &c[mid..])
+            })
+        }),
+        H::HeaderNotJson => data(seal(destination_id, key, out)?, &|j| {
+            alter_part(j, 0, |_| {
+                fitconnect::jose::b64(b"alg=RSA-OAEP-256;enc=A256GCM")
+            })
+        }),
+        H::TamperedAttachment => {
+            let mut s = seal(destination_id, key, out)?;
+            if let Some((_, jwe)) = s.attachments.last_mut() {
+                *jwe = flip_tag(jwe);
+            }
+            Ok(s)
+        }
+        H::MetadataNotJson => {
+            let mut s = seal(destination_id, key, out)?;
+            s.submit.encrypted_metadata = fitconnect::jose::encrypt(
+                key,
+                b"{contentStructure: {attachments: []",
+                Some("application/json"),
+            )?;
+            Ok(s)
+        }
+        H::MetadataNotAnObject => meta(out, &|m| *m = json!([m.clone()])),
+        H::MetadataWithoutContentStructure => meta(out, &|m| {
+            if let Some(o) = m.as_object_mut() {
+                o.remove("contentStructure");
+            }
+        }),
+        H::MetadataSchemaViolation => meta(out, &|m| {
             if let Some(cs) = m.get_mut("contentStructure").and_then(Value::as_object_mut) {
                 cs.remove("attachments");
             }
-            seal_metadata(destination_id, key, out, m)
+        }),
+        H::MetadataWrongHashType => meta(out, &|m| {
+            if let Some(h) = m.pointer_mut("/contentStructure/data/hash/type") {
+                *h = json!("md5");
+            }
+        }),
+        H::MetadataUppercaseHash => meta(out, &|m| {
+            if let Some(h) = m.pointer_mut("/contentStructure/data/hash/content") {
+                *h = json!(h.as_str().unwrap_or_default().to_ascii_uppercase());
+            }
+        }),
+        H::MetadataInvalidPurpose => meta(out, &|m| {
+            if let Some(p) = m.pointer_mut("/contentStructure/attachments/0/purpose") {
+                *p = json!("schadcode");
+            }
+        }),
+        H::MetadataTwoReplyChannels => meta(out, &|m| {
+            if let Some(o) = m.as_object_mut() {
+                o.insert(
+                    "replyChannel".into(),
+                    json!({
+                        "eMail": {"address": "antrag@example.invalid"},
+                        "deMail": {"address": "antrag@example.de-mail.invalid"},
+                    }),
+                );
+            }
+        }),
+        H::MetadataAttachmentIdNotUuid => meta(out, &|m| {
+            if let Some(id) = m.pointer_mut("/contentStructure/attachments/0/attachmentId") {
+                *id = json!("../../../../etc/passwd/aaaaaaaaaaaaaa");
+            }
+        }),
+        H::MetadataUnsupportedVersion => {
+            meta(out, &|m| {
+                if let Some(o) = m.as_object_mut() {
+                    o.insert(
+                    "$schema".into(),
+                    json!("https://schema.fitko.de/fit-connect/metadata/9.0.0/metadata.schema.json"),
+                );
+                }
+            })
         }
-        Hostile::DataSchemaViolation => {
+        H::HashMismatch => meta(out, &|m| {
+            if let Some(h) = m.pointer_mut("/contentStructure/data/hash/content") {
+                *h = json!(fitconnect::metadata::sha512_hex(b"etwas anderes"));
+            }
+        }),
+        H::DataSchemaViolation => {
             let mut data: Value = serde_json::from_slice(&out.data).unwrap_or(json!({}));
             if let Some(o) = data.as_object_mut() {
                 o.remove("antragsteller");
@@ -283,43 +624,122 @@ pub fn hostile(destination_id: &str, key: &Jwk, kind: Hostile, seed: u64) -> Res
             out.data = serde_json::to_vec(&data).unwrap_or_default();
             seal(destination_id, key, out)
         }
-        Hostile::MissingAttachment => {
-            let mut m = fitconnect::sender::metadata_for(out);
+        H::DataNotJson => {
+            out.data = b"<antrag><name>Erika Mustermann</name></antrag>".to_vec();
+            seal(destination_id, key, out)
+        }
+        H::EmptyData => {
+            out.data = Vec::new();
+            seal(destination_id, key, out)
+        }
+        H::DataMissing => {
+            let mut s = seal(destination_id, key, out)?;
+            s.submit.encrypted_data = None;
+            Ok(s)
+        }
+        H::DataUnannounced => meta(out, &|m| {
+            if let Some(cs) = m.get_mut("contentStructure").and_then(Value::as_object_mut) {
+                cs.remove("data");
+            }
+        }),
+        H::MissingAttachment => {
+            let extra = uuid(&mut rng);
+            meta(out, &|m| {
+                if let Some(list) = m
+                    .pointer_mut("/contentStructure/attachments")
+                    .and_then(Value::as_array_mut)
+                {
+                    list.push(json!({
+                        "attachmentId": extra,
+                        "hash": {"type": "sha512", "content": fitconnect::metadata::sha512_hex(b"nie hochgeladen")},
+                        "purpose": "attachment",
+                        "filename": "Nachweis.pdf",
+                        "mimeType": "application/pdf",
+                    }));
+                }
+            })
+        }
+        H::ExtraAttachment => {
+            out.attachments.push(OutgoingAttachment {
+                id: uuid(&mut rng),
+                filename: "untergeschoben.pdf".into(),
+                mime_type: "application/pdf".into(),
+                purpose: "attachment".into(),
+                description: None,
+                content: documents::pdf("untergeschoben", &[], 100),
+            });
+            meta(out, &|m| {
+                if let Some(list) = m
+                    .pointer_mut("/contentStructure/attachments")
+                    .and_then(Value::as_array_mut)
+                {
+                    list.pop();
+                }
+            })
+        }
+        H::DuplicateAttachmentIds => meta(out, &|m| {
             if let Some(list) = m
                 .pointer_mut("/contentStructure/attachments")
                 .and_then(Value::as_array_mut)
+                && let Some(first) = list.first().cloned()
             {
-                list.push(json!({
-                    "attachmentId": uuid(&mut rng),
-                    "hash": {"type": "sha512", "content": fitconnect::metadata::sha512_hex(b"nie hochgeladen")},
-                    "purpose": "attachment",
-                    "filename": "Nachweis.pdf",
-                    "mimeType": "application/pdf",
-                }));
+                let mut twin = first;
+                twin["filename"] = json!("Zwilling.pdf");
+                list.push(twin);
             }
-            seal_metadata(destination_id, key, out, m)
-        }
-        Hostile::Oversized => {
+        }),
+        H::AttachmentHashMismatch => meta(out, &|m| {
+            if let Some(list) = m
+                .pointer_mut("/contentStructure/attachments")
+                .and_then(Value::as_array_mut)
+                && let Some(last) = list.last_mut()
+            {
+                last["hash"]["content"] = json!(fitconnect::metadata::sha512_hex(b"anders"));
+            }
+        }),
+        H::MimeMismatch => {
+            let mut exe = b"MZ\x90\x00\x03\x00\x00\x00".to_vec();
+            exe.extend_from_slice(b"This program cannot be run in DOS mode.\r\n");
+            exe.resize(4096, 0);
             out.attachments.push(OutgoingAttachment {
                 id: uuid(&mut rng),
-                filename: "Bauzeichnung_hochaufgeloest.pdf".into(),
+                filename: "Personalausweis.pdf".into(),
                 mime_type: "application/pdf".into(),
                 purpose: "attachment".into(),
-                description: Some("sehr große Anlage".into()),
-                content: documents::pdf("Bauzeichnung", &[], 12 * 1024 * 1024),
+                description: None,
+                content: exe,
             });
             seal(destination_id, key, out)
         }
-        Hostile::HostileFileNames => {
-            let names = [
-                "../../../../etc/passwd",
-                "..\\..\\Windows\\System32\\drivers\\etc\\hosts",
-                "CON.pdf",
-                "rechnung\u{202E}fdp.exe",
-                "<img src=x onerror=alert(1)>.png",
-            ];
-            for (a, n) in out.attachments.iter_mut().zip(names.iter().cycle()) {
-                a.filename = (*n).into();
+        H::OversizedAttachment => {
+            out.attachments
+                .push(big_pdf(&mut rng, "Bauzeichnung_riesig", 20 * 1024 * 1024));
+            seal(destination_id, key, out)
+        }
+        H::OversizedTotal => {
+            for n in ["Plan_Teil1", "Plan_Teil2"] {
+                out.attachments.push(big_pdf(&mut rng, n, 13 * 1024 * 1024));
+            }
+            seal(destination_id, key, out)
+        }
+        H::LargeAttachment => {
+            out.attachments.push(big_pdf(
+                &mut rng,
+                "Bauzeichnung_hochaufgeloest",
+                12 * 1024 * 1024,
+            ));
+            seal(destination_id, key, out)
+        }
+        H::HostileFileNames => {
+            for n in HOSTILE_FILE_NAMES {
+                out.attachments.push(OutgoingAttachment {
+                    id: uuid(&mut rng),
+                    filename: n.into(),
+                    mime_type: "application/pdf".into(),
+                    purpose: "attachment".into(),
+                    description: None,
+                    content: documents::pdf(n, &[], 100),
+                });
             }
             out.attachments.push(OutgoingAttachment {
                 id: uuid(&mut rng),
@@ -331,24 +751,32 @@ pub fn hostile(destination_id: &str, key: &Jwk, kind: Hostile, seed: u64) -> Res
             });
             seal(destination_id, key, out)
         }
-        Hostile::ScriptInFields => {
+        H::ScriptInFields => {
             let mut data: Value = serde_json::from_slice(&out.data).unwrap_or(json!({}));
             if let Some(p) = data.get_mut("antragsteller").and_then(Value::as_object_mut) {
-                p.insert(
-                    "vorname".into(),
-                    json!("<script>alert('Amtsstube')</script>"),
-                );
-                p.insert(
-                    "familienname".into(),
-                    json!("=HYPERLINK(\"http://example.invalid\";\"Klick\")"),
-                );
-                p.insert("telefon".into(), json!("'; DROP TABLE vorgang; --"));
+                for (feld, wert) in SCRIPT_FIELDS {
+                    p.insert(feld.into(), json!(wert));
+                }
             }
             out.data = serde_json::to_vec(&data).unwrap_or_default();
             seal(destination_id, key, out)
         }
+        H::UnknownSchemaUri => {
+            out.schema_uri = "urn:xoev-de:unbekannt:standard:antrag_1.0".into();
+            seal(destination_id, key, out)
+        }
     }
 }
+
+/// Applicant fields of [`Hostile::ScriptInFields`] and what they hold.
+pub const SCRIPT_FIELDS: [(&str, &str); 3] = [
+    ("vorname", "<script>alert('Amtsstube')</script>"),
+    (
+        "familienname",
+        "=HYPERLINK(\"http://example.invalid\";\"Klick\")",
+    ),
+    ("telefon", "'; DROP TABLE vorgang; --"),
+];
 
 /// Sends one hostile submission.
 pub async fn send_hostile(

@@ -124,7 +124,12 @@ fn main() {
             keys.clone(),
             info.destination_id.clone(),
             simulator::leistungen::form_schemas(),
-            Konfiguration::default(),
+            // The limits are raised so the benchmark's large attachment is taken in.
+            Konfiguration {
+                max_bytes_je_einreichung: u64::MAX,
+                max_bytes_je_anlage: u64::MAX,
+                ..Default::default()
+            },
         );
         // Reset the peak so it measures the pass only.
         std::fs::write("/proc/self/clear_refs", "5").unwrap();

@@ -69,7 +69,18 @@ pub struct Konfiguration {
     pub vergabe: AktenzeichenVergabe,
     /// Statutory processing times: each new case gets its Frist from its Leistung.
     pub fristen: domain::Fristenkatalog,
+    /// Largest submission taken in (form data and attachments together, decrypted bytes);
+    /// above it the submission is rejected (`attachment-mismatch`, with the sizes as reason).
+    pub max_bytes_je_einreichung: u64,
+    /// Largest single attachment taken in (decrypted bytes). Checked from the download's
+    /// announced length before it is read, and enforced while it streams.
+    pub max_bytes_je_anlage: u64,
 }
+
+/// Default of [`Konfiguration::max_bytes_je_einreichung`]: 100 MiB.
+pub const MAX_BYTES_JE_EINREICHUNG: u64 = 100 * 1024 * 1024;
+/// Default of [`Konfiguration::max_bytes_je_anlage`]: 50 MiB.
+pub const MAX_BYTES_JE_ANLAGE: u64 = 50 * 1024 * 1024;
 
 /// Processing times of the demo municipality (Nordrhein-Westfalen): certificates within days,
 /// permits within a month, everything else the three months of § 42a Abs. 2 VwVfG.
@@ -104,6 +115,8 @@ impl Default for Konfiguration {
                 kuerzel: "EIN".into(),
             },
             fristen: demo_fristen(),
+            max_bytes_je_einreichung: MAX_BYTES_JE_EINREICHUNG,
+            max_bytes_je_anlage: MAX_BYTES_JE_ANLAGE,
         }
     }
 }
@@ -624,16 +637,40 @@ impl Kern {
         if let Err(e) = check_attachment_ids(&submission.attachments, &opened.metadata) {
             return ablehnen(submission, e);
         }
+        let gesamt_grenze = self.cfg.max_bytes_je_einreichung;
+        let daten_bytes = opened.data.as_ref().map_or(0, |d| d.len() as u64);
+        if daten_bytes > gesamt_grenze {
+            let e = fitconnect::Error::LimitExceeded {
+                what: "Die Fachdaten".into(),
+                groesse: daten_bytes,
+                grenze: gesamt_grenze,
+            };
+            return ablehnen(submission, e);
+        }
         let mut tags = opened.tags;
         let mut sink = StoreSink::new(&self.store);
         for meta in &opened.metadata.content_structure.attachments {
+            let bisher = daten_bytes + sink.bytes;
+            let rest = gesamt_grenze.saturating_sub(bisher);
+            let grenze = self.cfg.max_bytes_je_anlage.min(rest);
             match self
                 .client
-                .attachment_into(sid, meta, &self.keys.encryption, &mut sink)
+                .attachment_into_limited(sid, meta, &self.keys.encryption, &mut sink, grenze)
                 .await
             {
                 Ok(tag) => {
                     tags.attachments.insert(meta.attachment_id.clone(), tag);
+                }
+                // The remaining budget, not the per-attachment limit, was hit: name the whole.
+                Err(fitconnect::Error::LimitExceeded { groesse, .. })
+                    if grenze < self.cfg.max_bytes_je_anlage =>
+                {
+                    let e = fitconnect::Error::LimitExceeded {
+                        what: "Die Einreichung (Fachdaten und Anlagen zusammen)".into(),
+                        groesse: bisher + groesse,
+                        grenze: gesamt_grenze,
+                    };
+                    return ablehnen(submission, e);
                 }
                 Err(e) => return ablehnen(submission, e),
             }
@@ -644,12 +681,18 @@ impl Kern {
                 detail: e,
             });
         }
+        // Every attachment verified: only now are they filed in the attachment store, so a
+        // submission rejected for its third attachment leaves nothing of the first two.
+        let anlagen = sink.ablegen().map_err(|e| fitconnect::Error::Protocol {
+            endpoint: "anlage-ablage".into(),
+            detail: format!("Anlage nicht speicherbar: {e}"),
+        })?;
         Ok(Entscheidung::Annehmen {
             submission,
             metadaten: Box::new(opened.metadata),
             daten: opened.data,
             tags,
-            anlagen: sink.fertig,
+            anlagen,
         })
     }
 
@@ -696,10 +739,7 @@ impl Kern {
             .iter()
             .map(|(m, sha, groesse)| AnlageRef {
                 sha512: sha.clone(),
-                dateiname: m
-                    .filename
-                    .clone()
-                    .unwrap_or_else(|| m.attachment_id.clone()),
+                dateiname: sicherer_dateiname(m.filename.as_deref(), &m.attachment_id),
                 mime: m.mime_type.clone(),
                 groesse: *groesse,
             })
@@ -717,7 +757,7 @@ impl Kern {
                 .map(|(m, sha, _)| EinreichungsAnlage {
                     attachment_id: m.attachment_id.clone(),
                     sha512: sha.clone(),
-                    dateiname: m.filename.clone(),
+                    dateiname: Some(sicherer_dateiname(m.filename.as_deref(), &m.attachment_id)),
                     mime: m.mime_type.clone(),
                 })
                 .collect(),
@@ -1266,12 +1306,92 @@ fn antragsteller(daten: &[u8], mime: &str) -> Antragsteller {
     }
 }
 
-/// Streams verified attachments into the encrypted attachment store.
+/// A file name from the applicant, made safe to show and to offer as a default name when
+/// saving: only the last path component (`/` and `\\` both separate), without control and
+/// bidirectional formatting characters (an RTL override makes `rechnung\u{202E}fdp.exe` look like a
+/// PDF), without characters Windows forbids (`<>:"|?*` become `_`), not a Windows device name
+/// (`CON.pdf` → `_CON.pdf`), without leading or trailing dots and spaces, at most 150
+/// characters (the extension kept). Nothing usable left: `Anlage-<attachment id>`. The
+/// original name stays in the stored metadata.
+pub fn sicherer_dateiname(original: Option<&str>, attachment_id: &str) -> String {
+    const MAX: usize = 150;
+    const RESERVIERT: [&str; 22] = [
+        "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+        "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    ];
+    let ersatz = || {
+        let id: String = attachment_id
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(36)
+            .collect();
+        format!("Anlage-{id}")
+    };
+    let Some(original) = original else {
+        return ersatz();
+    };
+    let letzter = original.rsplit(['/', '\\']).next().unwrap_or_default();
+    let bidi = |c: char| matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let mut name: String = letzter
+        .chars()
+        .filter(|c| !c.is_control() && !bidi(*c) && *c != '\u{FEFF}')
+        .map(|c| if "<>:\"|?*".contains(c) { '_' } else { c })
+        .collect();
+    name = name
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .to_owned();
+    if name.is_empty() {
+        return ersatz();
+    }
+    let stamm = name.split('.').next().unwrap_or_default().trim_end();
+    if RESERVIERT.iter().any(|r| r.eq_ignore_ascii_case(stamm)) {
+        name.insert(0, '_');
+    }
+    if name.chars().count() > MAX {
+        let endung: String = match name.rsplit_once('.') {
+            Some((_, e)) if e.chars().count() <= 10 => format!(".{e}"),
+            _ => String::new(),
+        };
+        let stamm: String = name.chars().take(MAX - endung.chars().count()).collect();
+        name = format!("{stamm}{endung}");
+    }
+    name
+}
+
+/// Whether an attachment's first bytes fit its declared MIME type, for the types whose
+/// signature is unambiguous (PDF, PNG, JPEG, GIF, ZIP-based Office files). Other types are
+/// not judged.
+fn inhalt_passt(mime: &str, anfang: &[u8]) -> bool {
+    let mime = mime
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    match mime.as_str() {
+        "application/pdf" => anfang.starts_with(b"%PDF-"),
+        "image/png" => anfang.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => anfang.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "image/gif" => anfang.starts_with(b"GIF87a") || anfang.starts_with(b"GIF89a"),
+        m if m.starts_with("application/vnd.openxmlformats-officedocument.") => {
+            anfang.starts_with(b"PK\x03\x04")
+        }
+        _ => true,
+    }
+}
+
+/// How many leading bytes [`inhalt_passt`] looks at.
+const ANFANG: usize = 8;
+
+/// Streams verified attachments into the encrypted attachment store: each into a temporary
+/// file; [`StoreSink::ablegen`] files them once all of a submission's attachments verified.
+/// Dropped before that, it leaves nothing behind.
 pub struct StoreSink<'s> {
     store: &'s Store,
-    aktuell: Option<(AttachmentRef, AnlageSchreiber<'s>)>,
-    /// Verified and stored: reference, SHA-512, size.
-    pub fertig: Vec<(AttachmentRef, String, u64)>,
+    aktuell: Option<(AttachmentRef, AnlageSchreiber<'s>, Vec<u8>)>,
+    bereit: Vec<(AttachmentRef, AnlageSchreiber<'s>)>,
+    /// Decrypted bytes received so far (all attachments).
+    pub bytes: u64,
     /// A storage failure (the client only learns that the sink failed).
     pub fehler: Option<String>,
 }
@@ -1282,9 +1402,21 @@ impl<'s> StoreSink<'s> {
         StoreSink {
             store,
             aktuell: None,
-            fertig: Vec::new(),
+            bereit: Vec::new(),
+            bytes: 0,
             fehler: None,
         }
+    }
+
+    /// Files every verified attachment under its SHA-512 (checked once more against the
+    /// metadata) and returns reference, SHA-512 and size of each.
+    pub fn ablegen(self) -> Result<Vec<(AttachmentRef, String, u64)>, StoreError> {
+        let mut fertig = Vec::with_capacity(self.bereit.len());
+        for (meta, w) in self.bereit {
+            let (sha, groesse) = w.abschliessen_mit_pruefung(&meta.hash.content)?;
+            fertig.push((meta, sha, groesse));
+        }
+        Ok(fertig)
     }
 
     fn ablage(&mut self, e: impl std::fmt::Display) -> fitconnect::Error {
@@ -1301,7 +1433,7 @@ impl AttachmentSink for StoreSink<'_> {
     fn begin(&mut self, meta: &AttachmentRef) -> Result<(), fitconnect::Error> {
         match self.store.anlage_schreiber() {
             Ok(w) => {
-                self.aktuell = Some((meta.clone(), w));
+                self.aktuell = Some((meta.clone(), w, Vec::with_capacity(ANFANG)));
                 Ok(())
             }
             Err(e) => Err(self.ablage(e)),
@@ -1309,8 +1441,13 @@ impl AttachmentSink for StoreSink<'_> {
     }
 
     fn write(&mut self, chunk: &[u8]) -> Result<(), fitconnect::Error> {
+        self.bytes += chunk.len() as u64;
         let r = match &mut self.aktuell {
-            Some((_, w)) => std::io::Write::write_all(w, chunk),
+            Some((_, w, anfang)) => {
+                let fehlt = ANFANG.saturating_sub(anfang.len()).min(chunk.len());
+                anfang.extend_from_slice(&chunk[..fehlt]);
+                std::io::Write::write_all(w, chunk)
+            }
             None => Ok(()),
         };
         r.map_err(|e| self.ablage(e))
@@ -1318,24 +1455,69 @@ impl AttachmentSink for StoreSink<'_> {
 
     fn finish(&mut self, ok: bool) -> Result<(), fitconnect::Error> {
         // Not ok: dropping the writer removes its temporary file; nothing is recorded.
-        let Some((meta, w)) = self.aktuell.take() else {
+        let Some((meta, w, anfang)) = self.aktuell.take() else {
             return Ok(());
         };
         if !ok {
             return Ok(());
         }
-        match w.abschliessen() {
-            Ok((sha, groesse)) => {
-                if !sha.eq_ignore_ascii_case(&meta.hash.content) {
-                    return Err(self.ablage(format!(
-                        "SHA-512 der Ablage weicht ab ({})",
-                        meta.attachment_id
-                    )));
-                }
-                self.fertig.push((meta, sha, groesse));
-                Ok(())
-            }
-            Err(e) => Err(self.ablage(e)),
+        if !inhalt_passt(&meta.mime_type, &anfang) {
+            return Err(fitconnect::Error::InvalidAttachmentContent(format!(
+                "Anlage {} ({}) ist als {} angekündigt, ihr Inhalt ist aber keine solche Datei",
+                meta.attachment_id,
+                sicherer_dateiname(meta.filename.as_deref(), &meta.attachment_id),
+                meta.mime_type
+            )));
         }
+        self.bereit.push((meta, w));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_file_names_become_safe_names_and_harmless_ones_stay() {
+        let n = |s: &str| sicherer_dateiname(Some(s), "0f8c-42");
+        assert_eq!(n("Antrag.pdf"), "Antrag.pdf");
+        assert_eq!(
+            n("Grundriss Erdgeschoß (2).png"),
+            "Grundriss Erdgeschoß (2).png"
+        );
+        assert_eq!(n("../../../../etc/passwd"), "passwd");
+        assert_eq!(n("..\\..\\Windows\\System32\\drivers\\etc\\hosts"), "hosts");
+        assert_eq!(n("/etc/shadow"), "shadow");
+        assert_eq!(n("C:\\Windows\\win.ini"), "win.ini");
+        assert_eq!(n("Anlage\u{0}.pdf.exe"), "Anlage.pdf.exe");
+        assert_eq!(
+            n("Zeile\nUmbruch\t\u{1b}[31mrot\u{7f}.pdf"),
+            "ZeileUmbruch[31mrot.pdf"
+        );
+        assert_eq!(n("CON.pdf"), "_CON.pdf");
+        assert_eq!(n("lpt1"), "_lpt1");
+        assert_eq!(n("CONTRACT.pdf"), "CONTRACT.pdf");
+        assert_eq!(n("rechnung\u{202E}fdp.exe"), "rechnungfdp.exe");
+        assert_eq!(
+            n("<img src=x onerror=alert(1)>.png"),
+            "_img src=x onerror=alert(1)_.png"
+        );
+        assert_eq!(n(".."), "Anlage-0f8c-42");
+        assert_eq!(n("   "), "Anlage-0f8c-42");
+        assert_eq!(sicherer_dateiname(None, "../x"), "Anlage-x");
+        let lang = n(&format!("{}.pdf", "a".repeat(300)));
+        assert_eq!(lang.chars().count(), 150);
+        assert!(lang.ends_with("aaa.pdf"));
+    }
+
+    #[test]
+    fn content_must_fit_the_declared_type_where_the_type_has_a_signature() {
+        assert!(inhalt_passt("application/pdf", b"%PDF-1.7\n"));
+        assert!(!inhalt_passt("application/pdf", b"MZ\x90\x00"));
+        assert!(!inhalt_passt("Application/PDF; name=x", b"<html>"));
+        assert!(inhalt_passt("image/png", b"\x89PNG\r\n\x1a\n"));
+        assert!(!inhalt_passt("image/jpeg", b"GIF89a"));
+        assert!(inhalt_passt("text/plain", b"MZ"));
     }
 }

@@ -104,8 +104,30 @@ async fn one_pass_stores_every_application_accepts_each_once_and_a_second_pass_d
     assert!(audit_nachher.intakt());
 }
 
+/// A stored attachment name that is safe on every OS and shows what it is.
+fn dateiname_ist_sicher(n: &str) -> bool {
+    let stamm = n.split('.').next().unwrap_or_default().to_ascii_uppercase();
+    let reserviert = ["CON", "PRN", "AUX", "NUL"].contains(&stamm.as_str())
+        || ((stamm.starts_with("COM") || stamm.starts_with("LPT"))
+            && stamm.len() == 4
+            && stamm.as_bytes()[3].is_ascii_digit());
+    !n.is_empty()
+        && n.chars().count() <= 150
+        && !n.starts_with('.')
+        && !n.contains(['/', '\\', '<', '>', ':', '"', '|', '?', '*'])
+        && !n.chars().any(|c| {
+            c.is_control()
+                || ('\u{202A}'..='\u{202E}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)
+        })
+        && !reserviert
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_of_hostile_submission_gets_its_problem_type_and_nothing_half_written_stays() {
+    use simulator::applicant::{
+        HOSTILE_FILE_NAMES, HOSTILE_LIMIT_PER_ATTACHMENT, HOSTILE_LIMIT_TOTAL, SCRIPT_FIELDS,
+    };
     let u = umgebung(0, 11).await;
     let sender = u.sim.info().sender_client().unwrap();
     let dest = u.sim.info().destination_id.clone();
@@ -114,31 +136,57 @@ async fn every_kind_of_hostile_submission_gets_its_problem_type_and_nothing_half
         let s = send_hostile(&sender, &dest, kind, 11).await.unwrap();
         gesendet.push((kind, s.submission_id, s.case_id));
     }
+    let ablehnungsarten = Hostile::ALL
+        .iter()
+        .filter(|k| k.expected_problem().is_some())
+        .count();
+    assert!(
+        ablehnungsarten >= 30,
+        "{ablehnungsarten} kinds of rejection"
+    );
 
-    let engine = u.engine();
+    let engine = u.engine_mit(sync::Konfiguration {
+        max_bytes_je_anlage: HOSTILE_LIMIT_PER_ATTACHMENT,
+        max_bytes_je_einreichung: HOSTILE_LIMIT_TOTAL,
+        ..schnell()
+    });
     let b = engine.durchlauf(&still).await.unwrap();
     assert!(b.alles_erledigt(), "{b:?}");
     assert!(b.ruhig(), "{b:?}");
     let store = engine.store();
-    let erwartet_abgelehnt = Hostile::ALL
-        .iter()
-        .filter(|k| k.expected_problem().is_some())
-        .count();
-    assert_eq!(b.abgelehnt, erwartet_abgelehnt, "{b:?}");
-    assert_eq!(b.ablehnungen_zugestellt, erwartet_abgelehnt, "{b:?}");
+    assert_eq!(b.abgelehnt, ablehnungsarten, "{b:?}");
+    assert_eq!(b.ablehnungen_zugestellt, ablehnungsarten, "{b:?}");
+    assert_eq!(b.gespeichert, Hostile::ALL.len() - ablehnungsarten, "{b:?}");
 
+    let mut abgelehnt = std::collections::BTreeSet::new();
+    let mut gueltige_anlagen = std::collections::BTreeSet::new();
     for (kind, sid, case_id) in &gesendet {
         let info = store.read(|r| r.einreichung(sid)).unwrap().unwrap();
         match kind.expected_problem() {
             Some(problem) => {
+                abgelehnt.insert(sid.clone());
                 assert_eq!(info.zustand, Eingangszustand::Rejected, "{kind:?}");
                 // Nothing of it became a case or stored content.
                 assert!(info.vorgang_id.is_none(), "{kind:?}");
                 assert!(info.metadaten_json.is_none(), "{kind:?}");
                 assert!(info.formulardaten.is_none(), "{kind:?}");
                 assert!(info.anlagen.is_empty(), "{kind:?}");
+                // The reason names the problem type and says in German what is wrong.
                 let grund = info.letzter_fehler.unwrap();
                 assert!(grund.contains(problem.name()), "{kind:?}: {grund}");
+                assert!(grund.contains(problem.title()), "{kind:?}: {grund}");
+                let erwartet_im_grund = match kind {
+                    Hostile::OversizedAttachment => Some("ist zu groß"),
+                    Hostile::OversizedTotal => Some("Fachdaten und Anlagen zusammen"),
+                    Hostile::MimeMismatch => Some("als application/pdf angekündigt"),
+                    Hostile::DuplicateAttachmentIds => Some("mehrfach"),
+                    Hostile::ExtraAttachment => Some("nicht in den Metadaten"),
+                    Hostile::DataMissing => Some("keine"),
+                    _ => None,
+                };
+                if let Some(t) = erwartet_im_grund {
+                    assert!(grund.contains(t), "{kind:?}: {grund}");
+                }
                 let rejects = u.eigene(sid, case_id, EventType::RejectSubmission).await;
                 assert_eq!(rejects.len(), 1, "{kind:?}");
                 let probleme = rejects[0].problems();
@@ -155,25 +203,103 @@ async fn every_kind_of_hostile_submission_gets_its_problem_type_and_nothing_half
             }
             None => {
                 assert_eq!(info.zustand, Eingangszustand::Accepted, "{kind:?}");
-                assert!(info.vorgang_id.is_some(), "{kind:?}");
                 assert_eq!(
                     u.eigene(sid, case_id, EventType::AcceptSubmission)
                         .await
                         .len(),
                     1
                 );
+                let vid: uuid::Uuid = info.vorgang_id.unwrap().parse().unwrap();
+                let v = store
+                    .read(|r| r.vorgang(&domain::VorgangId(vid)))
+                    .unwrap()
+                    .unwrap();
+                gueltige_anlagen.extend(v.anlagen.iter().map(|a| a.sha512.clone()));
+                for a in &v.anlagen {
+                    assert!(
+                        dateiname_ist_sicher(&a.dateiname),
+                        "{kind:?}: {:?}",
+                        a.dateiname
+                    );
+                }
+                match kind {
+                    Hostile::HostileFileNames => {
+                        // Every hostile name arrived, under a safe name (+ the long one).
+                        assert!(
+                            v.anlagen.len() > HOSTILE_FILE_NAMES.len(),
+                            "{:?}",
+                            v.anlagen
+                        );
+                        let namen: Vec<&str> =
+                            v.anlagen.iter().map(|a| a.dateiname.as_str()).collect();
+                        for erwartet in ["passwd", "hosts", "shadow", "win.ini", "_CON.pdf"] {
+                            assert!(namen.contains(&erwartet), "{erwartet}: {namen:?}");
+                        }
+                        assert!(namen.contains(&"rechnungfdp.exe"), "{namen:?}");
+                        assert!(namen.iter().any(|n| n.chars().count() == 150));
+                        // The original names stay in the stored metadata, for the record.
+                        let meta = info.metadaten_json.unwrap();
+                        assert!(meta.contains("../../../../etc/passwd"), "{meta}");
+                    }
+                    Hostile::ScriptInFields => {
+                        // Stored verbatim as text; the case shows it as the applicant's name.
+                        let daten: serde_json::Value =
+                            serde_json::from_str(&v.formulardaten.inhalt).unwrap();
+                        for (feld, wert) in SCRIPT_FIELDS {
+                            assert_eq!(daten["antragsteller"][feld], wert, "{feld}");
+                        }
+                        assert!(
+                            v.antragsteller
+                                .name
+                                .contains("<script>alert('Amtsstube')</script>"),
+                            "{}",
+                            v.antragsteller.name
+                        );
+                    }
+                    Hostile::LargeAttachment => {
+                        assert!(v.anlagen.iter().any(|a| a.groesse > 12 * 1024 * 1024));
+                    }
+                    Hostile::UnknownSchemaUri => {
+                        assert!(v.formulardaten.schema_uri.contains("unbekannt"));
+                    }
+                    _ => {}
+                }
             }
         }
     }
     // The evidence of each rejection is in the audit log, which is intact.
     let audit = store.read(|r| r.audit_pruefen()).unwrap();
     assert!(audit.intakt());
-    // No temporary attachment file was left behind.
-    let reste: Vec<_> = std::fs::read_dir(u.profil().join(store::ANLAGEN_ORDNER))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".part"))
-        .collect();
-    assert!(reste.is_empty(), "{reste:?}");
+    // The attachment store holds the accepted cases' attachments and one encrypted piece of
+    // evidence per rejection — nothing of a rejected submission's attachments, no temporary
+    // file.
+    let mut belege = std::collections::BTreeSet::new();
+    for e in std::fs::read_dir(u.profil().join(store::ANLAGEN_ORDNER)).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(!name.ends_with(".part"), "temporary file left: {name}");
+        if gueltige_anlagen.contains(&name) {
+            continue;
+        }
+        let mut inhalt = Vec::new();
+        std::io::Read::read_to_end(&mut store.anlage_leser(&name).unwrap(), &mut inhalt).unwrap();
+        let beleg: serde_json::Value = serde_json::from_slice(&inhalt)
+            .unwrap_or_else(|_| panic!("{name} is neither an accepted attachment nor evidence"));
+        let sid = beleg["submission"]["submissionId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            abgelehnt.contains(&sid),
+            "evidence of {sid}, which was not rejected"
+        );
+        let roh = std::fs::read(e.path()).unwrap();
+        assert!(
+            !roh.windows(sid.len()).any(|w| w == sid.as_bytes()),
+            "evidence is stored encrypted"
+        );
+        assert!(belege.insert(sid));
+    }
+    assert_eq!(belege, abgelehnt, "one piece of evidence per rejection");
     assert!(u.abholliste().await.is_empty());
 }
