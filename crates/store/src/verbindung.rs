@@ -16,6 +16,7 @@ pub const MIGRATIONEN: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/0002_gespeicherte_filter.sql"),
     ),
+    (3, include_str!("../migrations/0003_queue_frist_indexe.sql")),
 ];
 
 /// The newest schema this build knows.
