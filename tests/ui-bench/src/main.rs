@@ -560,6 +560,13 @@ async fn app_runde(o: &Optionen, n: usize) -> Result<AppRunde> {
     let mut r = AppRunde {
         start_ms,
         phasen,
+        // Not measured until a call series succeeds.
+        seite_mittel: f64::NAN,
+        oeffnen_mittel: f64::NAN,
+        zahlen: Reihe {
+            einzeln: Vec::new(),
+            mittel: f64::NAN,
+        },
         ..Default::default()
     };
     tokio::time::sleep(SETZEN).await;
