@@ -153,6 +153,11 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    g.bench_function("alle_Frist_absteigend", |b| {
+        let mut a = anfrage(Ansicht::Alle, SortSpalte::Frist, None);
+        a.absteigend = true;
+        b.iter(|| ctx.posteingang(a.clone()).unwrap())
+    });
     for ansicht in [
         Ansicht::Neu,
         Ansicht::Meine,
