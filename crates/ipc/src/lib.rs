@@ -143,7 +143,7 @@ pub enum SortSpalte {
     Status,
     /// Deadline (cases without a deadline last).
     Frist,
-    /// Assigned caseworker (unassigned last).
+    /// Assigned caseworker (unassigned cases first when ascending, last when descending).
     Zustaendig,
 }
 
