@@ -1,6 +1,7 @@
 //! Fault injection, configured per simulator and changeable while it runs: error rate per
 //! endpoint (by `operationId` of the spec, or `*`), latency, connection resets, truncated
-//! bodies, and 429 with `Retry-After`. Decisions come from a seeded RNG, so a run repeats.
+//! bodies, 429 with `Retry-After`, and responses held back beyond the client's timeout.
+//! Decisions come from a seeded RNG, so a run repeats.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -30,6 +31,12 @@ pub struct Faults {
     pub reset_rate: f64,
     /// Probability of cutting the response body in half.
     pub truncate_rate: f64,
+    /// Probability of holding a response back for `hang_ms` after the request took effect:
+    /// beyond the client's timeout, the client gives up although the service did the work
+    /// (an accept went through, its answer never arrived).
+    pub hang_rate: f64,
+    /// How long a held response waits (default 30 s when 0).
+    pub hang_ms: u64,
     /// Probability of answering 429.
     pub rate_limit_rate: f64,
     /// `Retry-After` seconds of a 429.
@@ -85,6 +92,7 @@ enum Decision {
     RateLimit(u64),
     Reset,
     Truncate,
+    Hang(Duration),
 }
 
 /// The middleware.
@@ -115,6 +123,13 @@ pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next
                 Decision::Reset
             } else if rng.random_bool(faults.truncate_rate.clamp(0.0, 1.0)) {
                 Decision::Truncate
+            } else if rng.random_bool(faults.hang_rate.clamp(0.0, 1.0)) {
+                let ms = if faults.hang_ms == 0 {
+                    30_000
+                } else {
+                    faults.hang_ms
+                };
+                Decision::Hang(Duration::from_millis(ms))
             } else {
                 Decision::Pass
             };
@@ -126,6 +141,11 @@ pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next
     }
     match decision {
         Decision::Pass => next.run(req).await,
+        Decision::Hang(wait) => {
+            let resp = next.run(req).await;
+            tokio::time::sleep(wait).await;
+            resp
+        }
         Decision::Error(status) => problem(status, "injected-fault", "Simulierter Fehler"),
         Decision::RateLimit(secs) => {
             let mut r = problem(

@@ -303,3 +303,51 @@ async fn every_kind_of_hostile_submission_gets_its_problem_type_and_nothing_half
     assert_eq!(belege, abgelehnt, "one piece of evidence per rejection");
     assert!(u.abholliste().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attachment_whose_length_hides_its_size_is_stopped_while_streaming_and_leaves_nothing() {
+    let u = umgebung(0, 13).await;
+    let sender = u.sim.info().sender_client().unwrap();
+    let dest = u.sim.info().destination_id.clone();
+    let mut app = simulator::applicant::application(13, 0).unwrap();
+    const GROSS: usize = 9 * 1024 * 1024; // above the client's streaming threshold
+    app.outgoing
+        .attachments
+        .push(fitconnect::sender::OutgoingAttachment {
+            id: uuid::Uuid::new_v4().to_string(),
+            filename: "Plan.pdf".into(),
+            mime_type: "application/pdf".into(),
+            purpose: "attachment".into(),
+            description: None,
+            content: simulator::documents::pdf("Plan", &[], GROSS),
+        });
+    let created = sender.send_application(&dest, &app.outgoing).await.unwrap();
+    // Just below the attachment's size: its download length does not prove it too large
+    // (the bound allows for the largest JWE header), so only the stream can stop it.
+    let grenze = GROSS as u64 - 10_000;
+    let engine = u.engine_mit(sync::Konfiguration {
+        max_bytes_je_anlage: grenze,
+        ..schnell()
+    });
+    let b = engine.durchlauf(&still).await.unwrap();
+    assert_eq!((b.abgelehnt, b.gespeichert), (1, 0), "{b:?}");
+    let info = engine
+        .store()
+        .read(|r| r.einreichung(&created.submission_id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.zustand, Eingangszustand::Rejected);
+    let grund = info.letzter_fehler.unwrap();
+    assert!(grund.contains("attachment-mismatch"), "{grund}");
+    assert!(
+        grund.contains(&format!("höchstens {grenze} Byte")),
+        "{grund}"
+    );
+    // Only the encrypted evidence is in the attachment store.
+    let dateien: Vec<_> = std::fs::read_dir(u.profil().join(store::ANLAGEN_ORDNER))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(dateien.len(), 1, "{dateien:?}");
+    assert!(!dateien[0].ends_with(".part"));
+}

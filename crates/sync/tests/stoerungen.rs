@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 //! Faults: with the simulator failing about 30% of all calls at random (5xx, connection
-//! resets, truncated bodies, 429 with Retry-After), repeated passes converge: every
-//! application stored once and accepted exactly once in the service's event log.
+//! resets, truncated bodies, 429 with Retry-After, answers held back beyond the client's
+//! timeout after the service did the work), repeated passes converge: every application
+//! stored once and accepted exactly once in the service's event log.
 
 mod common;
 
@@ -16,26 +17,40 @@ use simulator::Faults;
 async fn with_thirty_percent_of_calls_failing_a_sync_of_200_applications_converges_to_exactly_once()
 {
     const N: usize = 200;
+    let start = std::time::Instant::now();
     let u = umgebung(N as u64, 77).await;
     assert_eq!(u.abholliste().await.len(), N);
-    // Roughly 30% of requests fail: 10% 5xx, 7% reset, 7% truncated, 6% 429 (≈ 1-0.9·0.93·0.93·0.94).
+    let t_senden = start.elapsed();
+    // Roughly 30% of requests fail: 9% 5xx, 6% reset, 6% truncated, 5% 429, 5% held back
+    // beyond the client's timeout (≈ 1-0.91·0.94·0.94·0.95·0.95).
     u.sim.set_faults(Faults {
-        error_rate: [("*".to_owned(), 0.10)].into(),
+        error_rate: [("*".to_owned(), 0.09)].into(),
         error_status: Some(503),
-        reset_rate: 0.07,
-        truncate_rate: 0.07,
-        rate_limit_rate: 0.06,
+        reset_rate: 0.06,
+        truncate_rate: 0.06,
+        rate_limit_rate: 0.05,
         retry_after_secs: 1,
+        hang_rate: 0.05,
+        hang_ms: 2_500,
         ..Default::default()
     });
 
-    let engine = u.engine();
+    // The client gives up after 2 s; a held answer comes after 2.5 s.
+    let engine = u.engine_mit_timeout(schnell(), Duration::from_secs(2));
+    let timeouts = std::sync::atomic::AtomicUsize::new(0);
+    let zaehlen = |f: sync::Fortschritt| {
+        if let sync::Fortschritt::Fehler { meldung, .. } = &f
+            && meldung.contains("Timeout")
+        {
+            timeouts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
     let mut durchlaeufe = 0;
     let mut fehler_gesehen = 0;
     loop {
         durchlaeufe += 1;
         let b = engine
-            .bis_ruhe(1, Duration::from_secs(2), &still)
+            .bis_ruhe(1, Duration::from_secs(2), &zaehlen)
             .await
             .unwrap();
         fehler_gesehen += b.fehler.len();
@@ -50,6 +65,9 @@ async fn with_thirty_percent_of_calls_failing_a_sync_of_200_applications_converg
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(fehler_gesehen > 0, "the faults must actually have hit");
+    let timeouts = timeouts.into_inner();
+    assert!(timeouts > 0, "some calls must have timed out");
+    let t_sync = start.elapsed() - t_senden;
 
     u.keine_fehler();
     let store = engine.store();
@@ -68,5 +86,10 @@ async fn with_thirty_percent_of_calls_failing_a_sync_of_200_applications_converg
     }
     assert!(u.abholliste().await.is_empty());
     assert!(store.read(|r| r.audit_pruefen()).unwrap().intakt());
-    eprintln!("converged after {durchlaeufe} passes, {fehler_gesehen} failures seen");
+    eprintln!(
+        "converged after {durchlaeufe} passes, {fehler_gesehen} failures seen ({timeouts} \
+         timeouts); sending {:.1} s, sync {:.1} s",
+        t_senden.as_secs_f64(),
+        t_sync.as_secs_f64()
+    );
 }

@@ -71,9 +71,30 @@ impl Umgebung {
     }
 
     pub fn engine_mit(&self, cfg: Konfiguration) -> Engine {
+        self.engine_mit_client(cfg, self.sim.info().subscriber_client().unwrap())
+    }
+
+    /// An engine whose client gives up on a request after `timeout`.
+    pub fn engine_mit_timeout(&self, cfg: Konfiguration, timeout: Duration) -> Engine {
+        let info = self.sim.info();
+        let client = fitconnect::Client::with_timeout(
+            &info.base_url,
+            fitconnect::Credentials {
+                token_url: info.token_url.clone(),
+                client_id: info.subscriber.client_id.clone(),
+                client_secret: info.subscriber.client_secret.clone(),
+                scope: None,
+            },
+            timeout,
+        )
+        .unwrap();
+        self.engine_mit_client(cfg, client)
+    }
+
+    fn engine_mit_client(&self, cfg: Konfiguration, client: fitconnect::Client) -> Engine {
         Engine::new(
             self.store(),
-            self.sim.info().subscriber_client().unwrap(),
+            client,
             keys(),
             self.sim.info().destination_id.clone(),
             simulator::leistungen::form_schemas(),
