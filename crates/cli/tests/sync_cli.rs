@@ -263,11 +263,36 @@ fn sync_once_killed_at_random_moments_stores_and_accepts_every_application_exact
         .read(|r| r.einreichungen_im_zustand(Eingangszustand::Accepted))
         .unwrap();
     assert_eq!(angenommen.len(), n);
+    // Per submission, by time: the service took exactly one accept, and took it after the
+    // transaction that stored the case (its Eingang and its first audit entry are written in
+    // that transaction, so the commit came after both).
+    let entscheidungen = sim.entscheidungen();
     for sid in &angenommen {
         let info = s.read(|r| r.einreichung(sid)).unwrap().unwrap();
-        assert!(info.vorgang_id.is_some());
+        let vid = domain::VorgangId(info.vorgang_id.clone().unwrap().parse().unwrap());
         assert_eq!(eigene_annahmen(&rt, &sim, sid, &info.case_id), 1, "{sid}");
+        let v = s.read(|r| r.vorgang(&vid)).unwrap().unwrap();
+        let angelegt = s
+            .read(|r| r.audit_fuer_vorgang(&vid))
+            .unwrap()
+            .iter()
+            .map(|e| e.zeit)
+            .min()
+            .unwrap();
+        let gespeichert_spaetestens_ab = v.eingang.max(angelegt);
+        let beim_dienst: Vec<&simulator::Entscheidung> = entscheidungen
+            .iter()
+            .filter(|e| &e.submission_id == sid)
+            .collect();
+        assert_eq!(beim_dienst.len(), 1, "{sid}: {beim_dienst:?}");
+        assert!(beim_dienst[0].angenommen, "{sid}");
+        let angenommen_um = time::OffsetDateTime::from(beim_dienst[0].zeit);
+        assert!(
+            angenommen_um > gespeichert_spaetestens_ab,
+            "{sid}: accepted at {angenommen_um}, stored at {gespeichert_spaetestens_ab}"
+        );
     }
+    assert_eq!(entscheidungen.len(), n, "one decision per application");
     assert!(abholliste(&rt, &sim).is_empty());
     rt.block_on(sim.stop());
 }

@@ -157,6 +157,18 @@ impl SimInfo {
     }
 }
 
+/// An accept or reject the service took into a case's event log, with the service's clock
+/// time of that moment (for tests that compare it with the subscriber's commit times).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entscheidung {
+    /// The submission.
+    pub submission_id: String,
+    /// `accept-submission` (else `reject-submission`).
+    pub angenommen: bool,
+    /// When the service recorded it.
+    pub zeit: std::time::SystemTime,
+}
+
 /// Errors starting the simulator.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
@@ -393,6 +405,11 @@ impl SimHandle {
     /// Base URL of the Submission API.
     pub fn base_url(&self) -> &str {
         &self.info.base_url
+    }
+
+    /// Every accept and reject the service took, in order, with its time.
+    pub fn entscheidungen(&self) -> Vec<Entscheidung> {
+        self.state.lock().decisions.clone()
     }
 
     /// Replaces the fault configuration.

@@ -137,6 +137,8 @@ pub(crate) struct Inner {
     pub replies: HashMap<String, Reply>,
     /// The simulated applicants' private reply keys, by case.
     pub reply_keys: HashMap<String, EncryptionKeyPair>,
+    /// Every accept and reject the service took, with the time it took it.
+    pub(crate) decisions: Vec<crate::Entscheidung>,
     pub(crate) seq: u64,
 }
 
@@ -1138,6 +1140,11 @@ async fn post_event(
     if let Some(s) = inner.submissions.get_mut(&submission_id) {
         s.state = new_state;
     }
+    inner.decisions.push(crate::Entscheidung {
+        submission_id: submission_id.clone(),
+        angenommen: new_state == SubState::Accepted,
+        zeit: std::time::SystemTime::now(),
+    });
     inner.cases.entry(case_id).or_default().push(token);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
