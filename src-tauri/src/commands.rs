@@ -22,7 +22,14 @@ async fn blocking<T: Send + 'static>(
     state: tauri::State<'_, Shared>,
     f: impl FnOnce(&AppContext) -> Result<T, IpcError> + Send + 'static,
 ) -> Result<T, IpcError> {
-    let c = ctx(&state)?;
+    off_thread(ctx(&state)?, f).await
+}
+
+/// The same for a context already taken from the state.
+async fn off_thread<T: Send + 'static>(
+    c: Arc<AppContext>,
+    f: impl FnOnce(&AppContext) -> Result<T, IpcError> + Send + 'static,
+) -> Result<T, IpcError> {
     tauri::async_runtime::spawn_blocking(move || f(&c))
         .await
         .map_err(|_| {
@@ -108,11 +115,8 @@ pub async fn anlage_speichern(
 ) -> Result<Option<String>, IpcError> {
     let c = ctx(&state)?;
     let name = {
-        let c = c.clone();
         let (v, s) = (vorgang_id.clone(), sha512.clone());
-        tauri::async_runtime::spawn_blocking(move || c.anlage_dateiname(&v, &s))
-            .await
-            .map_err(|_| IpcError::new(ErrorCode::Internal, "Der Dialog konnte nicht öffnen."))??
+        off_thread(c.clone(), move |c| c.anlage_dateiname(&v, &s)).await?
     };
     let ziel = window
         .dialog()
@@ -130,16 +134,10 @@ pub async fn anlage_speichern(
             "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
         )
     })?;
-    tauri::async_runtime::spawn_blocking(move || {
+    off_thread(c, move |c| {
         c.anlage_exportieren(&vorgang_id, &sha512, &pfad).map(Some)
     })
     .await
-    .map_err(|_| {
-        IpcError::new(
-            ErrorCode::Internal,
-            "Das Speichern brach ab. Bitte erneut versuchen.",
-        )
-    })?
 }
 
 /// Saved filters of the Posteingang.
