@@ -314,3 +314,28 @@ async fn a_token_is_renewed_before_it_expires_without_a_401() {
     assert_eq!(client.token_requests(), 2);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn the_client_reads_the_service_info_and_its_public_signing_keys() {
+    let (sim, client) = connected(0).await;
+    let info = client.info().await.unwrap();
+    assert_eq!(
+        (info.version.major, info.version.minor),
+        (1, 1),
+        "the simulator follows the Submission API 1.1.x: {info:?}"
+    );
+    let jwks = client.service_jwks().await.unwrap();
+    assert!(!jwks.keys.is_empty());
+    for k in &jwks.keys {
+        assert_eq!(k.alg, "PS512", "{k:?}");
+        let json = serde_json::to_value(k).unwrap();
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            assert!(
+                json.get(private).is_none(),
+                "the service's JWKS must not carry the private part {private}: {json}"
+            );
+        }
+    }
+    assert_eq!(jwks.keys[0].kid, sim.service_jwks().keys[0].kid);
+    sim.stop().await;
+}

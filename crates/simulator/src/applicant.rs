@@ -13,6 +13,25 @@ use serde_json::{Value, json};
 use crate::documents;
 use crate::leistungen::{LEISTUNGEN, Leistung, form_data};
 
+/// Distinct RSA-4096 key pairs the simulated applicants' reply keys are drawn from.
+pub const REPLY_KEY_POOL: usize = 4;
+
+/// The reply key of application `index`: one of [`REPLY_KEY_POOL`] key pairs (generated on
+/// first use), under the application's own `kid`. Generating a fresh RSA-4096 key for every
+/// application took up to a second each and dominated every test that sends hundreds; the
+/// applicants are synthetic, so sharing key material between some of them costs no realism
+/// the tests rely on (each reply is still encrypted to the key its submission announced).
+fn reply_key(index: u64, kid: &str) -> Result<EncryptionKeyPair, Error> {
+    static POOL: [std::sync::OnceLock<EncryptionKeyPair>; REPLY_KEY_POOL] =
+        [const { std::sync::OnceLock::new() }; REPLY_KEY_POOL];
+    let slot = &POOL[(index % REPLY_KEY_POOL as u64) as usize];
+    if let Some(k) = slot.get() {
+        return Ok(k.with_kid(kid));
+    }
+    let k = EncryptionKeyPair::generate("simulator-antwortschluessel")?;
+    Ok(slot.get_or_init(|| k).with_kid(kid))
+}
+
 /// A generated application.
 #[derive(Debug)]
 pub struct Application {
@@ -99,7 +118,7 @@ pub fn application(seed: u64, index: u64) -> Result<Application, Error> {
     }
     let with_reply = rng.random_bool(0.4);
     let reply_key = if with_reply {
-        Some(EncryptionKeyPair::generate(&uuid(&mut rng))?)
+        Some(reply_key(index, &uuid(&mut rng))?)
     } else {
         None
     };

@@ -60,7 +60,7 @@ fn hash(
     was: &str,
     vorgang: Option<&str>,
     details: &str,
-) -> Vec<u8> {
+) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"amtsstube-audit-v1");
     feld(&mut h, vorher);
@@ -76,7 +76,7 @@ fn hash(
         None => h.update([0]),
     }
     feld(&mut h, details.as_bytes());
-    h.finalize().to_vec()
+    h.finalize().into()
 }
 
 const ANFANG: [u8; 32] = [0; 32];
@@ -90,14 +90,18 @@ impl Schreiben<'_> {
         vorgang: Option<&VorgangId>,
         details: &str,
     ) -> Result<i64> {
-        let (letzte, vorher): (i64, Vec<u8>) = self
-            .conn
-            .prepare_cached("SELECT seq, hash FROM audit_kopf WHERE eins = 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok((0, ANFANG.to_vec())),
-                e => Err(e),
-            })?;
+        let gemerkt = self.audit_kopf.borrow_mut().take();
+        let (letzte, vorher): (i64, Vec<u8>) = match gemerkt {
+            Some(k) => k,
+            None => self
+                .conn
+                .prepare_cached("SELECT seq, hash FROM audit_kopf WHERE eins = 1")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok((0, ANFANG.to_vec())),
+                    e => Err(e),
+                })?,
+        };
         let seq = letzte + 1;
         let zeit = jetzt_ms();
         let vid = vorgang.map(|v| v.to_string());
@@ -107,13 +111,14 @@ impl Schreiben<'_> {
                 "INSERT INTO audit (seq, zeit_ms, wer, was, vorgang_id, details, vorher, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![seq, zeit, wer, was, vid, details, vorher, h])?;
+            .execute(params![seq, zeit, wer, was, vid, details, vorher, &h[..]])?;
         self.conn
             .prepare_cached(
                 "INSERT INTO audit_kopf (eins, seq, hash) VALUES (1, ?1, ?2)
                  ON CONFLICT (eins) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
             )?
-            .execute(params![seq, h])?;
+            .execute(params![seq, &h[..]])?;
+        *self.audit_kopf.borrow_mut() = Some((seq, h.to_vec()));
         Ok(seq)
     }
 }
@@ -205,7 +210,7 @@ impl Lesen<'_> {
                     n,
                 );
             }
-            if hash(&vorher, seq, zeit, &wer, &was, vid.as_deref(), &details) != gespeichert {
+            if gespeichert != hash(&vorher, seq, zeit, &wer, &was, vid.as_deref(), &details) {
                 return bruch(
                     seq,
                     format!("Eintrag {seq} wurde nachträglich verändert (Hash stimmt nicht)."),

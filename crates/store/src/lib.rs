@@ -183,6 +183,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let wert = f(&Schreiben {
             lesen: Lesen { conn: &tx },
+            audit_kopf: std::cell::RefCell::new(None),
         })?;
         tx.commit()?;
         Ok(wert)
@@ -250,6 +251,10 @@ pub struct Lesen<'c> {
 /// Write handle: every change, plus all queries through [`Deref`].
 pub struct Schreiben<'c> {
     lesen: Lesen<'c>,
+    /// Head of the audit chain (sequence number, hash) as this transaction last wrote it, so
+    /// a batch of entries reads `audit_kopf` once, not once per entry. Lives only as long as
+    /// the transaction, so a rollback cannot leave it stale.
+    pub(crate) audit_kopf: std::cell::RefCell<Option<(i64, Vec<u8>)>>,
 }
 
 impl<'c> Deref for Schreiben<'c> {

@@ -220,6 +220,15 @@ impl EncryptionKeyPair {
         &self.kid
     }
 
+    /// The same key material under another key id (the simulator's applicants share a few
+    /// RSA-4096 reply keys, because generating one takes up to a second).
+    pub fn with_kid(&self, kid: &str) -> Self {
+        Self {
+            kid: kid.into(),
+            key: self.key.clone(),
+        }
+    }
+
     /// The public JWK to register with a destination or to put into a reply channel.
     pub fn public_jwk(&self) -> Result<Jwk, JoseError> {
         let spki =
