@@ -262,16 +262,25 @@ pub fn run(profile: &Path, args: &SyncArgs) -> anyhow::Result<ExitCode> {
         });
     }
     rt.block_on(async {
+        // One listener for the whole loop, polled first in every select: a Ctrl+C during a
+        // pass ends it too (a listener made only for the pause would miss it). Stopping a
+        // pass midway is safe: the engine persists each step before the next.
+        let mut strg_c = std::pin::pin!(tokio::signal::ctrl_c());
         loop {
-            match engine.durchlauf(&melden).await {
-                Ok(b) => {
-                    anzeige.ende();
-                    zusammenfassung(&b, args.json)?;
-                }
-                Err(e) => anzeige.zeile(&format!("Fehler: {e}")),
+            tokio::select! {
+                biased;
+                _ = &mut strg_c => return Ok::<_, anyhow::Error>(()),
+                r = engine.durchlauf(&melden) => match r {
+                    Ok(b) => {
+                        anzeige.ende();
+                        zusammenfassung(&b, args.json)?;
+                    }
+                    Err(e) => anzeige.zeile(&format!("Fehler: {e}")),
+                },
             }
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => return Ok::<_, anyhow::Error>(()),
+                biased;
+                _ = &mut strg_c => return Ok::<_, anyhow::Error>(()),
                 _ = tokio::time::sleep(Duration::from_secs(args.intervall.max(1))) => {}
             }
         }

@@ -82,8 +82,10 @@ pub struct ReplyState {
     pub encrypted_data: Option<String>,
 }
 
-/// A reply, encrypted to the applicant's key.
-#[derive(Debug, Clone)]
+/// A reply, encrypted to the applicant's key. Serializable, so a sender can keep it (e.g. in
+/// an outbox) and send the same ciphertext on every retry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SealedReply {
     /// Create body (case id filled in by [`crate::Client::send_reply`]).
     pub announced: Vec<String>,
@@ -138,6 +140,8 @@ pub fn seal_reply(reply_key: &Jwk, reply: &OutgoingReply) -> Result<SealedReply,
 impl crate::Client {
     /// Sends a reply in `case_id` to the applicant whose reply key is `reply_key`
     /// (assumptions 2–4). Returns the reply id; follow it with [`Self::reply_state`].
+    /// Senders that must survive crashes and lost answers use the steps one by one:
+    /// [`Self::create_reply`], [`Self::upload_reply_attachments`], [`Self::submit_reply`].
     pub async fn send_reply(
         &self,
         case_id: &str,
@@ -145,21 +149,34 @@ impl crate::Client {
         reply: &OutgoingReply,
     ) -> Result<String, Error> {
         let sealed = seal_reply(reply_key, reply)?;
+        let reply_id = self.create_reply(case_id, &sealed.announced).await?;
+        self.upload_reply_attachments(&reply_id, &sealed).await?;
+        self.submit_reply(&reply_id, &sealed).await?;
+        Ok(reply_id)
+    }
+
+    /// Step 1: `POST /v1/replies` (assumption 2). Not idempotent: each call creates a reply.
+    pub async fn create_reply(&self, case_id: &str, announced: &[String]) -> Result<String, Error> {
         let url = self.url("/v1/replies");
         let body = CreateReply {
             case_id: case_id.into(),
-            announced_attachments: sealed.announced.clone(),
+            announced_attachments: announced.to_vec(),
         };
         let resp = self
             .send("create-reply", |h| h.post(&url).json(&body))
             .await?;
         let created: ReplyCreated = crate::client::read_json("create-reply", resp).await?;
+        Ok(created.reply_id)
+    }
+
+    /// Step 2: `PUT` every attachment JWE of `sealed` (assumption 3; idempotent).
+    pub async fn upload_reply_attachments(
+        &self,
+        reply_id: &str,
+        sealed: &SealedReply,
+    ) -> Result<(), Error> {
         for (id, jwe) in &sealed.attachments {
-            let url = self.url(&format!(
-                "/v1/replies/{}/attachments/{id}",
-                created.reply_id
-            ));
-            let jwe = jwe.clone();
+            let url = self.url(&format!("/v1/replies/{reply_id}/attachments/{id}"));
             self.send("add-reply-attachment", |h| {
                 h.put(&url)
                     .header(reqwest::header::CONTENT_TYPE, "application/jose")
@@ -167,14 +184,20 @@ impl crate::Client {
             })
             .await?;
         }
-        let url = self.url(&format!("/v1/replies/{}", created.reply_id));
+        Ok(())
+    }
+
+    /// Step 3: `PUT /v1/replies/{replyId}` with metadata and data (assumption 4). A reply
+    /// that was submitted already answers 409.
+    pub async fn submit_reply(&self, reply_id: &str, sealed: &SealedReply) -> Result<(), Error> {
+        let url = self.url(&format!("/v1/replies/{reply_id}"));
         let submit = serde_json::json!({
             "encryptedMetadata": sealed.encrypted_metadata,
             "encryptedData": sealed.encrypted_data,
         });
         self.send("submit-reply", |h| h.put(&url).json(&submit))
             .await?;
-        Ok(created.reply_id)
+        Ok(())
     }
 
     /// The reply's state (assumption 5).

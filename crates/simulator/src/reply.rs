@@ -200,3 +200,51 @@ pub(crate) async fn get_reply(
         }),
     ))
 }
+
+/// A reply as the service holds it, for tests and the demo: what reached the applicant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldReply {
+    /// Reply id.
+    pub reply_id: String,
+    /// The case.
+    pub case_id: String,
+    /// `created`, `submitted`, `accepted`, `rejected`.
+    pub status: String,
+    /// Uploaded attachment JWEs by attachment id.
+    pub attachments: BTreeMap<String, String>,
+    /// Metadata JWE (after submit).
+    pub encrypted_metadata: Option<String>,
+    /// Data JWE (after submit).
+    pub encrypted_data: Option<String>,
+}
+
+impl crate::SimHandle {
+    /// Every reply the service holds (also those created but never submitted), by id.
+    pub fn replies(&self) -> Vec<HeldReply> {
+        let mut out: Vec<HeldReply> = self
+            .state
+            .lock()
+            .replies
+            .values()
+            .map(|r| HeldReply {
+                reply_id: r.id.clone(),
+                case_id: r.case_id.clone(),
+                status: r.status.clone(),
+                attachments: r.attachments.clone(),
+                encrypted_metadata: r.encrypted_metadata.clone(),
+                encrypted_data: r.encrypted_data.clone(),
+            })
+            .collect();
+        out.sort_by(|a, b| a.reply_id.cmp(&b.reply_id));
+        out
+    }
+
+    /// The simulated applicant's private reply key in `case_id` (applications this simulator
+    /// sent with a reply channel), to read replies as the applicant does.
+    pub fn applicant_reply_key(
+        &self,
+        case_id: &str,
+    ) -> Option<fitconnect::jose::EncryptionKeyPair> {
+        self.state.lock().reply_keys.get(case_id).cloned()
+    }
+}

@@ -126,6 +126,16 @@ impl Schreiben<'_> {
         )
     }
 
+    /// Replaces the payload of an open row: progress a retry must know (e.g. the id the
+    /// service gave a reply after its creation), so the next attempt continues, not repeats.
+    pub fn outbox_nutzlast_setzen(&self, id: i64, nutzlast: &[u8]) -> Result<()> {
+        self.aendern(
+            id,
+            "UPDATE outbox SET nutzlast = ?2 WHERE id = ?1 AND zustand = 'offen'",
+            &[&id, &nutzlast],
+        )
+    }
+
     /// Gives up (a permanent error); the row stays for people to see.
     pub fn outbox_aufgeben(&self, id: i64, fehler: &str) -> Result<()> {
         self.aendern(
@@ -163,5 +173,37 @@ impl Lesen<'_> {
             .prepare_cached(&format!("SELECT {SPALTEN} FROM outbox WHERE id = ?1"))?
             .query_row([id], eintrag)
             .optional()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_outbox_payload_of_an_open_row_can_be_replaced_and_of_a_finished_one_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = crate::Store::open(dir.path(), &crate::Schluessel::zufaellig().unwrap()).unwrap();
+        let t0 = OffsetDateTime::now_utc();
+        let a = NeuerAuftrag {
+            idempotenz: "antwort:1".into(),
+            art: "fitconnect.reply".into(),
+            vorgang_id: None,
+            nutzlast: b"alt".to_vec(),
+        };
+        let (id, _) = s.write(|w| w.outbox_einreihen(&a, t0)).unwrap();
+        s.write(|w| w.outbox_nutzlast_setzen(id, b"neu")).unwrap();
+        let e = s.read(|r| r.outbox_eintrag(id)).unwrap().unwrap();
+        assert_eq!((e.nutzlast.as_slice(), e.versuche), (&b"neu"[..], 0));
+        // Enqueuing the same key again still returns the row unchanged (with the new payload).
+        s.write(|w| w.outbox_einreihen(&a, t0)).unwrap();
+        let e = s.read(|r| r.outbox_eintrag(id)).unwrap().unwrap();
+        assert_eq!(e.nutzlast, b"neu");
+        s.write(|w| w.outbox_erledigt(id, t0)).unwrap();
+        assert!(matches!(
+            s.write(|w| w.outbox_nutzlast_setzen(id, b"spaeter")),
+            Err(StoreError::NichtGefunden(_))
+        ));
+        assert!(s.write(|w| w.outbox_nutzlast_setzen(id + 1, b"x")).is_err());
     }
 }

@@ -17,14 +17,17 @@
 //! To extend: a new situation is a new `Op` variant plus its row in `plan::plan`'s match (the
 //! property tests in `plan` then check the invariants for it) and its arm in
 //! `Engine::durchlauf`; a new outgoing effect is a new outbox `art` handled in
-//! `Engine::ausgang_leeren`.
+//! `Engine::ausgang_leeren`. Replies to the applicant are their own outbox kind with their own
+//! drain ([`antwort`]), because creating a reply on the service is not idempotent.
 #![deny(missing_docs)]
 
+pub mod antwort;
 pub mod backoff;
 pub mod engine;
 pub mod fortschritt;
 pub mod plan;
 
+pub use antwort::{ART_ANTWORT, AntwortAnlage, AntwortAuftrag};
 pub use engine::{Engine, Konfiguration, demo_fristen};
 pub use fortschritt::{Bericht, Fortschritt};
 
