@@ -80,6 +80,14 @@ impl EventType {
 }
 
 /// Problem types for `reject-submission` (FIT-Connect's list, subset we detect).
+///
+/// **Not verified against the published list.** FITKO's page "Einreichung überprüfen" says
+/// the `type` and `instance` of a problem MUST be taken over exactly, but the list itself was
+/// not available to us (the specs in `shared/specs` do not contain it, and no stored copy of
+/// the page reached that far). The names below are our best reading of the validation steps;
+/// a rejection with a name the service does not know still reaches the sender as a reject
+/// with our German `title` and `detail`. Check [`ProblemType::name`] against the current
+/// documentation before production use; only this enum changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProblemType {
     /// Decryption failed (wrong key, broken JWE, tag mismatch).

@@ -284,6 +284,14 @@ impl Kern {
         // Effects decided earlier go out first, even when the listing fails (offline work
         // drains as soon as the service answers).
         self.ausgang_leeren(&mut bericht, melden).await?;
+        crate::antwort::antworten_senden(
+            &self.store,
+            &self.client,
+            &self.cfg,
+            &mut bericht,
+            melden,
+        )
+        .await?;
 
         let gelistet = match self.liste().await {
             Ok(l) => l,
@@ -596,7 +604,10 @@ impl Kern {
                 }
             }
         };
-        match entscheidung {
+        // Signing and the durable commit block this thread (the writer lock, fsync): the
+        // runtime hands its other tasks (downloads, decryption, the in-process simulator) to
+        // another thread meanwhile.
+        blockierend(|| match entscheidung {
             Entscheidung::Annehmen {
                 submission,
                 metadaten,
@@ -609,7 +620,7 @@ impl Kern {
                 problem,
                 fehler,
             } => self.ablehnen(&submission, problem, &fehler),
-        }
+        })
     }
 
     /// The network part of a fetch. `Err` is a failure to retry or report; a defective
@@ -683,7 +694,7 @@ impl Kern {
         }
         // Every attachment verified: only now are they filed in the attachment store, so a
         // submission rejected for its third attachment leaves nothing of the first two.
-        let anlagen = sink.ablegen().map_err(|e| fitconnect::Error::Protocol {
+        let anlagen = blockierend(|| sink.ablegen()).map_err(|e| fitconnect::Error::Protocol {
             endpoint: "anlage-ablage".into(),
             detail: format!("Anlage nicht speicherbar: {e}"),
         })?;
@@ -1211,6 +1222,16 @@ impl Kern {
         self.store
             .write(|w| w.outbox_fehlschlag(id, fehler, naechster))?;
         Ok(())
+    }
+}
+
+/// Runs blocking work (store commits with fsync, file writes) from async code: on a
+/// multi-threaded runtime through [`tokio::task::block_in_place`], so the worker's other
+/// tasks move on to another thread; on a current-thread runtime (tests) directly.
+fn blockierend<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
