@@ -60,6 +60,9 @@ pub use vorgang::{
 pub const DB_DATEI: &str = "amtsstube.db";
 /// Folder of the encrypted attachment files in the profile directory.
 pub const ANLAGEN_ORDNER: &str = "anlagen";
+/// Lock file in the profile that serialises the first start (key and database creation) of
+/// a profile across processes; empty, and left in place.
+pub const ERSTANLAGE_SPERRE: &str = "erstanlage.lock";
 const MAX_LESER: usize = 4;
 
 /// The open store of one profile.
@@ -87,6 +90,22 @@ impl Store {
     pub fn open_profil(profil: &Path, quelle: &Schluesselquelle) -> Result<Self> {
         std::fs::create_dir_all(profil)?;
         let db = profil.join(DB_DATEI);
+        // The first start of a profile creates its key and its database. Two processes doing
+        // that at once (the app and a `sync`, two CLI calls right after `connect`) would each
+        // create a key, and the loser's database could never be opened again. Creation is
+        // therefore serialised by an exclusive lock on a file in the profile, held until the
+        // database exists with the key that is in the key source; later opens skip it.
+        let _erstanlage = if db.exists() {
+            None
+        } else {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(profil.join(ERSTANLAGE_SPERRE))?;
+            f.lock()?;
+            Some(f)
+        };
         let existiert = db.exists();
         let key = match quelle.laden()? {
             Some(k) => k,

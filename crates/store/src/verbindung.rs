@@ -115,6 +115,11 @@ pub fn migrieren(conn: &mut Connection) -> Result<()> {
     }
     for (version, sql) in MIGRATIONEN.iter().filter(|(v, _)| *v > aktuell) {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+        // Another process may have applied it since the version was read above.
+        let jetzt: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if jetzt >= *version {
+            continue;
+        }
         tx.execute_batch(sql)?;
         tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
         tx.commit()?;
