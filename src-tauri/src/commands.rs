@@ -81,8 +81,14 @@ pub async fn mir_zuweisen(
 pub async fn vorgang(
     state: tauri::State<'_, Shared>,
     id: String,
+    erneut: Option<bool>,
 ) -> Result<VorgangDetail, IpcError> {
-    blocking(state, move |c| c.vorgang(id)).await
+    // `erneut`: the view reloads a case it shows (not audited again as an opening).
+    if erneut == Some(true) {
+        blocking(state, move |c| c.vorgang_erneut(id)).await
+    } else {
+        blocking(state, move |c| c.vorgang(id)).await
+    }
 }
 
 /// Takes an action on a case.

@@ -309,6 +309,21 @@ impl AppContext {
         })
     }
 
+    /// Command `vorgang` with `erneut`: reads a case the view already shows again, after
+    /// `vorgaenge-geaendert` (a follow-up submission, another user's change). Not a new
+    /// opening, so no audit entry; the opening itself was audited by [`Self::vorgang`].
+    pub fn vorgang_erneut(&self, id: String) -> Result<VorgangDetail, IpcError> {
+        let id = vorgang_id(&id)?;
+        self.store
+            .read(|r| match r.vorgang(&id)? {
+                Some(v) => self.detail(r, v),
+                None => Err(store::StoreError::NichtGefunden(format!(
+                    "Der Vorgang {id}"
+                ))),
+            })
+            .map_err(fehler)
+    }
+
     /// Command `vorgang`: opens a case for the session's user (audited `vorgang.geoeffnet`
     /// in the same transaction that reads it).
     pub fn vorgang(&self, id: String) -> Result<VorgangDetail, IpcError> {

@@ -632,3 +632,30 @@ fn anlage_exportieren_writes_the_verified_file_and_audits_it() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
 }
+
+#[test]
+fn reading_an_open_case_again_shows_changes_without_a_second_audited_opening() {
+    let (_d, ctx, ids) = kontext();
+    let erst = ctx.vorgang(ids[0].clone()).unwrap();
+    let geoeffnet = |d: &ipc::VorgangDetail| {
+        d.verlauf
+            .iter()
+            .filter(|e| e.was == "Vorgang geöffnet")
+            .count()
+    };
+    assert_eq!(geoeffnet(&erst), 1);
+    ctx.notiz_hinzufuegen(ids[0].clone(), "Rückruf vereinbart".into())
+        .unwrap();
+    let erneut = ctx.vorgang_erneut(ids[0].clone()).unwrap();
+    assert_eq!(geoeffnet(&erneut), 1, "reading again is not a new opening");
+    assert!(
+        erneut
+            .notizen
+            .iter()
+            .any(|n| n.text == "Rückruf vereinbart")
+    );
+    let fehlt = ctx
+        .vorgang_erneut(uuid::Uuid::new_v4().to_string())
+        .unwrap_err();
+    assert_eq!(fehlt.code, ipc::ErrorCode::NotFound, "{fehlt:?}");
+}

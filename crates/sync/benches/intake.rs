@@ -15,6 +15,7 @@
 //!
 //!     cargo bench -p sync --bench intake                       # 5 rounds of 60
 //!     INTAKE_N=100 INTAKE_RUNDEN=7 cargo bench -p sync --bench intake
+//!     INTAKE_PAUSE_S=3 …   # waits before each pass and prints the pid, for `perf record -p`
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -119,10 +120,29 @@ fn main() {
             let t_rsa =
                 tokio::task::block_in_place(|| rsa_op_s(&keys.encryption, &probe, cores, 8));
             let bound = cores as f64 / (3.0 * t_rsa);
+            // For profiling only the pass: `perf record -p PID` while it waits.
+            if let Some(s) = std::env::var("INTAKE_PAUSE_S").ok().and_then(|v| v.parse().ok()) {
+                eprintln!("pass {} starts in {s} s (pid {})", runde + 1, std::process::id());
+                std::thread::sleep(std::time::Duration::from_secs(s));
+            }
             let cpu0 = prozess_cpu_s();
             let t0 = Instant::now();
-            let b = engine.durchlauf(&|_| {}).await.unwrap();
+            // When the phases of the pass end (seconds after its start).
+            let zeiten = std::sync::Mutex::new([0f64; 3]);
+            let melden = |f: sync::Fortschritt| {
+                let i = match f {
+                    sync::Fortschritt::Gefunden { .. } => 0,
+                    sync::Fortschritt::Gespeichert { .. } => 1,
+                    sync::Fortschritt::Bestaetigt { .. } => 2,
+                    _ => return,
+                };
+                if let Ok(mut z) = zeiten.lock() {
+                    z[i] = t0.elapsed().as_secs_f64();
+                }
+            };
+            let b = engine.durchlauf(&melden).await.unwrap();
             let t = t0.elapsed().as_secs_f64();
+            let [gelistet, gespeichert, bestaetigt] = *zeiten.lock().unwrap();
             let cpu = prozess_cpu_s() - cpu0;
             assert_eq!(b.gespeichert as u64, n, "{b:?}");
             assert_eq!(b.angenommen as u64, n, "{b:?}");
@@ -138,6 +158,10 @@ fn main() {
                 t * cores as f64,
                 100.0 * cpu / (t * cores as f64),
                 1000.0 * cpu / n as f64,
+            );
+            println!(
+                "  phases: listed after {gelistet:.2} s, last stored at {gespeichert:.2} s, \
+                 last accept confirmed at {bestaetigt:.2} s"
             );
             quoten.push(100.0 * rate / bound);
             quoten4.push(100.0 * rate / (bound * 3.0 / 4.0));

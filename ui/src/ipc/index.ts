@@ -103,6 +103,11 @@ export function vorgang(id: string): Promise<VorgangDetail> {
   return call<VorgangDetail>('vorgang', { id });
 }
 
+/** The case the view shows, read again after a change (not audited as a new opening). */
+export function vorgangErneut(id: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('vorgang', { id, erneut: true });
+}
+
 /** Runs an action on a case; answers the case as it is afterwards. */
 export function vorgangAktion(anfrage: AktionAnfrage): Promise<VorgangDetail> {
   return call<VorgangDetail>('vorgang_aktion', { anfrage });

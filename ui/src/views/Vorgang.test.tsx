@@ -4,6 +4,11 @@ import type { VorgangDetail } from '../ipc';
 
 const ipc = vi.hoisted(() => ({
   vorgang: vi.fn(),
+  vorgangErneut: vi.fn(),
+  aufVorgaengeGeaendert: vi.fn((handler: () => void) => {
+    void handler;
+    return () => {};
+  }),
   vorgangAktion: vi.fn(),
   notizHinzufuegen: vi.fn(),
   anlageSpeichern: vi.fn(),
@@ -73,6 +78,30 @@ describe('Vorgang (case view)', () => {
     expect(kopf.textContent).toContain('(fällig)');
     expect(screen.getByTestId('vorgang-status').textContent).toBe('Neu');
     expect(ipc.vorgang).toHaveBeenCalledWith('v7');
+  });
+
+  it('shows a follow-up submission while the case is open, read again without a new audited opening', async () => {
+    let geaendert: (() => void) | null = null;
+    const abmelden = vi.fn();
+    ipc.aufVorgaengeGeaendert.mockImplementation((h: () => void) => {
+      geaendert = h;
+      return abmelden;
+    });
+    ipc.vorgangErneut.mockResolvedValue({
+      ...detail,
+      verlauf: [...detail.verlauf, { zeit: '2026-11-30T10:00:00Z', wer: 'System', was: 'Unterlagen nachgereicht' }],
+    });
+    ipc.vorgang.mockResolvedValue(detail);
+    const { unmount } = render(<Vorgang id="v7" onZurueck={vi.fn()} befehleRef={{ current: null } as never} />);
+    await screen.findByTestId('vorgang-kopf');
+    expect(geaendert).not.toBeNull();
+    geaendert!();
+    await waitFor(() => expect(ipc.vorgangErneut).toHaveBeenCalledWith('v7'));
+    fireEvent.click(screen.getByTestId('tab-verlauf'));
+    await waitFor(() => expect(screen.getAllByTestId('verlauf-eintrag')[0]!.textContent).toContain('Unterlagen nachgereicht'));
+    expect(ipc.vorgang).toHaveBeenCalledTimes(1);
+    unmount();
+    expect(abmelden).toHaveBeenCalled();
   });
 
   it('disables an impossible action and says why', async () => {

@@ -3,9 +3,11 @@
 
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import {
+  aufVorgaengeGeaendert,
   notizHinzufuegen,
   vorgang,
   vorgangAktion,
+  vorgangErneut,
   type AktionInfo,
   type IpcError,
   type VorgangDetail,
@@ -54,6 +56,26 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     );
     return () => {
       aus = true;
+    };
+  }, [id]);
+
+  // Live: a follow-up submission or another change to this case shows without reopening it
+  // (tab, scroll and focus stay where they are).
+  useEffect(() => {
+    let aus = false;
+    const ab = aufVorgaengeGeaendert(() => {
+      vorgangErneut(id).then(
+        (d) => {
+          if (!aus) setDetail(d);
+        },
+        () => {
+          // The view keeps what it shows; the next change or reopening tries again.
+        },
+      );
+    });
+    return () => {
+      aus = true;
+      ab();
     };
   }, [id]);
 
