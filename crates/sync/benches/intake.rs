@@ -121,8 +121,15 @@ fn main() {
                 tokio::task::block_in_place(|| rsa_op_s(&keys.encryption, &probe, cores, 8));
             let bound = cores as f64 / (3.0 * t_rsa);
             // For profiling only the pass: `perf record -p PID` while it waits.
-            if let Some(s) = std::env::var("INTAKE_PAUSE_S").ok().and_then(|v| v.parse().ok()) {
-                eprintln!("pass {} starts in {s} s (pid {})", runde + 1, std::process::id());
+            if let Some(s) = std::env::var("INTAKE_PAUSE_S")
+                .ok()
+                .and_then(|v| v.parse().ok())
+            {
+                eprintln!(
+                    "pass {} starts in {s} s (pid {})",
+                    runde + 1,
+                    std::process::id()
+                );
                 std::thread::sleep(std::time::Duration::from_secs(s));
             }
             let cpu0 = prozess_cpu_s();
