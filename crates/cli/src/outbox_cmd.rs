@@ -55,6 +55,7 @@ pub fn run(profile: &Path, args: &OutboxArgs) -> anyhow::Result<ExitCode> {
             let art = match e.art.as_str() {
                 sync::engine::ART_ANNAHME => "Annahme",
                 sync::engine::ART_ABLEHNUNG => "Ablehnung",
+                sync::ART_ANTWORT => "Antwort an Antragsteller",
                 other => other,
             };
             println!(

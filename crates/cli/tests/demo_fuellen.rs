@@ -3,20 +3,12 @@
 //! profile's encrypted store and the other commands see them. Needs a Secret Service (run
 //! inside `/work/shared/ci/with-keyring.sh`, as CI does).
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+use common::amtsstube;
+
+use std::process::Output;
 
 use serde_json::Value;
-
-fn amtsstube(profil: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amtsstube"))
-        .arg("--profile")
-        .arg(profil)
-        .args(args)
-        .env_remove("AMTSSTUBE_KEY_FILE")
-        .output()
-        .unwrap()
-}
 
 fn ok(o: &Output, was: &str) -> String {
     assert!(

@@ -3,6 +3,9 @@
 //! in-process simulator over real HTTP, and `sync --once` killed with SIGKILL at random
 //! moments. Needs a Secret Service (run inside `/work/shared/ci/with-keyring.sh`, as CI does).
 
+mod common;
+use common::amtsstube;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -12,16 +15,6 @@ use fitconnect::set::EventType;
 use serde_json::Value;
 use simulator::{SimConfig, SimHandle, Simulator};
 use store::{Schluesselquelle, Store};
-
-fn amtsstube(profil: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_amtsstube"))
-        .arg("--profile")
-        .arg(profil)
-        .args(args)
-        .env_remove("AMTSSTUBE_KEY_FILE")
-        .output()
-        .unwrap()
-}
 
 fn ok(o: &Output) -> String {
     assert!(

@@ -4,8 +4,11 @@
 //! nothing left in the outbox and every application stored once. Needs a Secret Service
 //! (run inside `/work/shared/ci/with-keyring.sh`, as CI does).
 
+mod common;
+use common::amtsstube;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -22,16 +25,6 @@ impl Drop for Kind {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn amtsstube(profil: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("--profile")
-        .arg(profil)
-        .args(args)
-        .env_remove("AMTSSTUBE_KEY_FILE")
-        .output()
-        .unwrap()
 }
 
 fn json(profil: &Path, args: &[&str]) -> Vec<Value> {
