@@ -82,8 +82,11 @@ fn kind_schreibt_bis_es_getoetet_wird() {
         if n % 3 == 0 {
             s.write(|w| w.vorgang_oeffnen(&v.id, "kind")).unwrap();
         }
-        // A line is complete only with its newline; a kill mid-line leaves a fragment.
-        writeln!(log, "{};{};{};{}", v.id, az, runde, n).unwrap();
+        // One write(2) per line: `writeln!` on an unbuffered file writes a line in pieces, and
+        // a kill between them left a fragment that the next child's first line was appended
+        // to (a torn line that then failed to parse). A single small append is all or nothing.
+        log.write_all(format!("{};{};{};{}\n", v.id, az, runde, n).as_bytes())
+            .unwrap();
     }
 }
 
