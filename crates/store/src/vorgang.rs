@@ -307,13 +307,38 @@ impl Lesen<'_> {
             0 => 50,
             n => n.min(500),
         };
-        let mut sql = String::from(
-            "SELECT id, aktenzeichen, leistung_name, antragsteller_name, eingang_ms, status, zustaendig, \
-             frist, wiedervorlage, prioritaet FROM vorgang",
-        );
-        let mut p = Vec::new();
-        Self::filter_sql(f, &mut sql, &mut p)?;
+        const SPALTEN: &str = "id, aktenzeichen, leistung_name, antragsteller_name, eingang_ms, \
+             status, zustaendig, frist, wiedervorlage, prioritaet";
         let richtung = if f.absteigend { "DESC" } else { "ASC" };
+        let versatz = match f.versatz {
+            Some(v) => i64::try_from(v).unwrap_or(i64::MAX),
+            None => i64::from(f.seite) * i64::from(pro_seite),
+        };
+        let mut p = Vec::new();
+        let mut sql = if f.sortierung == Sortierung::Eingang && f.status.len() > 1 {
+            // Several statuses by Eingang: `status IN (…)` cannot be read in Eingang order from
+            // the (status, eingang_ms) index, so SQLite read and sorted every matching row (at
+            // 100,000 cases 317 ms encrypted, 67 ms plain). Instead each status contributes
+            // its first `versatz + page + 1` rows in index order, and only those are merged.
+            let bedarf = versatz.saturating_add(i64::from(pro_seite) + 1);
+            let mut teile = Vec::with_capacity(f.status.len());
+            for st in &f.status {
+                let mut einzeln = f.clone();
+                einzeln.status = vec![*st];
+                let mut teil = format!("SELECT * FROM (SELECT {SPALTEN}, nr FROM vorgang");
+                Self::filter_sql(&einzeln, &mut teil, &mut p)?;
+                teil.push_str(&format!(
+                    " ORDER BY eingang_ms {richtung}, nr {richtung} LIMIT ?)"
+                ));
+                p.push(Value::Integer(bedarf));
+                teile.push(teil);
+            }
+            format!("SELECT {SPALTEN} FROM ({})", teile.join(" UNION ALL "))
+        } else {
+            let mut sql = format!("SELECT {SPALTEN} FROM vorgang");
+            Self::filter_sql(f, &mut sql, &mut p)?;
+            sql
+        };
         let ordnung = match f.sortierung {
             Sortierung::Eingang => format!("eingang_ms {richtung}"),
             Sortierung::Frist => format!("frist IS NULL, frist {richtung}"),
@@ -329,10 +354,6 @@ impl Lesen<'_> {
             " ORDER BY {ordnung}, nr {richtung} LIMIT ? OFFSET ?"
         ));
         p.push(Value::Integer(i64::from(pro_seite) + 1));
-        let versatz = match f.versatz {
-            Some(v) => i64::try_from(v).unwrap_or(i64::MAX),
-            None => i64::from(f.seite) * i64::from(pro_seite),
-        };
         p.push(Value::Integer(versatz));
         let mut st = self.conn.prepare_cached(&sql)?;
         let mut zeilen = Vec::with_capacity(pro_seite as usize + 1);
