@@ -13,7 +13,7 @@ use aws_lc_rs::rsa::{OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey, OaepPubli
 use criterion::Criterion;
 use fitconnect::client::{open_attachment, open_submission};
 use fitconnect::jose::EncryptionKeyPair;
-use fitconnect::sender::{OutgoingAttachment, seal};
+use fitconnect::sender::seal;
 
 struct Fixture {
     key: EncryptionKeyPair,
@@ -28,14 +28,11 @@ fn fixture() -> Fixture {
     let jwk = key.public_jwk().unwrap();
     let mut app = simulator::applicant::application(1, 0).unwrap();
     app.outgoing.reply_key = None;
-    app.outgoing.attachments = vec![OutgoingAttachment {
-        id: uuid::Uuid::new_v4().to_string(),
-        filename: "Nachweis.pdf".into(),
-        mime_type: "application/pdf".into(),
-        purpose: "attachment".into(),
-        description: None,
-        content: simulator::documents::pdf("Nachweis", &[], 200 * 1024),
-    }];
+    app.outgoing.attachments = vec![simulator::applicant::pdf_anlage(
+        uuid::Uuid::new_v4().to_string(),
+        "Nachweis",
+        200 * 1024,
+    )];
     let sealed = seal("d0000000-0000-4000-8000-000000000000", &jwk, &app.outgoing).unwrap();
     // One RSA-OAEP ciphertext to time the private-key operation alone.
     let public = OaepPublicEncryptingKey::new(jwk.encrypting_key().unwrap()).unwrap();

@@ -476,14 +476,23 @@ fn with_header(key: &Jwk, plain: &[u8], f: impl FnOnce(&mut JweHeader)) -> Resul
     Ok(fitconnect::jose::encrypt_with_header(key, plain, &h)?)
 }
 
-fn big_pdf(rng: &mut StdRng, name: &str, bytes: usize) -> OutgoingAttachment {
+/// A PDF attachment `{name}.pdf` of about `bytes` bytes (benchmarks and tests that need a
+/// document of a given size).
+pub fn pdf_anlage(id: String, name: &str, bytes: usize) -> OutgoingAttachment {
     OutgoingAttachment {
-        id: uuid(rng),
+        id,
         filename: format!("{name}.pdf"),
         mime_type: "application/pdf".into(),
         purpose: "attachment".into(),
-        description: Some("sehr große Anlage".into()),
+        description: None,
         content: documents::pdf(name, &[], bytes),
+    }
+}
+
+fn big_pdf(rng: &mut StdRng, name: &str, bytes: usize) -> OutgoingAttachment {
+    OutgoingAttachment {
+        description: Some("sehr große Anlage".into()),
+        ..pdf_anlage(uuid(rng), name, bytes)
     }
 }
 

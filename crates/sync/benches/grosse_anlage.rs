@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use fitconnect::jose::{EncryptionKeyPair, SigningKeyPair};
 use fitconnect::profile_keys::ProfileKeys;
-use fitconnect::sender::{OutgoingAttachment, seal};
+use fitconnect::sender::seal;
 use simulator::{SimConfig, SimInfo, Simulator};
 use store::{Schluessel, Store};
 use sync::{Engine, Konfiguration};
@@ -99,14 +99,11 @@ fn main() {
         {
             let mut app = simulator::applicant::application(3, 0).unwrap();
             app.outgoing.reply_key = None;
-            app.outgoing.attachments = vec![OutgoingAttachment {
-                id: uuid::Uuid::new_v4().to_string(),
-                filename: "Bauplan.pdf".into(),
-                mime_type: "application/pdf".into(),
-                purpose: "attachment".into(),
-                description: None,
-                content: simulator::documents::pdf("Bauplan", &[], mb * 1024 * 1024),
-            }];
+            app.outgoing.attachments = vec![simulator::applicant::pdf_anlage(
+                uuid::Uuid::new_v4().to_string(),
+                "Bauplan",
+                mb * 1024 * 1024,
+            )];
             let sealed = seal(&info.destination_id, &jwk, &app.outgoing).unwrap();
             info.sender_client()
                 .unwrap()

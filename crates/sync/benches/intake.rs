@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use fitconnect::jose::{EncryptionKeyPair, SigningKeyPair};
 use fitconnect::profile_keys::ProfileKeys;
-use fitconnect::sender::{OutgoingAttachment, seal};
+use fitconnect::sender::seal;
 use simulator::{SimConfig, Simulator};
 use store::{Schluessel, Store};
 use sync::{Engine, Konfiguration};
@@ -104,14 +104,11 @@ fn main() {
             for i in 0..n {
                 let mut app = simulator::applicant::application(9, runde * n + i).unwrap();
                 app.outgoing.reply_key = None;
-                app.outgoing.attachments = vec![OutgoingAttachment {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    filename: "Nachweis.pdf".into(),
-                    mime_type: "application/pdf".into(),
-                    purpose: "attachment".into(),
-                    description: None,
-                    content: simulator::documents::pdf("Nachweis", &[], 200 * 1024),
-                }];
+                app.outgoing.attachments = vec![simulator::applicant::pdf_anlage(
+                    uuid::Uuid::new_v4().to_string(),
+                    "Nachweis",
+                    200 * 1024,
+                )];
                 sender
                     .send_sealed(&seal(&dest, &jwk, &app.outgoing).unwrap())
                     .await
