@@ -44,34 +44,19 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
   const basis = useId();
 
   useEffect(() => {
-    // The component is keyed by the case id, so a new case starts with fresh state.
+    // The component is keyed by the case id, so a new case starts with fresh state. Live: a
+    // follow-up submission or another change to this case is read again (not audited as a
+    // new opening) without reopening it; tab, scroll and focus stay where they are.
     let aus = false;
-    vorgang(id).then(
-      (d) => {
-        if (!aus) setDetail(d);
-      },
-      (e: IpcError) => {
-        if (!aus) setFehler(e);
-      },
-    );
-    return () => {
-      aus = true;
+    const zeigen = (d: VorgangDetail) => {
+      if (!aus) setDetail(d);
     };
-  }, [id]);
-
-  // Live: a follow-up submission or another change to this case shows without reopening it
-  // (tab, scroll and focus stay where they are).
-  useEffect(() => {
-    let aus = false;
+    vorgang(id).then(zeigen, (e: IpcError) => {
+      if (!aus) setFehler(e);
+    });
     const ab = aufVorgaengeGeaendert(() => {
-      vorgangErneut(id).then(
-        (d) => {
-          if (!aus) setDetail(d);
-        },
-        () => {
-          // The view keeps what it shows; the next change or reopening tries again.
-        },
-      );
+      // On failure the view keeps what it shows; the next change or reopening tries again.
+      vorgangErneut(id).then(zeigen, () => {});
     });
     return () => {
       aus = true;
