@@ -243,7 +243,7 @@ async fn with_the_service_failing_a_reply_waits_in_the_outbox_and_goes_out_once_
     // Too many requests: the next try is not before the service's Retry-After.
     u.sim.set_faults(Faults {
         rate_limit_rate: 1.0,
-        retry_after_secs: 1,
+        retry_after_secs: 2,
         exempt: alle_ausser(&["create-reply"]),
         ..Default::default()
     });
@@ -255,8 +255,24 @@ async fn with_the_service_failing_a_reply_waits_in_the_outbox_and_goes_out_once_
         e.letzter_fehler.as_deref().unwrap().contains("429"),
         "{e:?}"
     );
-    assert!(e.naechster_versuch >= vor_dem_versuch + time::Duration::seconds(1));
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // The store keeps times to the millisecond (truncated), and the failed attempt may have
+    // taken less than one: compare with the start truncated the same way.
+    let vor_ms = vor_dem_versuch
+        .replace_nanosecond(vor_dem_versuch.millisecond() as u32 * 1_000_000)
+        .unwrap();
+    assert!(
+        e.naechster_versuch >= vor_ms + time::Duration::seconds(2),
+        "{:?} < {vor_ms:?} + 2 s",
+        e.naechster_versuch
+    );
+    // A pass before the Retry-After has passed leaves the row alone.
+    engine.durchlauf(&still).await.unwrap();
+    assert_eq!(
+        zeile(store, id).versuche,
+        1,
+        "tried again before Retry-After"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
 
     // The service refuses to create replies.
     u.sim.set_faults(Faults {
