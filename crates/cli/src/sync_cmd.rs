@@ -222,14 +222,16 @@ fn zusammenfassung(b: &Bericht, json: bool) -> anyhow::Result<()> {
     }
     println!(
         "Durchlauf beendet: {} gespeichert, {} nachgereicht, {} abgelehnt; {} Annahmen und {} \
-         Ablehnungen zugestellt; {} nicht erledigt; {} Ausgangsaufträge offen.",
+         Ablehnungen zugestellt; {} nicht erledigt; {} Ausgangsaufträge und {} Antworten an \
+         Antragsteller offen.",
         b.gespeichert,
         b.nachgereicht,
         b.abgelehnt,
         b.angenommen,
         b.ablehnungen_zugestellt,
         b.nicht_erledigt,
-        b.ausgang_offen
+        b.ausgang_offen,
+        b.antworten_offen
     );
     for f in &b.fehler {
         println!("  Fehler: {f}");

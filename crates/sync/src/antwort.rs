@@ -36,8 +36,9 @@
 //!   in the audit log (`antwort.zugestellt`, `antwort.aufgegeben`) and the outbox row.
 //! - Attachments of a reply are held whole in memory and in the row (as JWE); replies are
 //!   letters with a few documents, not bulk transfers.
-//! - `Bericht::ausgang_offen` counts only accept and reject events, so `sync --once` does
-//!   not wait for a reply row's backoff; the next pass sends it.
+//! - Open replies are counted apart (`Bericht::antworten_offen`), not in
+//!   `Bericht::ausgang_offen`, so `sync --once` does not wait for a reply row's backoff; the
+//!   next pass sends it.
 //!
 //! To extend: a new kind of reply content is a new schema URI and data layout in
 //! [`Engine::antwort_einreihen`]; the sending side does not look inside the sealed reply.

@@ -304,7 +304,7 @@ impl Kern {
                 });
                 bericht.fehler.push(meldung);
                 bericht.nicht_erledigt = 1;
-                bericht.ausgang_offen = self.ausgang_offen()?;
+                (bericht.ausgang_offen, bericht.antworten_offen) = self.ausgang_offen()?;
                 return Ok(bericht);
             }
         };
@@ -427,7 +427,7 @@ impl Kern {
         }
 
         self.ausgang_leeren(&mut bericht, melden).await?;
-        bericht.ausgang_offen = self.ausgang_offen()?;
+        (bericht.ausgang_offen, bericht.antworten_offen) = self.ausgang_offen()?;
         Ok(bericht)
     }
 
@@ -451,14 +451,19 @@ impl Kern {
         bericht.fehler.push(meldung);
     }
 
-    fn ausgang_offen(&self) -> Result<usize, SyncError> {
+    /// Open rows of the outbox after a pass: (accept and reject events, replies).
+    fn ausgang_offen(&self) -> Result<(usize, usize), SyncError> {
         let fern = OffsetDateTime::now_utc() + time::Duration::days(3650);
-        Ok(self
-            .store
-            .read(|r| r.outbox_faellig(fern, 100_000))?
+        let offen = self.store.read(|r| r.outbox_faellig(fern, 100_000))?;
+        let ereignisse = offen
             .iter()
             .filter(|e| e.art == ART_ANNAHME || e.art == ART_ABLEHNUNG)
-            .count())
+            .count();
+        let antworten = offen
+            .iter()
+            .filter(|e| e.art == crate::antwort::ART_ANTWORT)
+            .count();
+        Ok((ereignisse, antworten))
     }
 
     async fn liste(&self) -> Result<Vec<Remote>, fitconnect::Error> {

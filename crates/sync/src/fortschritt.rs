@@ -80,8 +80,11 @@ pub struct Bericht {
     pub verschwunden: usize,
     /// Submissions found that are neither stored nor rejected after the pass.
     pub nicht_erledigt: usize,
-    /// Outgoing effects still open after the pass.
+    /// Accept and reject events still open after the pass.
     pub ausgang_offen: usize,
+    /// Replies to applicants still open after the pass (waiting for their next attempt).
+    /// Not part of [`Bericht::ruhig`]: a reply's backoff must not hold up `sync --once`.
+    pub antworten_offen: usize,
     /// Every failure, in German.
     pub fehler: Vec<String>,
 }

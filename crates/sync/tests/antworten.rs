@@ -286,6 +286,7 @@ async fn with_the_service_failing_a_reply_waits_in_the_outbox_and_goes_out_once_
         "{:?}",
         b.fehler
     );
+    assert_eq!((b.antworten_offen, b.ausgang_offen), (1, 0), "{b:?}");
     let e = zeile(store, id);
     assert_eq!((e.zustand.as_str(), e.versuche), ("offen", 2), "{e:?}");
     assert!(
@@ -335,6 +336,7 @@ async fn with_the_service_failing_a_reply_waits_in_the_outbox_and_goes_out_once_
     assert!(b.fehler.is_empty(), "{b:?}");
     let e = zeile(store, id);
     assert_eq!((e.zustand.as_str(), e.versuche), ("erledigt", 4), "{e:?}");
+    assert_eq!(b.antworten_offen, 0);
     let beim_dienst = antworten_im_fall(&u, case_id);
     assert_eq!(beim_dienst.len(), 1, "{:?}", kurz(&beim_dienst));
     assert_eq!(
