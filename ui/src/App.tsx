@@ -11,6 +11,7 @@ import {
   type Sitzung,
   type SyncStatus,
 } from './ipc';
+import { marke } from './lib/marken';
 import { befehlFuer, zielVon, type Befehl } from './lib/tasten';
 import { hrefOf, hrefVorgang, ROUTES, routeFromHash, vorgangAusHash } from './routes';
 import { Einstellungen } from './views/Einstellungen';
@@ -53,6 +54,7 @@ export function App() {
       appInfo().then(
         (info) => {
           if (cancelled) return;
+          marke('info');
           setState({ kind: 'ok', info });
           // Demo-Modus starts its simulator in the background; ask again until it listens.
           if (info.connection.kind === 'demo' && info.connection.simulator_url === null && attempt < 30) {

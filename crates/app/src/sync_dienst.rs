@@ -37,6 +37,12 @@ use crate::sitzung::rfc3339;
 pub const INTERVALL_ENV: &str = "AMTSSTUBE_SYNC_INTERVALL_S";
 /// Environment variable: number of demo applications in Demo-Modus.
 pub const DEMO_ANTRAEGE_ENV: &str = "AMTSSTUBE_DEMO_ANTRAEGE";
+/// Environment variable: milliseconds between the start of the service and its first pass.
+pub const START_ENV: &str = "AMTSSTUBE_SYNC_START_MS";
+/// Default wait before the first pass: the window loads and shows the queue first. The first
+/// pass (in Demo-Modus also the simulator's RSA-4096 key generation) takes a whole core for a
+/// while; on a two-core office PC it would slow the first screen down by a third.
+pub const STANDARD_START_MS: u64 = 2000;
 /// Default seconds between two passes.
 pub const STANDARD_INTERVALL_S: u64 = 180;
 /// Seed of the demo simulator: fixed, so the destination stays the same across restarts.
@@ -65,6 +71,8 @@ pub struct SyncEinstellungen {
     pub intervall: Duration,
     /// Demo applications in total (Demo-Modus).
     pub demo_antraege: u64,
+    /// Wait before the first pass („Jetzt abrufen“ cuts it short).
+    pub erster_abruf_nach: Duration,
 }
 
 impl Default for SyncEinstellungen {
@@ -72,12 +80,14 @@ impl Default for SyncEinstellungen {
         Self {
             intervall: Duration::from_secs(STANDARD_INTERVALL_S),
             demo_antraege: crate::DEMO_SUBMISSIONS,
+            erster_abruf_nach: Duration::from_millis(STANDARD_START_MS),
         }
     }
 }
 
 impl SyncEinstellungen {
-    /// From `AMTSSTUBE_SYNC_INTERVALL_S` and `AMTSSTUBE_DEMO_ANTRAEGE`, else the defaults.
+    /// From `AMTSSTUBE_SYNC_INTERVALL_S`, `AMTSSTUBE_DEMO_ANTRAEGE` and
+    /// `AMTSSTUBE_SYNC_START_MS`, else the defaults.
     pub fn aus_umgebung() -> Self {
         let zahl = |name: &str| {
             std::env::var(name)
@@ -90,6 +100,9 @@ impl SyncEinstellungen {
                 .map(|s| Duration::from_secs(s.max(1)))
                 .unwrap_or(d.intervall),
             demo_antraege: zahl(DEMO_ANTRAEGE_ENV).unwrap_or(d.demo_antraege),
+            erster_abruf_nach: zahl(START_ENV)
+                .map(Duration::from_millis)
+                .unwrap_or(d.erster_abruf_nach),
         }
     }
 }
@@ -121,6 +134,8 @@ struct Kern {
     sim: Mutex<Option<Arc<simulator::SimHandle>>>,
     aufgaben: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     letzte_aenderung: Mutex<Option<Instant>>,
+    /// The wait before the first pass is over.
+    begonnen: std::sync::atomic::AtomicBool,
 }
 
 fn intern(text: impl Into<String>) -> IpcError {
@@ -167,6 +182,7 @@ impl SyncDienst {
                 sim: Mutex::new(None),
                 aufgaben: Mutex::new(Vec::new()),
                 letzte_aenderung: Mutex::new(None),
+                begonnen: std::sync::atomic::AtomicBool::new(false),
             }),
         };
         let dienst = match ctx.sync.set(dienst.clone()) {
@@ -197,6 +213,9 @@ impl SyncDienst {
                 s.gesamt = 0;
                 s.meldung = Some("Abruf läuft …".into());
             });
+            self.kern.anstoss.notify_one();
+        } else if !self.kern.begonnen.load(std::sync::atomic::Ordering::SeqCst) {
+            // Still waiting for the first pass: start it now.
             self.kern.anstoss.notify_one();
         }
         self.kern.status()
@@ -274,6 +293,15 @@ impl Kern {
 
     async fn lauf(self: Arc<Self>) {
         let mut stopp = self.stopp.subscribe();
+        if !self.einstellungen.erster_abruf_nach.is_zero() {
+            tokio::select! {
+                _ = self.anstoss.notified() => {}
+                _ = tokio::time::sleep(self.einstellungen.erster_abruf_nach) => {}
+                _ = stopp.changed() => return,
+            }
+        }
+        self.begonnen
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         let mut engine: Option<Engine> = None;
         loop {
             if self.gestoppt() {

@@ -25,6 +25,10 @@ fn alle(limit: u32) -> QueueAnfrage {
 type Protokoll = Arc<Mutex<Vec<SyncMeldung>>>;
 
 fn starten(ctx: &AppContext, antraege: u64) -> (SyncDienst, Protokoll) {
+    starten_nach(ctx, antraege, Duration::ZERO)
+}
+
+fn starten_nach(ctx: &AppContext, antraege: u64, nach: Duration) -> (SyncDienst, Protokoll) {
     let protokoll: Protokoll = Arc::default();
     let p = protokoll.clone();
     let dienst = SyncDienst::starten_mit(
@@ -34,6 +38,7 @@ fn starten(ctx: &AppContext, antraege: u64) -> (SyncDienst, Protokoll) {
         SyncEinstellungen {
             intervall: Duration::from_secs(600),
             demo_antraege: antraege,
+            erster_abruf_nach: nach,
         },
     );
     (dienst, protokoll)
@@ -53,6 +58,25 @@ fn the_context_can_be_shared_between_threads() {
     fn teilbar<T: Send + Sync>() {}
     teilbar::<AppContext>();
     teilbar::<SyncDienst>();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_pass_waits_for_the_window_unless_jetzt_abrufen_asks_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Arc::new(AppContext::open(dir.path()).unwrap());
+    let (dienst, _) = starten_nach(&ctx, 2, Duration::from_secs(3600));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Waiting: no simulator started, nothing fetched.
+    assert!(dienst.demo_simulator().is_none());
+    assert_eq!(ctx.ansicht_zahlen().unwrap().alle, 0);
+    dienst.jetzt_abrufen();
+    warten_bis(
+        Duration::from_secs(300),
+        "2 Vorgänge nach „Jetzt abrufen“",
+        || ctx.ansicht_zahlen().unwrap().alle == 2,
+    )
+    .await;
+    dienst.beenden().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

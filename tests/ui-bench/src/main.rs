@@ -219,6 +219,11 @@ struct Phasen {
     rahmen_ms: f64,
     /// Navigation start to the ready condition.
     bereit_ms: f64,
+    /// The app's own marks (`performance.mark`, app only), navigation start to: its main
+    /// module running, KoliBri registered, the first `app_info` answer.
+    modul_ms: f64,
+    kolibri_ms: f64,
+    info_ms: f64,
 }
 
 /// Waits until `css` matches in the window (polls inside the page every 2 ms); returns the
@@ -259,7 +264,12 @@ async fn start_messen(
     let nav = c
         .execute(
             "const n = performance.getEntriesByType('navigation')[0];
-             return [n ? n.domContentLoadedEventEnd : null, window.__bench_rahmen ?? null];",
+             const m = (name) => {
+               const e = performance.getEntriesByName('amtsstube:' + name, 'mark')[0];
+               return e ? e.startTime : null;
+             };
+             return [n ? n.domContentLoadedEventEnd : null, window.__bench_rahmen ?? null,
+                     m('modul'), m('kolibri'), m('info')];",
             vec![],
         )
         .await
@@ -271,6 +281,9 @@ async fn start_messen(
             dom_ms: nav[0].as_f64().unwrap_or(f64::NAN),
             rahmen_ms: nav[1].as_f64().unwrap_or(f64::NAN),
             bereit_ms: seite,
+            modul_ms: nav[2].as_f64().unwrap_or(f64::NAN),
+            kolibri_ms: nav[3].as_f64().unwrap_or(f64::NAN),
+            info_ms: nav[4].as_f64().unwrap_or(f64::NAN),
         },
     ))
 }
@@ -748,6 +761,9 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
             median(&v.iter().map(|p| p.dom_ms).collect::<Vec<_>>()),
             median(&v.iter().map(|p| p.rahmen_ms).collect::<Vec<_>>()),
             median(&v.iter().map(|p| p.bereit_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.modul_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.kolibri_ms).collect::<Vec<_>>()),
+            median(&v.iter().map(|p| p.info_ms).collect::<Vec<_>>()),
         )
     };
     let pl = phase(b.leer.iter().map(|r| r.phasen).collect());
@@ -760,10 +776,14 @@ fn ausgeben(o: &Optionen, b: &Bericht) -> Result<()> {
         "  Seitenbeginn → DOMContentLoaded                       {:>9.0} ms {:>9.0} ms",
         pl.1, pa.1
     );
-    println!(
-        "  Seitenbeginn → Posteingang-Rahmen (ohne Zeilen)       {:>12} {:>9.0} ms",
-        "–", pa.2
-    );
+    for (was, t) in [
+        ("Hauptmodul läuft", pa.4),
+        ("KoliBri registriert", pa.5),
+        ("erste Antwort app_info", pa.6),
+        ("Posteingang-Rahmen (ohne Zeilen)", pa.2),
+    ] {
+        println!("  Seitenbeginn → {was:<38} {:>12} {:>9.0} ms", "–", t);
+    }
     println!(
         "  Seitenbeginn → bedienbar                              {:>9.0} ms {:>9.0} ms",
         pl.3, pa.3
@@ -987,6 +1007,11 @@ fn phasen_json(p: Phasen) -> Value {
         "dom_content_loaded_ms": zahl(p.dom_ms),
         "posteingang_rahmen_ms": zahl(p.rahmen_ms),
         "bereit_ms": zahl(p.bereit_ms),
+        "marken_ms": {
+            "modul": zahl(p.modul_ms),
+            "kolibri": zahl(p.kolibri_ms),
+            "info": zahl(p.info_ms),
+        },
     })
 }
 

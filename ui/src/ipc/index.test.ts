@@ -83,3 +83,39 @@ describe('event subscriptions', () => {
     expect(unlisten).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('answers asked for at start', () => {
+  const anfrage = { ansicht: 'alle', suche: null, sortierung: 'eingang', absteigend: true, offset: 0, limit: 100 } as const;
+
+  it('go to the first call with the same command and arguments, once', async () => {
+    tauri.invoke.mockResolvedValueOnce({ gesamt: 7, zeilen: [] }).mockResolvedValue({ gesamt: 8, zeilen: [] });
+    ipc.vorabLaden([['posteingang', anfrage]]);
+    expect(tauri.invoke).toHaveBeenCalledTimes(1);
+    await expect(ipc.posteingang(anfrage)).resolves.toEqual({ gesamt: 7, zeilen: [] });
+    expect(tauri.invoke).toHaveBeenCalledTimes(1);
+    // The next call asks again.
+    await expect(ipc.posteingang(anfrage)).resolves.toEqual({ gesamt: 8, zeilen: [] });
+    expect(tauri.invoke).toHaveBeenCalledTimes(2);
+  });
+
+  it('are not used for other arguments, and a failed one reaches its caller as an IpcError', async () => {
+    tauri.invoke.mockRejectedValueOnce({ code: 'offline', message: 'weg' }).mockResolvedValue({ gesamt: 0, zeilen: [] });
+    ipc.vorabLaden([['posteingang', anfrage]]);
+    await ipc.posteingang({ ...anfrage, offset: 100 });
+    expect(tauri.invoke).toHaveBeenLastCalledWith('posteingang', { anfrage: { ...anfrage, offset: 100 } });
+    await expect(ipc.posteingang(anfrage)).rejects.toEqual({ code: 'offline', message: 'weg' });
+  });
+
+  it('are asked again when they are older than a few seconds', async () => {
+    vi.useFakeTimers();
+    try {
+      tauri.invoke.mockResolvedValueOnce('alt').mockResolvedValue('neu');
+      ipc.vorabLaden([['app_info']]);
+      vi.advanceTimersByTime(6000);
+      await expect(ipc.appInfo()).resolves.toBe('neu');
+      expect(tauri.invoke).toHaveBeenCalledTimes(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});

@@ -73,24 +73,58 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+// Answers asked for before the UI exists (see `vorabLaden`), by command and arguments.
+const vorab = new Map<string, { seit: number; antwort: Promise<unknown> }>();
+/** A prefetched answer older than this is not used (asked again instead). */
+const VORAB_HOECHSTENS_MS = 5000;
+
+function vorabSchluessel(command: string, args?: Record<string, unknown>): string {
+  return `${command} ${JSON.stringify(args ?? null)}`;
+}
+
+/**
+ * Starts the read-only commands of the first screen at once, while the page still loads
+ * KoliBri and renders: the first call of the same command with the same arguments takes the
+ * answer (once, within a few seconds); every later call asks again.
+ */
+export function vorabLaden(anfragen: Array<[command: 'app_info' | 'sitzung' | 'ansicht_zahlen' | 'sync_status'] | ['posteingang', QueueAnfrage]>): void {
+  for (const [command, anfrage] of anfragen) {
+    const args = anfrage ? { anfrage } : undefined;
+    const antwort = call<unknown>(command, args);
+    // Nobody may take it: an unhandled rejection must not reach the console as an error.
+    antwort.catch(() => undefined);
+    vorab.set(vorabSchluessel(command, args), { seit: Date.now(), antwort });
+  }
+}
+
+function callVorab<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const k = vorabSchluessel(command, args);
+  const v = vorab.get(k);
+  if (v) {
+    vorab.delete(k);
+    if (Date.now() - v.seit <= VORAB_HOECHSTENS_MS) return v.antwort as Promise<T>;
+  }
+  return call<T>(command, args);
+}
+
 /** Version, profile path and connection mode of the running app. */
 export function appInfo(): Promise<AppInfo> {
-  return call<AppInfo>('app_info');
+  return callVorab<AppInfo>('app_info');
 }
 
 /** Who works in this session, their role, and today's date. */
 export function sitzung(): Promise<Sitzung> {
-  return call<Sitzung>('sitzung');
+  return callVorab<Sitzung>('sitzung');
 }
 
 /** One page of one view of the queue. */
 export function posteingang(anfrage: QueueAnfrage): Promise<QueueAntwort> {
-  return call<QueueAntwort>('posteingang', { anfrage });
+  return callVorab<QueueAntwort>('posteingang', { anfrage });
 }
 
 /** How many cases each view holds. */
 export function ansichtZahlen(): Promise<AnsichtZahlen> {
-  return call<AnsichtZahlen>('ansicht_zahlen');
+  return callVorab<AnsichtZahlen>('ansicht_zahlen');
 }
 
 /** Assigns the cases to the session's user; answers how many were assigned. */
@@ -140,7 +174,7 @@ export function filterLoeschen(name: string): Promise<GespeicherterFilter[]> {
 
 /** State of the background sync. */
 export function syncStatus(): Promise<SyncStatus> {
-  return call<SyncStatus>('sync_status');
+  return callVorab<SyncStatus>('sync_status');
 }
 
 /** Starts a sync pass now (unless one runs). */

@@ -79,8 +79,23 @@ interface Props {
   befehleRef: React.MutableRefObject<((b: Befehl) => boolean) | null>;
 }
 
+/** What the queue shows first: every case, newest first. */
+export const ERSTE_ABFRAGE: Abfrage = { ansicht: 'alle', suche: '', sortierung: 'eingang', absteigend: true };
+
+/** The request for page `p` of `abfrage` (the same object shape for the prefetch at start). */
+export function seitenAnfrage(abfrage: Abfrage, p: number): QueueAnfrage {
+  return {
+    ansicht: abfrage.ansicht,
+    suche: abfrage.suche || null,
+    sortierung: abfrage.sortierung,
+    absteigend: abfrage.absteigend,
+    offset: p * SEITE,
+    limit: SEITE,
+  };
+}
+
 export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
-  const [abfrage, setAbfrage] = useState<Abfrage>({ ansicht: 'alle', suche: '', sortierung: 'eingang', absteigend: true });
+  const [abfrage, setAbfrage] = useState<Abfrage>(ERSTE_ABFRAGE);
   const [sucheEingabe, setSucheEingabe] = useState('');
   const [zahlen, setZahlen] = useState<AnsichtZahlen | null>(null);
   const [gesamt, setGesamt] = useState<number | null>(null);
@@ -155,15 +170,7 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
       const kennung = `${schluessel}#${p}#${stand}`;
       if ((s && s.stand >= stand) || laufend.current.has(kennung)) continue;
       laufend.current.add(kennung);
-      const anfrage: QueueAnfrage = {
-        ansicht: abfrage.ansicht,
-        suche: abfrage.suche || null,
-        sortierung: abfrage.sortierung,
-        absteigend: abfrage.absteigend,
-        offset: p * SEITE,
-        limit: SEITE,
-      };
-      posteingang(anfrage).then(
+      posteingang(seitenAnfrage(abfrage, p)).then(
         (antwort) => {
           laufend.current.delete(kennung);
           if (schluesselRef.current !== schluessel) return;
