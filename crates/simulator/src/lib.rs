@@ -223,11 +223,19 @@ impl Simulator {
             client_secret: secret(&mut rng),
         };
         let service_kid = applicant::uuid(&mut rng);
-        // RSA-4096 generation takes a while: keep it off the async worker.
-        let service_key =
-            tokio::task::spawn_blocking(move || SigningKeyPair::generate(&service_kid))
-                .await
-                .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))??;
+        // RSA-4096 generation takes a second of CPU: on a thread of its own, off the async
+        // worker, at low priority (the Demo-Modus runs it beside the app's window).
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("sim-dienstschluessel".into())
+            .spawn(move || {
+                niedrig();
+                let _ = tx.send(SigningKeyPair::generate(&service_kid));
+            })
+            .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))?;
+        let service_key = rx
+            .await
+            .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))??;
         let service_cert = pki::issue(
             &service_key,
             pki::ROOT_CN,
@@ -466,5 +474,15 @@ impl SimHandle {
             let _ = tx.send(());
         }
         let _ = (&mut self.server).await;
+    }
+}
+
+/// Lowers the calling thread's scheduling priority (nice 10 on Linux, where the priority is
+/// per thread), so CPU-heavy background work yields to the app's window. Best effort: where
+/// it is not possible, the thread runs at normal priority.
+fn niedrig() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 10);
     }
 }
