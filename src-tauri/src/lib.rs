@@ -49,6 +49,33 @@ fn start_sync(handle: tauri::AppHandle, ctx: &app::AppContext) {
     app::sync_dienst::SyncDienst::starten(ctx, laufzeit.inner(), melden);
 }
 
+/// Environment variable: `beschleunigt` keeps WebKitGTK's GPU compositing (Linux).
+pub const GRAFIK_ENV: &str = "AMTSSTUBE_GRAFIK";
+
+/// On Linux, renders the window without WebKitGTK's GL compositing unless
+/// `AMTSSTUBE_GRAFIK=beschleunigt`. Amtsstube shows forms and tables, which WebKit paints fast
+/// enough on the CPU. Composited layers cost GL textures, and on the machines offices often
+/// have (virtual desktops, Xvfb, no GPU: Mesa's llvmpipe) those textures are ordinary memory:
+/// measured with the queue at 100,000 cases, the WebKitWebProcess holds 151 MiB of anonymous
+/// memory with compositing and 43 MiB without (`tests/ui-bench`). It also avoids the
+/// blank-window driver problems WebKitGTK is known for with some GPUs.
+fn grafik_einstellen(window: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        if std::env::var(GRAFIK_ENV).is_ok_and(|v| v.trim() == "beschleunigt") {
+            return;
+        }
+        let _ = window.with_webview(|wv| {
+            use webkit2gtk::{SettingsExt as _, WebViewExt as _};
+            if let Some(s) = wv.inner().settings() {
+                s.set_hardware_acceleration_policy(webkit2gtk::HardwareAccelerationPolicy::Never);
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = window;
+}
+
 /// Starts the desktop app; returns the process exit code.
 pub fn run() -> ExitCode {
     if let Err(msg) = check_display() {
@@ -97,6 +124,10 @@ pub fn run() -> ExitCode {
             commands::jetzt_abrufen,
         ])
         .setup(move |app| {
+            use tauri::Manager as _;
+            if let Some(w) = app.get_webview_window("main") {
+                grafik_einstellen(&w);
+            }
             if let Ok(ctx) = &for_setup {
                 start_sync(app.handle().clone(), ctx);
             }
