@@ -586,23 +586,43 @@ impl Kern {
             )
         })?;
         let keys = self.profil_schluessel(false).await?;
-        let client = fitconnect::Client::new(
-            &conn.base_url,
-            fitconnect::Credentials {
-                token_url: conn.token_url.clone(),
-                client_id: conn.client_id.clone(),
-                client_secret: secret,
-                scope: None,
-            },
-        )
-        .map_err(|e| intern(format!("Verbindung zum Zustelldienst: {e}")))?;
-        Ok(Engine::new(
-            self.store.clone(),
-            client,
+        engine_fuer_verbindung(
+            &conn,
+            secret,
             keys,
-            conn.destination_id,
-            simulator::leistungen::form_schemas(),
+            self.store.clone(),
             Konfiguration::default(),
-        ))
+        )
+        .map_err(|e| intern(format!("Verbindung zum Zustelldienst: {e}")))
     }
+}
+
+/// The sync engine of a profile connected to an integration service: the one place that
+/// builds it from the profile's connection, client secret and keys, for the app's background
+/// sync and for `amtsstube sync`. Form schemas known locally are the demo Leistungen; unknown
+/// schemas are accepted unvalidated ([`fitconnect::metadata::FormSchemas`]).
+pub fn engine_fuer_verbindung(
+    conn: &crate::ConnectionConfig,
+    client_secret: String,
+    keys: ProfileKeys,
+    store: Arc<Store>,
+    cfg: Konfiguration,
+) -> Result<Engine, fitconnect::Error> {
+    let client = fitconnect::Client::new(
+        &conn.base_url,
+        fitconnect::Credentials {
+            token_url: conn.token_url.clone(),
+            client_id: conn.client_id.clone(),
+            client_secret,
+            scope: None,
+        },
+    )?;
+    Ok(Engine::new(
+        store,
+        client,
+        keys,
+        conn.destination_id.clone(),
+        simulator::leistungen::form_schemas(),
+        cfg,
+    ))
 }

@@ -57,29 +57,17 @@ fn engine(profile: &Path, gleichzeitig: usize) -> anyhow::Result<Engine> {
     let keys = ProfileKeys::load(profile)?.context(
         "Die Schlüssel des Profils fehlen. Richten Sie die Verbindung mit `amtsstube connect` ein.",
     )?;
-    let client = fitconnect::Client::new(
-        &conn.base_url,
-        fitconnect::Credentials {
-            token_url: conn.token_url.clone(),
-            client_id: conn.client_id.clone(),
-            client_secret: secret,
-            scope: None,
-        },
-    )?;
     let store = Arc::new(store_oeffnen(profile)?);
-    Ok(Engine::new(
-        store,
-        client,
+    Ok(app::sync_dienst::engine_fuer_verbindung(
+        &conn,
+        secret,
         keys,
-        conn.destination_id,
-        // Form schemas known locally: the demo Leistungen. Unknown schemas are accepted
-        // unvalidated (fitconnect::metadata::FormSchemas).
-        simulator::leistungen::form_schemas(),
+        store,
         Konfiguration {
             gleichzeitig: gleichzeitig.max(1),
             ..Default::default()
         },
-    ))
+    )?)
 }
 
 /// Shows progress events: a redrawn bar on a terminal, one line per event otherwise.
