@@ -1,13 +1,46 @@
 // PDF preview with pdf.js: pages rendered to <canvas>. The worker is bundled by Vite and
 // loaded from the app's own origin; eval is switched off (strict CSP). Loaded lazily.
+// The bytes come from the `anlage:` protocol in byte ranges: the first TEIL bytes, and pdf.js
+// asks for the rest piece by piece as its pages need it, so neither the shell nor the page
+// holds a large attachment whole.
 
 import { useEffect, useRef, useState } from 'react';
-import { getDocument, GlobalWorkerOptions, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
+import { getDocument, GlobalWorkerOptions, PDFDataRangeTransport, type PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import workerUrl from 'pdfjs-dist/legacy/build/pdf.worker.min.mjs?url';
 
 GlobalWorkerOptions.workerSrc = workerUrl;
 
 const MAX_SEITEN = 30;
+/** Bytes per range request (also pdf.js's chunk size). */
+export const TEIL = 256 * 1024;
+
+/** Bytes `von` to `bis` (exclusive) of the attachment; `gesamt` from `Content-Range`, or the
+ * length of a whole answer when the server sent one (200). */
+export async function bereichLesen(url: string, von: number, bis: number): Promise<{ daten: Uint8Array; gesamt: number }> {
+  const antwort = await fetch(url, { cache: 'no-store', headers: { Range: `bytes=${von}-${bis - 1}` } });
+  if (antwort.status !== 206 && antwort.status !== 200) throw new Error(`HTTP ${antwort.status}`);
+  const daten = new Uint8Array(await antwort.arrayBuffer());
+  if (antwort.status === 200) return { daten, gesamt: daten.length };
+  const gesamt = Number(antwort.headers.get('Content-Range')?.split('/')[1]);
+  if (!Number.isSafeInteger(gesamt) || gesamt < daten.length) throw new Error('Content-Range fehlt oder ist ungültig');
+  return { daten, gesamt };
+}
+
+/** Hands pdf.js the ranges it asks for. */
+class AnlageBereiche extends PDFDataRangeTransport {
+  constructor(
+    private readonly url: string,
+    gesamt: number,
+    anfang: Uint8Array,
+    private readonly scheitern: (e: unknown) => void,
+  ) {
+    super(gesamt, anfang);
+  }
+
+  override requestDataRange(begin: number, end: number): void {
+    bereichLesen(this.url, begin, end).then(({ daten }) => this.onDataRange(begin, daten), this.scheitern);
+  }
+}
 
 export default function PdfVorschau({ url, name }: { url: string; name: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -19,12 +52,22 @@ export default function PdfVorschau({ url, name }: { url: string; name: string }
     let doc: PDFDocumentProxy | null = null;
     const ziel = ref.current;
     (async () => {
-      // Fetch the bytes ourselves (one plain GET, no Range preflight on a custom scheme).
-      const antwort = await fetch(url, { cache: 'no-store' });
-      if (!antwort.ok) throw new Error(`HTTP ${antwort.status}`);
-      const daten = new Uint8Array(await antwort.arrayBuffer());
+      const { daten, gesamt } = await bereichLesen(url, 0, TEIL);
       if (aus) return;
-      doc = await getDocument({ data: daten, isEvalSupported: false, useSystemFonts: true, enableXfa: false }).promise;
+      const optionen = { isEvalSupported: false, useSystemFonts: true, enableXfa: false };
+      if (daten.length >= gesamt) {
+        doc = await getDocument({ ...optionen, data: daten }).promise;
+      } else {
+        let grund: unknown = null;
+        const bereiche = new AnlageBereiche(url, gesamt, daten, (e) => {
+          grund = e;
+          void aufgabe.destroy();
+        });
+        const aufgabe = getDocument({ ...optionen, range: bereiche, rangeChunkSize: TEIL, disableAutoFetch: true, disableStream: true });
+        doc = await aufgabe.promise.catch((e: unknown) => {
+          throw grund ?? e;
+        });
+      }
       const anzahl = Math.min(doc.numPages, MAX_SEITEN);
       for (let n = 1; n <= anzahl && !aus; n += 1) {
         const seite = await doc.getPage(n);
