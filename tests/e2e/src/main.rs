@@ -274,6 +274,9 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+/// How long one new-session request may take (the app starts within it).
+const SESSION_TIMEOUT: Duration = Duration::from_secs(25);
+
 async fn connect(port: u16, app: &Path) -> Result<Client> {
     let mut caps = serde_json::Map::new();
     caps.insert("tauri:options".into(), json!({ "application": app }));
@@ -283,10 +286,23 @@ async fn connect(port: u16, app: &Path) -> Result<Client> {
         let mut builder =
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
         builder.capabilities(caps.clone());
-        match builder.connect(&format!("http://127.0.0.1:{port}")).await {
+        // A new-session request that WebKitWebDriver never answers must not hang the run (and
+        // CI with it): it fails after SESSION_TIMEOUT like any other failed attempt.
+        let versuch = tokio::time::timeout(
+            SESSION_TIMEOUT,
+            builder.connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            eprintln!("  no answer to the new-session request within {SESSION_TIMEOUT:?}");
+            Err(fantoccini::error::NewSessionError::Lost(
+                std::io::Error::other("new-session request timed out"),
+            ))
+        });
+        match versuch {
             Ok(c) => return Ok(c),
-            Err(e) if Instant::now() < deadline => {
-                let _ = e;
+            // The driver is still starting (connection refused), or the attempt timed out.
+            Err(_) if Instant::now() < deadline => {
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
             Err(e) => return Err(anyhow!("WebDriver session could not start: {e}")),
@@ -389,8 +405,17 @@ async fn no_key_source_is_explained(s: &Session) -> Result<()> {
     s.axe("fehler-ohne-schluessel").await
 }
 
+/// The whole run may take this long; a hung WebDriver call ends it as a failure instead of
+/// holding CI until its own limit.
+const RUN_TIMEOUT: Duration = Duration::from_secs(900);
+
 #[tokio::main]
 async fn main() -> Result<std::process::ExitCode> {
+    std::thread::spawn(|| {
+        std::thread::sleep(RUN_TIMEOUT);
+        eprintln!("e2e: nach {RUN_TIMEOUT:?} abgebrochen (ein WebDriver-Aufruf hängt)");
+        std::process::exit(3);
+    });
     let app = PathBuf::from(
         arg("--app").context("--app PATH to the amtsstube-desktop binary is required")?,
     )
