@@ -35,9 +35,16 @@ impl Session {
     async fn wait_text(&self, css: &str, needle: &str) -> Result<String> {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut last = String::new();
+        let call = Duration::from_secs(5);
         while Instant::now() < deadline {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                last = self.text_content(&el).await.unwrap_or_default();
+            if let Ok(Ok(el)) =
+                tokio::time::timeout(call, self.client.find(Locator::Css(css))).await
+            {
+                last = tokio::time::timeout(call, self.text_content(&el))
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or_default();
                 if last.contains(needle) {
                     return Ok(last);
                 }
@@ -365,7 +372,15 @@ async fn start(
 async fn run_all(session: &Session, scenarios: &[(&str, Scenario)]) -> (u32, u32) {
     let (mut passed, mut failed) = (0, 0);
     for (name, scenario) in scenarios {
-        match scenario(session).await {
+        // A WebDriver call that never returns fails its scenario instead of hanging the run.
+        let ergebnis = tokio::time::timeout(SCENARIO_TIMEOUT, scenario(session))
+            .await
+            .unwrap_or_else(|_| {
+                Err(anyhow!(
+                    "no result within {SCENARIO_TIMEOUT:?} (a WebDriver call did not return)"
+                ))
+            });
+        match ergebnis {
             Ok(()) => {
                 passed += 1;
                 println!("PASS {name}");
@@ -379,6 +394,9 @@ async fn run_all(session: &Session, scenarios: &[(&str, Scenario)]) -> (u32, u32
     }
     (passed, failed)
 }
+
+/// How long one scenario may take.
+const SCENARIO_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Scenarios of an app that has no usable key source for its encrypted store.
 const WITHOUT_KEYRING: &[(&str, Scenario)] = &[(
@@ -446,7 +464,7 @@ async fn main() -> Result<std::process::ExitCode> {
             start(&setup, "main", &caseworker, tempfile::tempdir()?).await?;
         let (p, f) = run_all(&session, SCENARIOS).await;
         (passed, failed) = (passed + p, failed + f);
-        let _ = session.client.close().await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
         profile
     };
     {
@@ -454,7 +472,7 @@ async fn main() -> Result<std::process::ExitCode> {
         let (_driver, session, _profile) = start(&setup, "neustart", &caseworker, profile).await?;
         let (p, f) = run_all(&session, AFTER_RESTART).await;
         (passed, failed) = (passed + p, failed + f);
-        let _ = session.client.close().await;
+        let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
     }
     {
         // No Secret Service reachable and no key file configured.
@@ -465,11 +483,23 @@ async fn main() -> Result<std::process::ExitCode> {
             ),
             ("AMTSSTUBE_KEY_FILE", ""),
         ];
-        let (_driver, session, _profile) =
-            start(&setup, "ohne-schluessel", &env, tempfile::tempdir()?).await?;
-        let (p, f) = run_all(&session, WITHOUT_KEYRING).await;
-        (passed, failed) = (passed + p, failed + f);
-        let _ = session.client.close().await;
+        // WebKitWebDriver stalled here twice in this scenario (a call never answered, while the
+        // window showed its explanation); one fresh driver and app is tried before it counts
+        // as failed, and the retry is printed.
+        let mut ergebnis = (0, 0);
+        for versuch in 1..=2 {
+            let (_driver, session, _profile) =
+                start(&setup, "ohne-schluessel", &env, tempfile::tempdir()?).await?;
+            ergebnis = run_all(&session, WITHOUT_KEYRING).await;
+            let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
+            if ergebnis.1 == 0 {
+                break;
+            }
+            if versuch == 1 {
+                println!("RETRY without_a_key_source…: once more with a fresh driver and app");
+            }
+        }
+        (passed, failed) = (passed + ergebnis.0, failed + ergebnis.1);
     }
     println!("e2e: {passed} passed, {failed} failed");
     Ok(if failed == 0 {
