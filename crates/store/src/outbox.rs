@@ -166,6 +166,21 @@ impl Lesen<'_> {
         Ok(n as u64)
     }
 
+    /// Number of open items of each of `arten` (kinds not open count 0), in that order:
+    /// counted in the database, without reading the payloads.
+    pub fn outbox_offen_je_art(&self, arten: &[&str]) -> Result<Vec<u64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE zustand = 'offen' AND art = ?1")?;
+        arten
+            .iter()
+            .map(|art| {
+                let n: i64 = st.query_row([art], |r| r.get(0))?;
+                Ok(n as u64)
+            })
+            .collect()
+    }
+
     /// One item by id.
     pub fn outbox_eintrag(&self, id: i64) -> Result<Option<OutboxEintrag>> {
         Ok(self

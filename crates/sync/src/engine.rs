@@ -453,17 +453,10 @@ impl Kern {
 
     /// Open rows of the outbox after a pass: (accept and reject events, replies).
     fn ausgang_offen(&self) -> Result<(usize, usize), SyncError> {
-        let fern = OffsetDateTime::now_utc() + time::Duration::days(3650);
-        let offen = self.store.read(|r| r.outbox_faellig(fern, 100_000))?;
-        let ereignisse = offen
-            .iter()
-            .filter(|e| e.art == ART_ANNAHME || e.art == ART_ABLEHNUNG)
-            .count();
-        let antworten = offen
-            .iter()
-            .filter(|e| e.art == crate::antwort::ART_ANTWORT)
-            .count();
-        Ok((ereignisse, antworten))
+        let n = self.store.read(|r| {
+            r.outbox_offen_je_art(&[ART_ANNAHME, ART_ABLEHNUNG, crate::antwort::ART_ANTWORT])
+        })?;
+        Ok(((n[0] + n[1]) as usize, n[2] as usize))
     }
 
     async fn liste(&self) -> Result<Vec<Remote>, fitconnect::Error> {
