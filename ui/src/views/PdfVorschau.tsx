@@ -16,7 +16,7 @@ export const TEIL = 256 * 1024;
 
 /** Bytes `von` to `bis` (exclusive) of the attachment; `gesamt` from `Content-Range`, or the
  * length of a whole answer when the server sent one (200). */
-export async function bereichLesen(url: string, von: number, bis: number): Promise<{ daten: Uint8Array; gesamt: number }> {
+async function bereichLesen(url: string, von: number, bis: number): Promise<{ daten: Uint8Array; gesamt: number }> {
   const antwort = await fetch(url, { cache: 'no-store', headers: { Range: `bytes=${von}-${bis - 1}` } });
   if (antwort.status !== 206 && antwort.status !== 200) throw new Error(`HTTP ${antwort.status}`);
   const daten = new Uint8Array(await antwort.arrayBuffer());

@@ -334,14 +334,8 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
       setMeldung('Bitte geben Sie einen Namen für den Filter ein.');
       return;
     }
-    const anfrage: QueueAnfrage = {
-      ansicht: abfrage.ansicht,
-      suche: sucheEingabe.trim() || null,
-      sortierung: abfrage.sortierung,
-      absteigend: abfrage.absteigend,
-      offset: 0,
-      limit: SEITE,
-    };
+    // What the field shows, even if the debounced search has not run yet.
+    const anfrage = seitenAnfrage({ ...abfrage, suche: sucheEingabe.trim() }, 0);
     filterSpeichern({ name, anfrage }).then(
       (alle) => {
         setFilter(alle);
