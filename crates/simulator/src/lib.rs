@@ -225,6 +225,9 @@ impl Simulator {
         let service_kid = applicant::uuid(&mut rng);
         // RSA-4096 generation takes a second of CPU: on a thread of its own, off the async
         // worker, at low priority (the Demo-Modus runs it beside the app's window).
+        let thread_fehler = |e: &dyn std::fmt::Display| {
+            SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string()))
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         std::thread::Builder::new()
             .name("sim-dienstschluessel".into())
@@ -232,10 +235,8 @@ impl Simulator {
                 niedrig();
                 let _ = tx.send(SigningKeyPair::generate(&service_kid));
             })
-            .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))?;
-        let service_key = rx
-            .await
-            .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string())))??;
+            .map_err(|e| thread_fehler(&e))?;
+        let service_key = rx.await.map_err(|e| thread_fehler(&e))??;
         let service_cert = pki::issue(
             &service_key,
             pki::ROOT_CN,

@@ -281,6 +281,11 @@ fn arg(name: &str) -> Option<String> {
         .and_then(|i| args.get(i + 1).cloned())
 }
 
+/// Ends a WebDriver session; a driver that does not answer within 10 s is left behind.
+async fn close(session: &Session) {
+    let _ = tokio::time::timeout(Duration::from_secs(10), session.client.clone().close()).await;
+}
+
 /// How long one new-session request may take (the app starts within it).
 const SESSION_TIMEOUT: Duration = Duration::from_secs(25);
 
@@ -464,7 +469,7 @@ async fn main() -> Result<std::process::ExitCode> {
             start(&setup, "main", &caseworker, tempfile::tempdir()?).await?;
         let (p, f) = run_all(&session, SCENARIOS).await;
         (passed, failed) = (passed + p, failed + f);
-        let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
+        close(&session).await;
         profile
     };
     {
@@ -472,7 +477,7 @@ async fn main() -> Result<std::process::ExitCode> {
         let (_driver, session, _profile) = start(&setup, "neustart", &caseworker, profile).await?;
         let (p, f) = run_all(&session, AFTER_RESTART).await;
         (passed, failed) = (passed + p, failed + f);
-        let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
+        close(&session).await;
     }
     {
         // No Secret Service reachable and no key file configured.
@@ -491,7 +496,7 @@ async fn main() -> Result<std::process::ExitCode> {
             let (_driver, session, _profile) =
                 start(&setup, "ohne-schluessel", &env, tempfile::tempdir()?).await?;
             ergebnis = run_all(&session, WITHOUT_KEYRING).await;
-            let _ = tokio::time::timeout(Duration::from_secs(10), session.client.close()).await;
+            close(&session).await;
             if ergebnis.1 == 0 {
                 break;
             }
