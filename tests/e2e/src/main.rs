@@ -393,8 +393,9 @@ async fn run_all(session: &Session, scenarios: &[(&str, Scenario)]) -> (u32, u32
             Err(e) => {
                 failed += 1;
                 println!("FAIL {name}: {e:#}");
-                let shot = session.screenshot(&format!("FAILED-{name}"));
-                let _ = tokio::time::timeout(Duration::from_secs(10), shot).await;
+                let datei = format!("FAILED-{name}");
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(10), session.screenshot(&datei)).await;
             }
         }
     }
