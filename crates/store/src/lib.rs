@@ -16,6 +16,8 @@
 //!   [`Store::write`] runs a closure on a [`Schreiben`] handle inside `BEGIN IMMEDIATE` on
 //!   the single writer connection and commits when it returns `Ok`, rolls back otherwise.
 //!   `Schreiben` derefs to `Lesen`, so reads inside a write see the write's own changes.
+//! - The search index (FTS5) is written at the end of each write transaction, in one go
+//!   (see [`Schreiben`]): interleaved with other statements, FTS5 would flush once per row.
 //! - Every change to a case and every opening of a case appends to the hash-chained audit
 //!   log ([`audit`]) in the same transaction.
 //! - The Aktenzeichen counter per year is incremented in the transaction that inserts the
@@ -200,10 +202,13 @@ impl Store {
     pub fn write<T>(&self, f: impl FnOnce(&Schreiben<'_>) -> Result<T>) -> Result<T> {
         let mut conn = self.schreiber.lock().map_err(|_| gift())?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let wert = f(&Schreiben {
+        let w = Schreiben {
             lesen: Lesen { conn: &tx },
             audit_kopf: std::cell::RefCell::new(None),
-        })?;
+            suchindex: std::cell::RefCell::new(Vec::new()),
+        };
+        let wert = f(&w)?;
+        w.suchindex_schreiben()?;
         tx.commit()?;
         Ok(wert)
     }
@@ -274,6 +279,13 @@ pub struct Schreiben<'c> {
     /// a batch of entries reads `audit_kopf` once, not once per entry. Lives only as long as
     /// the transaction, so a rollback cannot leave it stale.
     pub(crate) audit_kopf: std::cell::RefCell<Option<(i64, Vec<u8>)>>,
+    /// Changes to the search index, written in one go just before the commit
+    /// ([`Schreiben::suchindex_schreiben`]): FTS5 flushes its pending terms to a new segment
+    /// at every statement savepoint, and nearly every statement of a transaction opens one, so
+    /// writing the index row between the other statements would flush once per case.
+    /// Consequence: a search inside a write transaction does not see that transaction's own
+    /// cases (nothing searches there).
+    pub(crate) suchindex: std::cell::RefCell<Vec<vorgang::IndexAenderung>>,
 }
 
 impl<'c> Deref for Schreiben<'c> {

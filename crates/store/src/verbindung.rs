@@ -17,6 +17,10 @@ pub const MIGRATIONEN: &[(i64, &str)] = &[
         include_str!("../migrations/0002_gespeicherte_filter.sql"),
     ),
     (3, include_str!("../migrations/0003_queue_frist_indexe.sql")),
+    (
+        4,
+        include_str!("../migrations/0004_suchindex_ohne_praefixindex.sql"),
+    ),
 ];
 
 /// The newest schema this build knows.
@@ -121,10 +125,21 @@ pub fn migrieren(conn: &mut Connection) -> Result<()> {
             continue;
         }
         tx.execute_batch(sql)?;
+        nach_migration(&tx, *version)?;
         tx.execute_batch(&format!("PRAGMA user_version = {version}"))?;
         tx.commit()?;
     }
     Ok(())
+}
+
+/// The part of a migration that SQL cannot do, run right after its script in the same
+/// transaction.
+fn nach_migration(tx: &rusqlite::Transaction<'_>, version: i64) -> Result<()> {
+    match version {
+        // The search index was dropped and created anew: fill it from the cases.
+        4 => crate::vorgang::suchindex_neu_aufbauen(tx),
+        _ => Ok(()),
+    }
 }
 
 /// Runs both integrity checks; returns their complaints.

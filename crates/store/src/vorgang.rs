@@ -455,6 +455,55 @@ fn fts_anfrage(text: &str) -> Option<String> {
     (!woerter.is_empty()).then(|| woerter.join(" AND "))
 }
 
+/// The search-index columns of a case, folded: Aktenzeichen, applicant (name, address,
+/// contact), form text, notes.
+fn index_spalten(v: &Vorgang) -> [String; 4] {
+    let az = v.aktenzeichen.as_ref().map(|a| a.0.as_str()).unwrap_or("");
+    let ast = format!(
+        "{} {} {}",
+        v.antragsteller.name,
+        v.antragsteller.anschrift.as_deref().unwrap_or(""),
+        v.antragsteller.kontakt.as_deref().unwrap_or("")
+    );
+    [
+        falten(az),
+        falten(&ast),
+        falten(&v.formulardaten.volltext()),
+        falten(&notiz_text(v)),
+    ]
+}
+
+fn index_einfuegen(conn: &rusqlite::Connection, zeile: i64, spalten: [String; 4]) -> Result<()> {
+    let [az, ast, formular, notizen] = spalten;
+    conn.prepare_cached(
+        "INSERT INTO vorgang_fts (rowid, aktenzeichen, antragsteller, formular, notizen) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![zeile, az, ast, formular, notizen])?;
+    Ok(())
+}
+
+/// Fills an empty search index from every case's document (migration 4 rebuilt the table).
+pub(crate) fn suchindex_neu_aufbauen(conn: &rusqlite::Connection) -> Result<()> {
+    let mut st = conn.prepare("SELECT nr, doc FROM vorgang ORDER BY nr")?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let zeile: i64 = r.get(0)?;
+        let doc: String = r.get(1)?;
+        let v: Vorgang = serde_json::from_str(&doc)?;
+        index_einfuegen(conn, zeile, index_spalten(&v))?;
+    }
+    Ok(())
+}
+
+/// One queued change to the search index (see [`Schreiben::suchindex_schreiben`]).
+#[derive(Debug)]
+pub(crate) enum IndexAenderung {
+    /// Remove the row of this case.
+    Loeschen(i64),
+    /// Add the row of this case: folded Aktenzeichen, applicant, form text, notes.
+    Einfuegen { zeile: i64, spalten: [String; 4] },
+}
+
 fn uuid_parse(s: &str) -> Result<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(|e| StoreError::Daten(format!("Vorgangs-ID {s}: {e}")))
 }
@@ -533,30 +582,37 @@ impl Schreiben<'_> {
         Ok(az)
     }
 
+    /// Queues the case's search-index row (replacing the old one when `ersetzen`); written by
+    /// [`Schreiben::suchindex_schreiben`] before the commit.
     fn index_schreiben(&self, zeile: i64, v: &Vorgang, ersetzen: bool) -> Result<()> {
+        let mut puffer = self.suchindex.borrow_mut();
         if ersetzen {
-            self.conn
-                .prepare_cached("DELETE FROM vorgang_fts WHERE rowid = ?1")?
-                .execute([zeile])?;
+            puffer.push(IndexAenderung::Loeschen(zeile));
         }
-        let az = v.aktenzeichen.as_ref().map(|a| a.0.as_str()).unwrap_or("");
-        let ast = format!(
-            "{} {} {}",
-            v.antragsteller.name,
-            v.antragsteller.anschrift.as_deref().unwrap_or(""),
-            v.antragsteller.kontakt.as_deref().unwrap_or("")
-        );
-        self.conn
-            .prepare_cached(
-                "INSERT INTO vorgang_fts (rowid, aktenzeichen, antragsteller, formular, notizen) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                zeile,
-                falten(az),
-                falten(&ast),
-                falten(&v.formulardaten.volltext()),
-                falten(&notiz_text(v))
-            ])?;
+        puffer.push(IndexAenderung::Einfuegen {
+            zeile,
+            spalten: index_spalten(v),
+        });
+        Ok(())
+    }
+
+    /// Writes the queued search-index changes, in order. Called by [`crate::Store::write`]
+    /// after the transaction's closure and before the commit, so FTS5 keeps every new row in
+    /// its in-memory hash and writes one segment at the commit.
+    pub(crate) fn suchindex_schreiben(&self) -> Result<()> {
+        let aenderungen = std::mem::take(&mut *self.suchindex.borrow_mut());
+        for a in aenderungen {
+            match a {
+                IndexAenderung::Loeschen(zeile) => {
+                    self.conn
+                        .prepare_cached("DELETE FROM vorgang_fts WHERE rowid = ?1")?
+                        .execute([zeile])?;
+                }
+                IndexAenderung::Einfuegen { zeile, spalten } => {
+                    index_einfuegen(self.conn, zeile, spalten)?;
+                }
+            }
+        }
         Ok(())
     }
 

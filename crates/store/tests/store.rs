@@ -328,6 +328,110 @@ fn search_finds_umlauts_sharp_s_prefixes_aktenzeichen_and_notes() {
     .unwrap();
     assert_eq!(treffer("laermschutz"), ["Hans Meier"]);
     assert_eq!(treffer("Straßenfest"), ["Hans Meier"]);
+    // Three letters are the shortest prefix typed (no prefix index: the term range is read).
+    assert_eq!(treffer("Wei"), ["Jürgen Weiß"]);
+}
+
+#[test]
+fn the_search_index_is_written_with_the_commit_and_follows_changes_within_one_transaction() {
+    let (_d, s, key) = neuer_store();
+    let treffer = |q: &str| -> Vec<String> {
+        s.read(|r| r.suche(q, 20))
+            .unwrap()
+            .into_iter()
+            .map(|t| t.antragsteller)
+            .collect()
+    };
+    // Created, then changed twice in the same transaction: only the last state is found.
+    let mut a = vorgang("Jürgen Weiß", "Bäckerei", eingang());
+    s.write(|w| {
+        w.vorgang_anlegen(&mut a, &vergabe(), "sb")?;
+        let mut b = a.clone();
+        b.antragsteller.name = "Jürgen Weißmann".into();
+        w.vorgang_speichern(&b, "sb", "vorgang.geaendert")?;
+        b.antragsteller.name = "Jutta Weißmann".into();
+        w.vorgang_speichern(&b, "sb", "vorgang.geaendert")
+    })
+    .unwrap();
+    assert_eq!(treffer("Jutta"), ["Jutta Weißmann"]);
+    assert!(treffer("Jürgen").is_empty(), "{:?}", treffer("Jürgen"));
+    assert_eq!(treffer("Bäckerei"), ["Jutta Weißmann"]);
+    // A transaction that fails leaves nothing in the index.
+    let mut c = vorgang("Quirin Zwerg", "Zirkus", eingang());
+    let r = s.write(|w| {
+        w.vorgang_anlegen(&mut c, &vergabe(), "sb")?;
+        Err::<(), _>(StoreError::Unzulaessig("Abbruch im Test".into()))
+    });
+    assert!(r.is_err());
+    assert!(treffer("Quirin").is_empty());
+    assert!(treffer("Zirkus").is_empty());
+    // The index is intact by FTS5's own check.
+    let conn = store::verbindung::oeffnen(s.db_pfad(), &key).unwrap();
+    conn.execute_batch("INSERT INTO vorgang_fts (vorgang_fts) VALUES ('integrity-check')")
+        .unwrap();
+}
+
+#[test]
+fn a_store_of_schema_3_gets_its_search_index_rebuilt_from_the_cases() {
+    let (d, s, key) = neuer_store();
+    let mut a = vorgang("Jürgen Weiß", "Bäckerei und Konditorei", eingang());
+    let mut b = vorgang("Renée Öztürk", "Fahrradverleih", eingang());
+    s.write(|w| {
+        w.vorgang_anlegen(&mut a, &vergabe(), "sb")?;
+        w.vorgang_anlegen(&mut b, &vergabe(), "sb")?;
+        w.notiz_hinzufuegen(
+            &b.id,
+            Notiz {
+                autor: "sb".into(),
+                zeit: OffsetDateTime::now_utc(),
+                text: "Rückruf wegen Lärmschutz".into(),
+            },
+            "sb",
+        )
+    })
+    .unwrap();
+    let pfad = s.db_pfad().to_path_buf();
+    drop(s);
+    // Put the database back to schema 3: its search index as schema 1 created it, empty.
+    let conn = store::verbindung::oeffnen(&pfad, &key).unwrap();
+    conn.execute_batch(
+        "DROP TABLE vorgang_fts;
+         CREATE VIRTUAL TABLE vorgang_fts USING fts5 (
+             aktenzeichen, antragsteller, formular, notizen,
+             content = '', contentless_delete = 1, detail = column,
+             tokenize = 'unicode61 remove_diacritics 2', prefix = '3');
+         PRAGMA user_version = 3;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let s = Store::open(&d.path().join("profil"), &key).unwrap();
+    let treffer = |q: &str| -> Vec<String> {
+        s.read(|r| r.suche(q, 20))
+            .unwrap()
+            .into_iter()
+            .map(|t| t.antragsteller)
+            .collect()
+    };
+    assert_eq!(treffer("juergen weiss"), ["Jürgen Weiß"]);
+    assert_eq!(treffer("Konditorei"), ["Jürgen Weiß"]);
+    assert_eq!(treffer("laermschutz"), ["Renée Öztürk"]);
+    assert_eq!(treffer("32-GEW/2026/00002"), ["Renée Öztürk"]);
+    let conn = store::verbindung::oeffnen(&pfad, &key).unwrap();
+    let (version, sql, pgsz): (i64, String, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT sql FROM sqlite_master WHERE name = 'vorgang_fts'),
+                    (SELECT v FROM vorgang_fts_config WHERE k = 'pgsz')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(version, store::verbindung::schema_version());
+    assert!(!sql.contains("prefix"), "{sql}");
+    assert_eq!(pgsz, 3900);
+    conn.execute_batch("INSERT INTO vorgang_fts (vorgang_fts) VALUES ('integrity-check')")
+        .unwrap();
 }
 
 #[test]
