@@ -279,6 +279,23 @@ fn due_and_overdue_follow_the_deadline_and_the_wiedervorlage() {
     assert!(err.to_string().contains("Stichtag"));
 }
 
+fn notiz(text: &str) -> Notiz {
+    Notiz {
+        autor: "sb".into(),
+        zeit: OffsetDateTime::now_utc(),
+        text: text.into(),
+    }
+}
+
+/// The applicants' names of what a search for `q` finds.
+fn suchtreffer(s: &Store, q: &str) -> Vec<String> {
+    s.read(|r| r.suche(q, 20))
+        .unwrap()
+        .into_iter()
+        .map(|t| t.antragsteller)
+        .collect()
+}
+
 #[test]
 fn search_finds_umlauts_sharp_s_prefixes_aktenzeichen_and_notes() {
     let (_d, s, _) = neuer_store();
@@ -291,13 +308,7 @@ fn search_finds_umlauts_sharp_s_prefixes_aktenzeichen_and_notes() {
         w.vorgang_anlegen(&mut c, &vergabe(), "sb")
     })
     .unwrap();
-    let treffer = |q: &str| -> Vec<String> {
-        s.read(|r| r.suche(q, 20))
-            .unwrap()
-            .into_iter()
-            .map(|t| t.antragsteller)
-            .collect()
-    };
+    let treffer = |q: &str| suchtreffer(&s, q);
     assert_eq!(treffer("Jürgen"), ["Jürgen Weiß"]);
     assert_eq!(treffer("juergen weiss"), ["Jürgen Weiß"]);
     assert_eq!(treffer("WEISS"), ["Jürgen Weiß"]);
@@ -314,18 +325,8 @@ fn search_finds_umlauts_sharp_s_prefixes_aktenzeichen_and_notes() {
         "all words must match"
     );
     // Notes are searchable and the index follows changes.
-    s.write(|w| {
-        w.notiz_hinzufuegen(
-            &c.id,
-            Notiz {
-                autor: "sb".into(),
-                zeit: OffsetDateTime::now_utc(),
-                text: "Rückruf wegen Lärmschutz".into(),
-            },
-            "sb",
-        )
-    })
-    .unwrap();
+    s.write(|w| w.notiz_hinzufuegen(&c.id, notiz("Rückruf wegen Lärmschutz"), "sb"))
+        .unwrap();
     assert_eq!(treffer("laermschutz"), ["Hans Meier"]);
     assert_eq!(treffer("Straßenfest"), ["Hans Meier"]);
     // Three letters are the shortest prefix typed (no prefix index: the term range is read).
@@ -335,13 +336,7 @@ fn search_finds_umlauts_sharp_s_prefixes_aktenzeichen_and_notes() {
 #[test]
 fn the_search_index_is_written_with_the_commit_and_follows_changes_within_one_transaction() {
     let (_d, s, key) = neuer_store();
-    let treffer = |q: &str| -> Vec<String> {
-        s.read(|r| r.suche(q, 20))
-            .unwrap()
-            .into_iter()
-            .map(|t| t.antragsteller)
-            .collect()
-    };
+    let treffer = |q: &str| suchtreffer(&s, q);
     // Created, then changed twice in the same transaction: only the last state is found.
     let mut a = vorgang("Jürgen Weiß", "Bäckerei", eingang());
     s.write(|w| {
@@ -379,15 +374,7 @@ fn a_store_of_schema_3_gets_its_search_index_rebuilt_from_the_cases() {
     s.write(|w| {
         w.vorgang_anlegen(&mut a, &vergabe(), "sb")?;
         w.vorgang_anlegen(&mut b, &vergabe(), "sb")?;
-        w.notiz_hinzufuegen(
-            &b.id,
-            Notiz {
-                autor: "sb".into(),
-                zeit: OffsetDateTime::now_utc(),
-                text: "Rückruf wegen Lärmschutz".into(),
-            },
-            "sb",
-        )
+        w.notiz_hinzufuegen(&b.id, notiz("Rückruf wegen Lärmschutz"), "sb")
     })
     .unwrap();
     let pfad = s.db_pfad().to_path_buf();
@@ -406,13 +393,7 @@ fn a_store_of_schema_3_gets_its_search_index_rebuilt_from_the_cases() {
     drop(conn);
 
     let s = Store::open(&d.path().join("profil"), &key).unwrap();
-    let treffer = |q: &str| -> Vec<String> {
-        s.read(|r| r.suche(q, 20))
-            .unwrap()
-            .into_iter()
-            .map(|t| t.antragsteller)
-            .collect()
-    };
+    let treffer = |q: &str| suchtreffer(&s, q);
     assert_eq!(treffer("juergen weiss"), ["Jürgen Weiß"]);
     assert_eq!(treffer("Konditorei"), ["Jürgen Weiß"]);
     assert_eq!(treffer("laermschutz"), ["Renée Öztürk"]);
