@@ -7,12 +7,18 @@
 //! (made with `sqlcipher_export`) in the same run. Attachment write/read is compared with raw
 //! AES-256-GCM over the same bytes, and with attachments as SQLCipher blobs (incremental blob
 //! I/O), which is the alternative design that was measured and not chosen.
+//!
+//! Intake is measured twice: criterion's `eingang/*` (few samples, so the database stays near
+//! 100,000 cases), and at the end a sustained run of 20 transactions of 1,000 cases that
+//! includes the WAL checkpoints and prints the bytes written per case (`EINGANG …`).
+//! `AMTSSTUBE_BENCH_NUR_EINGANG=1` runs only the fixture and that sustained run;
+//! `AMTSSTUBE_BENCH_FAELLE=N` sets the fixture's size.
 
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use domain::aktenzeichen::AktenzeichenMuster;
 use domain::{
     AnlageRef, Antragsteller, DatenFormat, Formulardaten, Leistung, Prioritaet, Status, Vorgang,
@@ -296,17 +302,23 @@ fn geschrieben() -> Option<u64> {
         .and_then(|v| v.trim().parse().ok())
 }
 
-/// Intake at the fixture's size, 10 transactions of 1,000 new cases: cases/s and how many
-/// bytes reach the files per case (WAL frames, checkpoints), the cost that encryption and the
-/// page MAC multiply.
-fn schreibmenge(s: &Store, ab: usize) {
+/// Sustained intake: `runden` transactions of 1,000 new cases, enough to include the WAL
+/// checkpoints they cause. Prints cases/s over all of them and the median transaction's, and
+/// how many bytes reach the files per case (WAL frames, checkpoints): the cost that
+/// encryption and the page MAC multiply.
+fn schreibmenge(s: &Store, ab: usize, runden: usize) {
     let mut z = Zufall(11);
+    let stapel: Vec<Vec<Vorgang>> = (0..runden)
+        .map(|runde| {
+            (0..1000)
+                .map(|j| fall(&mut z, ab + runde * 1000 + j, None))
+                .collect()
+        })
+        .collect();
     let mut raten = Vec::new();
     let vorher = geschrieben();
-    for runde in 0..10 {
-        let faelle: Vec<Vorgang> = (0..1000)
-            .map(|j| fall(&mut z, ab + runde * 1000 + j, None))
-            .collect();
+    let gesamt = Instant::now();
+    for faelle in stapel {
         let t = Instant::now();
         s.write(|w| {
             for mut v in faelle {
@@ -317,20 +329,26 @@ fn schreibmenge(s: &Store, ab: usize) {
         .unwrap();
         raten.push(1000.0 / t.elapsed().as_secs_f64());
     }
+    let n = (runden * 1000) as f64;
+    let gesamt = n / gesamt.elapsed().as_secs_f64();
     raten.sort_by(f64::total_cmp);
     let je_fall = match (vorher, geschrieben()) {
-        (Some(a), Some(b)) => format!("{:.1} KiB", (b - a) as f64 / 10_000.0 / 1024.0),
+        (Some(a), Some(b)) => format!("{:.1} KiB", (b - a) as f64 / n / 1024.0),
         _ => "unbekannt".into(),
     };
     eprintln!(
-        "EINGANG: 10 × 1000 Fälle je Transaktion: Median {:.0} Fälle/s; geschrieben je Fall {je_fall}",
-        raten[5]
+        "EINGANG ab {} Fällen: {runden} × 1000 Fälle je Transaktion: {gesamt:.0} Fälle/s über alle (Median der Transaktionen {:.0}); geschrieben je Fall {je_fall}",
+        s.read(|r| r.anzahl_vorgaenge()).unwrap() - runden as u64 * 1000,
+        raten[runden / 2]
     );
 }
 
 fn benches(c: &mut Criterion) {
     let f = fixture();
-    schreibmenge(&f.verschluesselt, f.ids.len() + 1_000_000);
+    if std::env::var_os("AMTSSTUBE_BENCH_NUR_EINGANG").is_some() {
+        schreibmenge(&f.verschluesselt, f.ids.len() + 1_000_000, 20);
+        return;
+    }
     let mut g = c.benchmark_group("abfragen");
     g.sample_size(50)
         .warm_up_time(Duration::from_secs(1))
@@ -389,10 +407,19 @@ fn benches(c: &mut Criterion) {
     g.bench_function("datenbank_oeffnen", |b| {
         b.iter(|| Store::open(&f.profil, &f.key).unwrap())
     });
+    // Intake. Every iteration adds cases and the rate falls as the database grows (at
+    // 170,000 cases about 15 % below the rate at 100,000): few flat samples keep the
+    // measurement near the 100,000 cases the targets are stated for (100,000 to 115,000).
+    g.finish();
+    let mut g = c.benchmark_group("eingang");
+    g.sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(1));
     let mut z = Zufall(7);
     let mut k = f.ids.len();
     g.throughput(Throughput::Elements(1000));
-    g.bench_function("eingang_1000_faelle_je_transaktion", |b| {
+    g.bench_function("1000_faelle_je_transaktion", |b| {
         b.iter_batched(
             || {
                 let v: Vec<Vorgang> = (0..1000).map(|j| fall(&mut z, k + j, None)).collect();
@@ -412,7 +439,7 @@ fn benches(c: &mut Criterion) {
         )
     });
     g.throughput(Throughput::Elements(1));
-    g.bench_function("eingang_1_fall_je_transaktion", |b| {
+    g.bench_function("1_fall_je_transaktion", |b| {
         b.iter_batched(
             || {
                 k += 1;
@@ -580,6 +607,7 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+    schreibmenge(&f.verschluesselt, f.ids.len() + 1_000_000, 20);
     drop(f);
 }
 
