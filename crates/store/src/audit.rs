@@ -112,14 +112,26 @@ impl Schreiben<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![seq, zeit, wer, was, vid, details, vorher, &h[..]])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit_kopf (eins, seq, hash) VALUES (1, ?1, ?2)
-                 ON CONFLICT (eins) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            )?
-            .execute(params![seq, &h[..]])?;
         *self.audit_kopf.borrow_mut() = Some((seq, h.to_vec()));
+        self.audit_kopf_offen.set(true);
         Ok(seq)
+    }
+
+    /// Writes the head of the chain as this transaction left it (once, before the commit:
+    /// see [`crate::Store::write`]).
+    pub(crate) fn audit_kopf_schreiben(&self) -> Result<()> {
+        if !self.audit_kopf_offen.replace(false) {
+            return Ok(());
+        }
+        if let Some((seq, h)) = self.audit_kopf.borrow().as_ref() {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO audit_kopf (eins, seq, hash) VALUES (1, ?1, ?2)
+                     ON CONFLICT (eins) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                )?
+                .execute(params![seq, h])?;
+        }
+        Ok(())
     }
 }
 

@@ -519,14 +519,7 @@ impl Schreiben<'_> {
         wer: &str,
     ) -> Result<Aktenzeichen> {
         let jahr = v.eingang.year();
-        let nr: i64 = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO az_zaehler (jahr, letzte_nr) VALUES (?1, 1)
-                 ON CONFLICT (jahr) DO UPDATE SET letzte_nr = letzte_nr + 1
-                 RETURNING letzte_nr",
-            )?
-            .query_row([jahr], |r| r.get(0))?;
+        let nr = self.naechste_az_nr(jahr)?;
         let az = vergabe.muster.formatieren(&AktenzeichenWerte {
             amt: vergabe.amt.clone(),
             kuerzel: vergabe.kuerzel.clone(),
@@ -580,6 +573,37 @@ impl Schreiben<'_> {
             &format!("Aktenzeichen {az}"),
         )?;
         Ok(az)
+    }
+
+    /// The next Aktenzeichen number of `jahr`: read once per transaction, counted in memory,
+    /// written by [`Schreiben::az_zaehler_schreiben`] before the commit.
+    fn naechste_az_nr(&self, jahr: i32) -> Result<i64> {
+        let mut zaehler = self.az_zaehler.borrow_mut();
+        let letzte = match zaehler.get(&jahr) {
+            Some(n) => *n,
+            None => self
+                .conn
+                .prepare_cached("SELECT letzte_nr FROM az_zaehler WHERE jahr = ?1")?
+                .query_row([jahr], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0),
+        };
+        zaehler.insert(jahr, letzte + 1);
+        Ok(letzte + 1)
+    }
+
+    /// Writes the counters this transaction advanced.
+    pub(crate) fn az_zaehler_schreiben(&self) -> Result<()> {
+        let zaehler = std::mem::take(&mut *self.az_zaehler.borrow_mut());
+        for (jahr, nr) in zaehler {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO az_zaehler (jahr, letzte_nr) VALUES (?1, ?2)
+                     ON CONFLICT (jahr) DO UPDATE SET letzte_nr = excluded.letzte_nr",
+                )?
+                .execute(params![jahr, nr])?;
+        }
+        Ok(())
     }
 
     /// Queues the case's search-index row (replacing the old one when `ersetzen`); written by

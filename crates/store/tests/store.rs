@@ -68,6 +68,32 @@ fn aktenzeichen_are_gap_free_per_year_even_when_a_transaction_rolls_back() {
         s.write(|w| w.vorgang_anlegen(&mut e, &v, "sb1")).unwrap().0,
         "32-GEW/2026/00003"
     );
+    // Several cases of both years in one transaction count on, and the next one goes on.
+    let mut f = vorgang("F", "x", eingang());
+    let mut g = vorgang("G", "x", datetime!(2027-02-01 08:00 +01:00));
+    let mut h = vorgang("H", "x", eingang());
+    let nummern = s
+        .write(|w| {
+            Ok([
+                w.vorgang_anlegen(&mut f, &v, "sb1")?.0,
+                w.vorgang_anlegen(&mut g, &v, "sb1")?.0,
+                w.vorgang_anlegen(&mut h, &v, "sb1")?.0,
+            ])
+        })
+        .unwrap();
+    assert_eq!(
+        nummern,
+        [
+            "32-GEW/2026/00004",
+            "32-GEW/2027/00002",
+            "32-GEW/2026/00005"
+        ]
+    );
+    let mut i = vorgang("I", "x", eingang());
+    assert_eq!(
+        s.write(|w| w.vorgang_anlegen(&mut i, &v, "sb1")).unwrap().0,
+        "32-GEW/2026/00006"
+    );
     // The same case cannot be inserted twice.
     let mut again = c.clone();
     let err = s
