@@ -90,7 +90,9 @@ impl Schreiben<'_> {
         vorgang: Option<&VorgangId>,
         details: &str,
     ) -> Result<i64> {
-        let gemerkt = self.audit_kopf.borrow_mut().take();
+        // Cloned, not taken: the head in the database is written only before the commit, so
+        // this copy must survive an append that fails inside a transaction that goes on.
+        let gemerkt = self.audit_kopf.borrow().clone();
         let (letzte, vorher): (i64, Vec<u8>) = match gemerkt {
             Some(k) => k,
             None => self
@@ -113,16 +115,12 @@ impl Schreiben<'_> {
             )?
             .execute(params![seq, zeit, wer, was, vid, details, vorher, &h[..]])?;
         *self.audit_kopf.borrow_mut() = Some((seq, h.to_vec()));
-        self.audit_kopf_offen.set(true);
         Ok(seq)
     }
 
-    /// Writes the head of the chain as this transaction left it (once, before the commit:
-    /// see [`crate::Store::write`]).
+    /// Writes the head of the chain as this transaction left it, if it appended anything
+    /// (once, before the commit: see [`Schreiben::vor_dem_commit`]).
     pub(crate) fn audit_kopf_schreiben(&self) -> Result<()> {
-        if !self.audit_kopf_offen.replace(false) {
-            return Ok(());
-        }
         if let Some((seq, h)) = self.audit_kopf.borrow().as_ref() {
             self.conn
                 .prepare_cached(

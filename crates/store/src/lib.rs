@@ -16,15 +16,14 @@
 //!   [`Store::write`] runs a closure on a [`Schreiben`] handle inside `BEGIN IMMEDIATE` on
 //!   the single writer connection and commits when it returns `Ok`, rolls back otherwise.
 //!   `Schreiben` derefs to `Lesen`, so reads inside a write see the write's own changes.
-//! - The search index (FTS5) is written at the end of each write transaction, in one go
-//!   (see [`Schreiben`]): interleaved with other statements, FTS5 would flush once per row.
 //! - Every change to a case and every opening of a case appends to the hash-chained audit
 //!   log ([`audit`]) in the same transaction.
 //! - The Aktenzeichen counter per year is incremented in the transaction that inserts the
 //!   case: a rolled-back insert gives its number back, so numbers stay gap-free.
 //! - What a write transaction changes many times – search-index rows, the audit chain's head,
 //!   the Aktenzeichen counters – it keeps in memory and writes once just before the commit
-//!   (measured: intake of 1,000 cases per transaction went from about 6,200 to 9,000 cases/s).
+//!   ([`Schreiben`]; interleaved with other statements, FTS5 would flush once per row).
+//!   Measured: intake of 1,000 cases per transaction went from about 6,200 to 9,000 cases/s.
 //! - The outbox ([`outbox`]) and the intake of FIT-Connect submissions ([`einreichung`]) are
 //!   the sync engine's persistence.
 //!
@@ -208,15 +207,11 @@ impl Store {
         let w = Schreiben {
             lesen: Lesen { conn: &tx },
             audit_kopf: std::cell::RefCell::new(None),
-            audit_kopf_offen: std::cell::Cell::new(false),
             az_zaehler: std::cell::RefCell::new(std::collections::BTreeMap::new()),
             suchindex: std::cell::RefCell::new(Vec::new()),
         };
         let wert = f(&w)?;
-        // What the transaction kept in memory, written once before the commit.
-        w.suchindex_schreiben()?;
-        w.audit_kopf_schreiben()?;
-        w.az_zaehler_schreiben()?;
+        w.vor_dem_commit()?;
         tx.commit()?;
         Ok(wert)
     }
@@ -284,12 +279,11 @@ pub struct Lesen<'c> {
 pub struct Schreiben<'c> {
     lesen: Lesen<'c>,
     /// Head of the audit chain (sequence number, hash) as this transaction last wrote it, so
-    /// a batch of entries reads `audit_kopf` once, not once per entry. Lives only as long as
-    /// the transaction, so a rollback cannot leave it stale.
+    /// a batch of entries reads `audit_kopf` once, not once per entry; `Some` only once this
+    /// transaction appended, and then written to the table before the commit (nothing reads
+    /// it inside a write). Lives only as long as the transaction, so a rollback cannot leave
+    /// it stale.
     pub(crate) audit_kopf: std::cell::RefCell<Option<(i64, Vec<u8>)>>,
-    /// Whether `audit_kopf` changed and must be written before the commit (once per
-    /// transaction, not once per entry; nothing reads the table inside a write).
-    pub(crate) audit_kopf_offen: std::cell::Cell<bool>,
     /// The Aktenzeichen counters (year → last number) this transaction advanced, written
     /// before the commit; a rollback drops them with everything else, so numbers stay
     /// gap-free.
@@ -301,6 +295,15 @@ pub struct Schreiben<'c> {
     /// Consequence: a search inside a write transaction does not see that transaction's own
     /// cases (nothing searches there).
     pub(crate) suchindex: std::cell::RefCell<Vec<vorgang::IndexAenderung>>,
+}
+
+impl Schreiben<'_> {
+    /// Writes what the transaction kept in memory, once, right before the commit.
+    fn vor_dem_commit(&self) -> Result<()> {
+        self.suchindex_schreiben()?;
+        self.audit_kopf_schreiben()?;
+        self.az_zaehler_schreiben()
+    }
 }
 
 impl<'c> Deref for Schreiben<'c> {

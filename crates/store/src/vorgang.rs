@@ -564,7 +564,7 @@ impl Schreiben<'_> {
             Err(e) => return Err(e.into()),
         }
         let zeile = self.conn.last_insert_rowid();
-        self.index_schreiben(zeile, v, false)?;
+        self.index_schreiben(zeile, v, false);
         self.anlagen_verknuepfen(zeile, v)?;
         self.audit_anhaengen(
             wer,
@@ -608,7 +608,7 @@ impl Schreiben<'_> {
 
     /// Queues the case's search-index row (replacing the old one when `ersetzen`); written by
     /// [`Schreiben::suchindex_schreiben`] before the commit.
-    fn index_schreiben(&self, zeile: i64, v: &Vorgang, ersetzen: bool) -> Result<()> {
+    fn index_schreiben(&self, zeile: i64, v: &Vorgang, ersetzen: bool) {
         let mut puffer = self.suchindex.borrow_mut();
         if ersetzen {
             puffer.push(IndexAenderung::Loeschen(zeile));
@@ -617,7 +617,6 @@ impl Schreiben<'_> {
             zeile,
             spalten: index_spalten(v),
         });
-        Ok(())
     }
 
     /// Writes the queued search-index changes, in order. Called by [`crate::Store::write`]
@@ -701,7 +700,7 @@ impl Schreiben<'_> {
             ],
             |r| r.get(0),
         )?;
-        self.index_schreiben(zeile, &v, true)?;
+        self.index_schreiben(zeile, &v, true);
         self.anlagen_verknuepfen(zeile, &v)?;
         self.audit_anhaengen(wer, was, Some(&v.id), details)?;
         Ok(())
