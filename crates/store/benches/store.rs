@@ -214,6 +214,19 @@ fn anlage_schreiben(s: &Store, daten: &[u8]) -> (String, u64) {
     w.abschliessen().unwrap()
 }
 
+/// Inserts `faelle` in one transaction; returns their ids.
+fn einfuegen(s: &Store, faelle: Vec<Vorgang>) -> Vec<VorgangId> {
+    s.write(|w| {
+        let mut ids = Vec::with_capacity(faelle.len());
+        for mut v in faelle {
+            w.vorgang_anlegen(&mut v, &vergabe(), "import")?;
+            ids.push(v.id);
+        }
+        Ok(ids)
+    })
+    .unwrap()
+}
+
 struct Fixture {
     _dir: tempfile::TempDir,
     profil: std::path::PathBuf,
@@ -241,16 +254,7 @@ fn fixture() -> Fixture {
         .map(|i| fall(&mut z, i, (i % 3 == 0).then_some(&anlage)))
         .collect();
     let start = Instant::now();
-    let ids = s
-        .write(|w| {
-            let mut ids = Vec::with_capacity(n_faelle);
-            for mut v in faelle {
-                w.vorgang_anlegen(&mut v, &vergabe(), "import")?;
-                ids.push(v.id);
-            }
-            Ok(ids)
-        })
-        .unwrap();
+    let ids = einfuegen(&s, faelle);
     let dauer = start.elapsed();
     eprintln!(
         "FIXTURE: {n_faelle} Fälle in einer Transaktion: {:.2} s = {:.0} Fälle/s; Datei {:.0} MB",
@@ -320,13 +324,7 @@ fn schreibmenge(s: &Store, ab: usize, runden: usize) {
     let gesamt = Instant::now();
     for faelle in stapel {
         let t = Instant::now();
-        s.write(|w| {
-            for mut v in faelle {
-                w.vorgang_anlegen(&mut v, &vergabe(), "import")?;
-            }
-            Ok(())
-        })
-        .unwrap();
+        einfuegen(s, faelle);
         raten.push(1000.0 / t.elapsed().as_secs_f64());
     }
     let n = (runden * 1000) as f64;
@@ -407,10 +405,11 @@ fn benches(c: &mut Criterion) {
     g.bench_function("datenbank_oeffnen", |b| {
         b.iter(|| Store::open(&f.profil, &f.key).unwrap())
     });
+    g.finish();
+
     // Intake. Every iteration adds cases and the rate falls as the database grows (at
     // 170,000 cases about 15 % below the rate at 100,000): few flat samples keep the
     // measurement near the 100,000 cases the targets are stated for (100,000 to 115,000).
-    g.finish();
     let mut g = c.benchmark_group("eingang");
     g.sample_size(10)
         .sampling_mode(SamplingMode::Flat)
@@ -426,15 +425,7 @@ fn benches(c: &mut Criterion) {
                 k += 1000;
                 v
             },
-            |faelle| {
-                s.write(|w| {
-                    for mut v in faelle {
-                        w.vorgang_anlegen(&mut v, &vergabe(), "import")?;
-                    }
-                    Ok(())
-                })
-                .unwrap()
-            },
+            |faelle| einfuegen(s, faelle),
             BatchSize::PerIteration,
         )
     });

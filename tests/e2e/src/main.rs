@@ -306,18 +306,23 @@ fn free_port() -> Result<u16> {
 
 /// tauri-driver, started as the leader of its own process group: WebKitWebDriver and the app
 /// it starts are in that group, and ending the driver ends them too (killing tauri-driver
-/// alone left both running, one app per block and run).
+/// alone left them running).
 struct Driver(Child);
 impl Drop for Driver {
     fn drop(&mut self) {
         // The app may end on TERM; WebKitWebDriver ignores it, so the group gets KILL after.
         #[cfg(unix)]
-        for signal in ["-TERM", "-KILL"] {
-            let _ = Command::new("kill")
-                .args([signal, "--", &format!("-{}", self.0.id())])
-                .stderr(Stdio::null())
-                .status();
+        {
+            let gruppe = format!("-{}", self.0.id());
+            let signal = |s: &str| {
+                let _ = Command::new("kill")
+                    .args([s, "--", &gruppe])
+                    .stderr(Stdio::null())
+                    .status();
+            };
+            signal("-TERM");
             std::thread::sleep(Duration::from_millis(200));
+            signal("-KILL");
         }
         let _ = self.0.kill();
         let _ = self.0.wait();
