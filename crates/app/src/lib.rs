@@ -75,6 +75,8 @@ pub struct AppContext {
     sitzung: sitzung::SitzungsDaten,
     /// The background sync, once started.
     sync: OnceLock<SyncDienst>,
+    /// Statutory processing times and the „fällig“ lead time of the authority.
+    fristen: domain::Fristenkatalog,
 }
 
 impl AppContext {
@@ -103,6 +105,7 @@ impl AppContext {
             demo: None,
             sitzung: sitzung::SitzungsDaten::aus_umgebung(),
             sync: OnceLock::new(),
+            fristen: sync::demo_fristen(),
         })
     }
 
@@ -157,6 +160,12 @@ impl AppContext {
     /// The profile's encrypted store, shareable (the sync engine holds it too).
     pub fn store_arc(&self) -> Arc<store::Store> {
         self.store.clone()
+    }
+
+    /// The authority's statutory processing times and „fällig“ lead time: every Frist and
+    /// every fällig/überfällig the app shows comes from here.
+    pub fn fristen(&self) -> &domain::Fristenkatalog {
+        &self.fristen
     }
 
     /// The profile directory.
