@@ -37,14 +37,15 @@ use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::{
-    AktenzeichenVergabe, AnlageSchreiber, EinreichungsAnlage, EmpfangeneEinreichung, NeuerAuftrag,
-    Store, StoreError,
+    AnlageSchreiber, EinreichungsAnlage, EmpfangeneEinreichung, NeuerAuftrag, Store, StoreError,
 };
 use time::OffsetDateTime;
 
 use crate::SyncError;
-use crate::backoff::Backoff;
 use crate::fortschritt::{Bericht, Fortschritt};
+pub use crate::konfiguration::{
+    Konfiguration, MAX_BYTES_JE_ANLAGE, MAX_BYTES_JE_EINREICHUNG, demo_fristen,
+};
 use crate::plan::{self, Local, Op, Remote, Snapshot};
 
 /// Outbox kind of an accept event.
@@ -55,71 +56,6 @@ pub const ART_ABLEHNUNG: &str = "fitconnect.reject";
 pub const LEIKA_PREFIX: &str = "urn:de:fim:leika:leistung:";
 /// Who the engine is in the audit log.
 pub const SYSTEM: &str = "system:sync";
-
-/// How the engine behaves.
-#[derive(Debug, Clone)]
-pub struct Konfiguration {
-    /// Submissions fetched (and events sent) at the same time.
-    pub gleichzeitig: usize,
-    /// Backoff of the outbox.
-    pub backoff: Backoff,
-    /// Attempts of an idempotent download within one pass before it is left to the next.
-    pub versuche_im_durchlauf: u32,
-    /// How new cases get their Aktenzeichen.
-    pub vergabe: AktenzeichenVergabe,
-    /// Statutory processing times: each new case gets its Frist from its Leistung.
-    pub fristen: domain::Fristenkatalog,
-    /// Largest submission taken in (form data and attachments together, decrypted bytes);
-    /// above it the submission is rejected (`attachment-mismatch`, with the sizes as reason).
-    pub max_bytes_je_einreichung: u64,
-    /// Largest single attachment taken in (decrypted bytes). Checked from the download's
-    /// announced length before it is read, and enforced while it streams.
-    pub max_bytes_je_anlage: u64,
-}
-
-/// Default of [`Konfiguration::max_bytes_je_einreichung`]: 100 MiB.
-pub const MAX_BYTES_JE_EINREICHUNG: u64 = 100 * 1024 * 1024;
-/// Default of [`Konfiguration::max_bytes_je_anlage`]: 50 MiB.
-pub const MAX_BYTES_JE_ANLAGE: u64 = 50 * 1024 * 1024;
-
-/// Processing times of the demo municipality (Nordrhein-Westfalen): certificates within days,
-/// permits within a month, everything else the three months of § 42a Abs. 2 VwVfG.
-pub fn demo_fristen() -> domain::Fristenkatalog {
-    use domain::Fristregel::{Arbeitstage, Monate};
-    domain::Fristenkatalog {
-        bundesland: domain::Bundesland::NW,
-        standard: Monate(3),
-        je_leistung: [
-            ("99108008001000", Monate(1)),       // Hundesteuer – Anmeldung
-            ("99050012104000", Arbeitstage(3)),  // Gewerbeanmeldung
-            ("99058010000000", Arbeitstage(10)), // Bewohnerparkausweis
-            ("99127004000000", Monate(1)),       // Sondernutzungserlaubnis
-            ("99115005000000", Arbeitstage(3)),  // Meldebescheinigung
-        ]
-        .into_iter()
-        .map(|(k, r)| (k.to_owned(), r))
-        .collect(),
-        vorlauf_arbeitstage: 5,
-    }
-}
-
-impl Default for Konfiguration {
-    fn default() -> Self {
-        Konfiguration {
-            gleichzeitig: 4,
-            backoff: Backoff::default(),
-            versuche_im_durchlauf: 3,
-            vergabe: AktenzeichenVergabe {
-                muster: domain::AktenzeichenMuster::default(),
-                amt: "32".into(),
-                kuerzel: "EIN".into(),
-            },
-            fristen: demo_fristen(),
-            max_bytes_je_einreichung: MAX_BYTES_JE_EINREICHUNG,
-            max_bytes_je_anlage: MAX_BYTES_JE_ANLAGE,
-        }
-    }
-}
 
 /// Payload of an outbox row carrying a FIT-Connect event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -25,6 +25,7 @@ pub mod antwort;
 pub mod backoff;
 pub mod engine;
 pub mod fortschritt;
+pub mod konfiguration;
 pub mod plan;
 
 pub use antwort::{ART_ANTWORT, AntwortAnlage, AntwortAuftrag};
