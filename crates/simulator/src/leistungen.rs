@@ -1,5 +1,7 @@
-//! The municipal Leistungen the simulated Onlinedienst offers, with their form schemas
-//! (JSON Schema 2020-12, German titles) and a deterministic generator of realistic form data.
+//! The municipal Leistungen the simulated Onlinedienst offers and a deterministic generator of
+//! realistic form data for them. Their form schemas (JSON Schema 2020-12, German titles) are
+//! the demo configuration's (`assets/behoerden/demo`, [`behoerde::Behoerde::demo`]), so the
+//! simulated applicants fill in exactly the forms the demo authority validates.
 //!
 //! The LeiKa keys are given as we know them from the Leistungskatalog; check them against the
 //! current catalogue before relying on them outside the demo.
@@ -33,110 +35,22 @@ impl Leistung {
         format!("urn:amtsstube:demo:schema:{}:1.0.0", self.slug)
     }
 
-    /// The form schema.
+    /// The form schema: the one in the demo configuration (`assets/behoerden/demo/formulare`),
+    /// the same the demo's intake validates with. `Null` only if that file lacked it, which
+    /// the tests rule out.
     pub fn schema(&self) -> Value {
-        let specific = match self.slug {
-            "hundesteuer" => json!({
-                "hund": {"type": "object", "title": "Angaben zum Hund",
-                    "required": ["name", "rasse", "geburtsdatum", "haltungBeginn"],
-                    "properties": {
-                        "name": {"type": "string", "title": "Name des Hundes", "minLength": 1, "maxLength": 100},
-                        "rasse": {"type": "string", "title": "Rasse", "minLength": 1},
-                        "geburtsdatum": {"type": "string", "format": "date", "title": "Geburtsdatum des Hundes"},
-                        "haltungBeginn": {"type": "string", "format": "date", "title": "Beginn der Haltung"},
-                        "chipnummer": {"type": "string", "title": "Transpondernummer", "pattern": "^[0-9]{15}$"},
-                        "listenhund": {"type": "boolean", "title": "Gefährlicher Hund (Listenhund)"}
-                    }},
-                "sepaMandat": {"type": "boolean", "title": "SEPA-Lastschriftmandat erteilt"}
-            }),
-            "gewerbeanmeldung" => json!({
-                "betrieb": {"type": "object", "title": "Angaben zum Betrieb",
-                    "required": ["taetigkeit", "beginn", "rechtsform"],
-                    "properties": {
-                        "taetigkeit": {"type": "string", "title": "Angemeldete Tätigkeit", "minLength": 3},
-                        "beginn": {"type": "string", "format": "date", "title": "Beginn der Tätigkeit"},
-                        "rechtsform": {"type": "string", "title": "Rechtsform", "enum": ["Einzelunternehmen", "GbR", "GmbH", "UG (haftungsbeschränkt)"]},
-                        "betriebsstaette": {"$ref": "#/$defs/anschrift", "title": "Betriebsstätte"},
-                        "beschaeftigte": {"type": "integer", "minimum": 0, "title": "Zahl der Beschäftigten"}
-                    }}
-            }),
-            "bewohnerparken" => json!({
-                "fahrzeug": {"type": "object", "title": "Fahrzeug",
-                    "required": ["kennzeichen", "halterIstAntragsteller"],
-                    "properties": {
-                        "kennzeichen": {"type": "string", "title": "Amtliches Kennzeichen", "pattern": "^[A-ZÄÖÜ]{1,3}-[A-Z]{1,2} [0-9]{1,4}[EH]?$"},
-                        "halterIstAntragsteller": {"type": "boolean", "title": "Halter ist Antragsteller"}
-                    }},
-                "parkzone": {"type": "string", "title": "Bewohnerparkzone", "pattern": "^[A-Z][0-9]{1,2}$"}
-            }),
-            "sondernutzung" => json!({
-                "nutzung": {"type": "object", "title": "Art der Sondernutzung",
-                    "required": ["art", "von", "bis", "flaecheQm"],
-                    "properties": {
-                        "art": {"type": "string", "title": "Art", "enum": ["Außengastronomie", "Baugerüst", "Container", "Umzug (Halteverbot)", "Informationsstand"]},
-                        "von": {"type": "string", "format": "date", "title": "Beginn"},
-                        "bis": {"type": "string", "format": "date", "title": "Ende"},
-                        "flaecheQm": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000, "title": "Fläche in m²"},
-                        "ort": {"$ref": "#/$defs/anschrift", "title": "Ort der Nutzung"}
-                    }}
-            }),
-            _ => json!({
-                "bescheinigung": {"type": "object", "title": "Meldebescheinigung",
-                    "required": ["art", "anzahl", "zustellung"],
-                    "properties": {
-                        "art": {"type": "string", "title": "Art", "enum": ["einfach", "erweitert"]},
-                        "anzahl": {"type": "integer", "minimum": 1, "maximum": 5, "title": "Anzahl der Ausfertigungen"},
-                        "zweck": {"type": "string", "title": "Verwendungszweck", "maxLength": 200},
-                        "zustellung": {"type": "string", "title": "Zustellung", "enum": ["Postfach", "Post", "Abholung"]}
-                    }}
-            }),
-        };
-        let mut required = vec!["antragsteller"];
-        if let Some(o) = specific.as_object() {
-            required.extend(
-                o.keys()
-                    .filter(|k| *k != "sepaMandat" && *k != "parkzone")
-                    .map(String::as_str),
-            );
-        }
-        let mut properties = json!({
-            "antragsteller": {"$ref": "#/$defs/person", "title": "Antragstellende Person"}
-        });
-        if let (Some(p), Some(s)) = (properties.as_object_mut(), specific.as_object()) {
-            for (k, v) in s {
-                p.insert(k.clone(), v.clone());
-            }
-        }
-        json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": self.schema_uri(),
-            "title": self.name,
-            "type": "object",
-            "required": required,
-            "additionalProperties": false,
-            "properties": properties,
-            "$defs": {
-                "anschrift": {"type": "object", "title": "Anschrift",
-                    "required": ["strasse", "hausnummer", "plz", "ort"],
-                    "properties": {
-                        "strasse": {"type": "string", "title": "Straße", "minLength": 1},
-                        "hausnummer": {"type": "string", "title": "Hausnummer", "minLength": 1},
-                        "plz": {"type": "string", "title": "Postleitzahl", "pattern": "^[0-9]{5}$"},
-                        "ort": {"type": "string", "title": "Ort", "minLength": 1}
-                    }},
-                "person": {"type": "object", "title": "Person",
-                    "required": ["vorname", "familienname", "geburtsdatum", "anschrift"],
-                    "properties": {
-                        "vorname": {"type": "string", "title": "Vorname", "minLength": 1},
-                        "familienname": {"type": "string", "title": "Familienname", "minLength": 1},
-                        "geburtsdatum": {"type": "string", "format": "date", "title": "Geburtsdatum"},
-                        "anschrift": {"$ref": "#/$defs/anschrift", "title": "Anschrift"},
-                        "email": {"type": "string", "format": "email", "title": "E-Mail-Adresse"},
-                        "telefon": {"type": "string", "title": "Telefon"}
-                    }}
-            }
-        })
+        demo_konfiguration()
+            .and_then(|b| b.formular(&self.schema_uri()))
+            .map(|f| f.schema.clone())
+            .unwrap_or(Value::Null)
     }
+}
+
+/// The demo municipality's configuration, parsed once.
+fn demo_konfiguration() -> Option<&'static behoerde::Behoerde> {
+    static DEMO: std::sync::OnceLock<Option<behoerde::Behoerde>> = std::sync::OnceLock::new();
+    DEMO.get_or_init(|| behoerde::Behoerde::demo().ok())
+        .as_ref()
 }
 
 /// The five Leistungen of the demo municipality.
@@ -176,12 +90,13 @@ pub const LEISTUNGEN: [Leistung; 5] = [
     },
 ];
 
-/// All form schemas, ready for [`fitconnect::metadata::FormSchemas`].
+/// All form schemas of the demo configuration, ready for validating (tests and benches; the
+/// app builds its own from the authority's configuration).
 pub fn form_schemas() -> fitconnect::metadata::FormSchemas {
     let mut s = fitconnect::metadata::FormSchemas::default();
-    for l in &LEISTUNGEN {
-        // The schemas are ours and compile; a failure here would be a bug caught by tests.
-        let _ = s.add(&l.schema_uri(), &l.schema());
+    for f in demo_konfiguration().into_iter().flat_map(|b| b.formulare()) {
+        // The configuration compiled every schema when it was loaded.
+        let _ = s.add(&f.uri, &f.schema);
     }
     s
 }
@@ -359,5 +274,39 @@ pub fn form_data(leistung: &Leistung, rng: &mut StdRng) -> Value {
                 "zustellung": pick(rng, &["Postfach", "Post", "Abholung"]),
             },
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use rand::SeedableRng as _;
+
+    use super::*;
+
+    #[test]
+    fn every_simulated_leistung_is_one_of_the_demo_authority_and_fills_in_its_form() {
+        let b = behoerde::Behoerde::demo().unwrap();
+        assert_eq!(b.leistungen.len(), LEISTUNGEN.len());
+        let schemas = form_schemas();
+        let mut rng = StdRng::seed_from_u64(7);
+        for l in &LEISTUNGEN {
+            let k = b.leistung(l.leika).expect(l.slug);
+            assert_eq!(k.name, l.name);
+            assert!(
+                k.formulare.iter().any(|f| f.uri == l.schema_uri()),
+                "{}",
+                l.slug
+            );
+            assert!(l.schema().is_object());
+            for _ in 0..20 {
+                let daten = serde_json::to_vec(&form_data(l, &mut rng)).unwrap();
+                assert!(
+                    schemas.validate(&l.schema_uri(), &daten).unwrap(),
+                    "{}",
+                    l.slug
+                );
+            }
+        }
     }
 }
