@@ -20,7 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::{Lesen, Schreiben, jetzt_ms, ms};
 
 /// How Aktenzeichen are formed in this office.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AktenzeichenVergabe {
     /// The pattern.
     pub muster: AktenzeichenMuster,
