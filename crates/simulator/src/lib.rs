@@ -40,9 +40,11 @@
 //! in memory and gone when the simulator stops.
 //!
 //! # Extending
-//! A route is a handler in `server.rs` plus its `operationId` in `faults::operation_id`; the
-//! spec test in `tests/spec.rs` then checks its responses against `submission-api.yaml`. A
-//! Leistung is an entry in [`leistungen::LEISTUNGEN`] with its schema and data generator.
+//! A route is a handler in `server.rs` plus its `operationId` in `faults::operation_id`; a
+//! route that needs a token takes the extractor `zugang::Zugang` (token check, scopes, content
+//! type) after its `Path`/`Query` and before its body. The spec test in `tests/spec.rs` then
+//! checks its responses against `submission-api.yaml`. A Leistung is an entry in
+//! [`leistungen::LEISTUNGEN`] with its schema and data generator.
 #![deny(missing_docs)]
 
 pub mod applicant;
@@ -52,6 +54,7 @@ pub mod leistungen;
 pub mod pki;
 pub mod reply;
 pub mod server;
+mod zugang;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;

@@ -7,48 +7,27 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use fitconnect::reply::CreateReply;
 use fitconnect::set::EventType;
 use serde_json::json;
 
 use crate::server::{
-    AppState, Reply, applicant_reads, content_type_is, forbidden, is_jose_text, json_response,
-    may_subscribe, problem, problem_detail, random_id, reply_event, scopes,
+    Reply, applicant_reads, forbidden, is_jose_text, json_anfrage, json_response, nicht_gefunden,
+    problem, random_id, reply_event, zustellpunkt_des_vorgangs,
 };
+use crate::zugang::Zugang;
 
 type ApiResult = Result<Response, Response>;
 
-fn not_found() -> Response {
-    problem(StatusCode::NOT_FOUND, "not-found", "Antwort unbekannt")
-}
-
-fn reply_dest(state: &AppState, case_id: &str) -> Option<String> {
-    state.lock().case_destination.get(case_id).cloned()
-}
-
-pub(crate) async fn create_reply(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let req: CreateReply = serde_json::from_slice(&body).map_err(|e| {
-        problem_detail(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Ungültige Anfrage",
-            Some(e.to_string()),
-        )
-    })?;
-    let dest = reply_dest(&state, &req.case_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Vorgang unbekannt"))?;
-    if !may_subscribe(&scopes, &dest) {
+pub(crate) async fn create_reply(zugang: Zugang, body: Bytes) -> ApiResult {
+    let req: CreateReply = json_anfrage(&body)?;
+    let dest = zustellpunkt_des_vorgangs(&zugang.state.lock(), &req.case_id)?;
+    if !zugang.darf_abholen(&dest) {
         return Err(forbidden());
     }
     let reply = Reply {
@@ -61,39 +40,40 @@ pub(crate) async fn create_reply(
         status: "created".into(),
     };
     let out = json!({"replyId": reply.id, "caseId": reply.case_id});
-    state.lock().replies.insert(reply.id.clone(), reply);
+    zugang.state.lock().replies.insert(reply.id.clone(), reply);
     Ok(json_response(StatusCode::CREATED, &out))
 }
 
-fn owned_reply(state: &AppState, scopes: &[String], reply_id: &str) -> Result<Reply, Response> {
-    let inner = state.lock();
-    let reply = inner.replies.get(reply_id).cloned().ok_or_else(not_found)?;
+/// The reply `reply_id`, if the token may answer in its case (subscriber of the destination).
+fn owned_reply(zugang: &Zugang, reply_id: &str) -> Result<Reply, Response> {
+    let inner = zugang.state.lock();
+    let reply = inner
+        .replies
+        .get(reply_id)
+        .cloned()
+        .ok_or_else(|| nicht_gefunden("Antwort unbekannt"))?;
     let dest = inner
         .case_destination
         .get(&reply.case_id)
         .cloned()
         .unwrap_or_default();
-    if !may_subscribe(scopes, &dest) {
+    if !zugang.darf_abholen(&dest) {
         return Err(forbidden());
     }
     Ok(reply)
 }
 
 pub(crate) async fn put_reply_attachment(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path((reply_id, attachment_id)): Path<(String, String)>,
+    zugang: Zugang,
     body: Bytes,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    if !content_type_is(&headers, "application/jose") {
-        return Err(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Anlagen müssen als application/jose gesendet werden",
-        ));
-    }
-    let reply = owned_reply(&state, &scopes, &reply_id)?;
+    zugang.verlangt_inhaltstyp(
+        "application/jose",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Anlagen müssen als application/jose gesendet werden",
+    )?;
+    let reply = owned_reply(&zugang, &reply_id)?;
     let text = std::str::from_utf8(&body)
         .ok()
         .filter(|t| is_jose_text(t))
@@ -105,20 +85,19 @@ pub(crate) async fn put_reply_attachment(
             "Anlage nicht angekündigt oder Antwort schon versendet",
         ));
     }
-    if let Some(r) = state.lock().replies.get_mut(&reply_id) {
+    if let Some(r) = zugang.state.lock().replies.get_mut(&reply_id) {
         r.attachments.insert(attachment_id, text.to_owned());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 pub(crate) async fn submit_reply(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path(reply_id): Path<String>,
+    zugang: Zugang,
     body: Bytes,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let mut reply = owned_reply(&state, &scopes, &reply_id)?;
+    let state = &zugang.state;
+    let mut reply = owned_reply(&zugang, &reply_id)?;
     let req: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|_| problem(StatusCode::BAD_REQUEST, "bad-request", "Kein gültiges JSON"))?;
     let field = |n: &str| {
@@ -158,12 +137,12 @@ pub(crate) async fn submit_reply(
     let event = match key.map(|k| applicant_reads(&k, &reply)) {
         Some(Ok(())) => {
             reply.status = "accepted".into();
-            reply_event(&state, &reply, EventType::AcceptReply, json!({}))
+            reply_event(state, &reply, EventType::AcceptReply, json!({}))
         }
         Some(Err(reason)) => {
             reply.status = "rejected".into();
             reply_event(
-                &state,
+                state,
                 &reply,
                 EventType::RejectReply,
                 json!({"problems": [fitconnect::set::SetProblem::new(
@@ -183,13 +162,8 @@ pub(crate) async fn submit_reply(
     Ok(json_response(StatusCode::ACCEPTED, &out))
 }
 
-pub(crate) async fn get_reply(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(reply_id): Path<String>,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let r = owned_reply(&state, &scopes, &reply_id)?;
+pub(crate) async fn get_reply(Path(reply_id): Path<String>, zugang: Zugang) -> ApiResult {
+    let r = owned_reply(&zugang, &reply_id)?;
     Ok(json_response(
         StatusCode::OK,
         &json!({

@@ -24,6 +24,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::faults::Faults;
+use crate::zugang::Zugang;
 
 /// Default largest request body (the real service answers 413 above its limit too).
 pub const BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -77,8 +78,8 @@ pub(crate) struct ClientReg {
 
 #[derive(Debug, Clone)]
 pub(crate) struct TokenReg {
-    scopes: Vec<String>,
-    expires: Instant,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) expires: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -218,29 +219,6 @@ pub(crate) fn is_jose_text(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'.'))
 }
 
-pub(crate) fn scopes(state: &AppState, headers: &HeaderMap) -> Result<Vec<String>, Response> {
-    let unauthorized = || {
-        let mut r = problem(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Kein gültiges Zugriffstoken",
-        );
-        r.headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        r
-    };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(unauthorized)?;
-    let inner = state.lock();
-    match inner.tokens.get(token) {
-        Some(t) if t.expires > Instant::now() => Ok(t.scopes.clone()),
-        _ => Err(unauthorized()),
-    }
-}
-
 pub(crate) fn forbidden() -> Response {
     problem(
         StatusCode::FORBIDDEN,
@@ -257,13 +235,13 @@ pub(crate) fn may_subscribe(scopes: &[String], dest: &str) -> bool {
     has(scopes, &format!("subscribe:destination:{dest}"))
 }
 
-fn may_manage(scopes: &[String], dest: &str) -> bool {
+pub(crate) fn may_manage(scopes: &[String], dest: &str) -> bool {
     has(scopes, &format!("manage:destination:{dest}"))
 }
 
 /// `send:region:DE<ars>` matches a destination offering the service in a region starting
 /// with that ARS; `send:region:X+send:service:URN` also needs the service.
-fn may_send(scopes: &[String], dest: &Dest, service: Option<&str>) -> bool {
+pub(crate) fn may_send(scopes: &[String], dest: &Dest, service: Option<&str>) -> bool {
     scopes.iter().any(|s| {
         let (region_part, service_part) = match s.split_once('+') {
             Some((r, sv)) => (r, sv.strip_prefix("send:service:")),
@@ -282,11 +260,54 @@ fn may_send(scopes: &[String], dest: &Dest, service: Option<&str>) -> bool {
     })
 }
 
-pub(crate) fn content_type_is(headers: &HeaderMap, expected: &str) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim() == expected))
+/// 404 with the spec's problem type; `titel` names what is unknown.
+pub(crate) fn nicht_gefunden(titel: &str) -> Response {
+    problem(StatusCode::NOT_FOUND, "not-found", titel)
+}
+
+/// A JSON request body, or 400 with serde's reason.
+pub(crate) fn json_anfrage<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| {
+        problem_detail(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Ungültige Anfrage",
+            Some(e.to_string()),
+        )
+    })
+}
+
+/// The destination `id`, or 404.
+fn zustellpunkt<'a>(inner: &'a Inner, id: &str) -> Result<&'a Dest, Response> {
+    inner
+        .destinations
+        .get(id)
+        .ok_or_else(|| nicht_gefunden("Zustellpunkt unbekannt"))
+}
+
+/// The destination `id` to change it, or 404; only its administrator may.
+fn verwalteter_zustellpunkt<'a>(
+    inner: &'a mut Inner,
+    zugang: &Zugang,
+    id: &str,
+) -> Result<&'a mut Dest, Response> {
+    let d = inner
+        .destinations
+        .get_mut(id)
+        .ok_or_else(|| nicht_gefunden("Zustellpunkt unbekannt"))?;
+    if !zugang.darf_verwalten(&d.id) {
+        return Err(forbidden());
+    }
+    Ok(d)
+}
+
+/// The destination a case belongs to, or 404.
+pub(crate) fn zustellpunkt_des_vorgangs(inner: &Inner, case_id: &str) -> Result<String, Response> {
+    inner
+        .case_destination
+        .get(case_id)
+        .cloned()
+        .ok_or_else(|| nicht_gefunden("Vorgang unbekannt"))
 }
 
 /// The router with every route; `faults` middleware wraps it.
@@ -479,41 +500,24 @@ fn public_destination(d: &Dest) -> Value {
     })
 }
 
-async fn get_destination(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(destination_id): Path<String>,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let inner = state.lock();
-    let d = inner
-        .destinations
-        .get(&destination_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Zustellpunkt unbekannt"))?;
-    if !(may_subscribe(&scopes, &d.id) || may_manage(&scopes, &d.id) || may_send(&scopes, d, None))
-    {
+async fn get_destination(Path(destination_id): Path<String>, zugang: Zugang) -> ApiResult {
+    let inner = zugang.state.lock();
+    let d = zustellpunkt(&inner, &destination_id)?;
+    if !zugang.darf_einsehen(d) {
         return Err(forbidden());
     }
     Ok(json_response(StatusCode::OK, &public_destination(d)))
 }
 
 async fn patch_destination(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path(destination_id): Path<String>,
+    zugang: Zugang,
     body: Bytes,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
     let patch: Value = serde_json::from_slice(&body)
         .map_err(|_| problem(StatusCode::BAD_REQUEST, "bad-request", "Kein gültiges JSON"))?;
-    let mut inner = state.lock();
-    let d = inner
-        .destinations
-        .get_mut(&destination_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Zustellpunkt unbekannt"))?;
-    if !may_manage(&scopes, &d.id) {
-        return Err(forbidden());
-    }
+    let mut inner = zugang.state.lock();
+    let d = verwalteter_zustellpunkt(&mut inner, &zugang, &destination_id)?;
     if let Some(kid) = patch.get("encryptionKid") {
         let kid = kid.as_str().unwrap_or_default();
         match d.keys.get(kid) {
@@ -547,17 +551,11 @@ async fn patch_destination(
     }
     let out = public_destination(d);
     drop(inner);
-    state.key_registered.notify_waiters();
+    zugang.state.key_registered.notify_waiters();
     Ok(json_response(StatusCode::OK, &out))
 }
 
-async fn add_key(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(destination_id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
+async fn add_key(Path(destination_id): Path<String>, zugang: Zugang, body: Bytes) -> ApiResult {
     let mut jwk: Jwk = serde_json::from_slice(&body).map_err(|e| {
         problem_detail(
             StatusCode::BAD_REQUEST,
@@ -578,15 +576,9 @@ async fn add_key(
             )),
         ));
     }
-    state.certify(&destination_id, &mut jwk);
-    let mut inner = state.lock();
-    let d = inner
-        .destinations
-        .get_mut(&destination_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Zustellpunkt unbekannt"))?;
-    if !may_manage(&scopes, &d.id) {
-        return Err(forbidden());
-    }
+    zugang.state.certify(&destination_id, &mut jwk);
+    let mut inner = zugang.state.lock();
+    let d = verwalteter_zustellpunkt(&mut inner, &zugang, &destination_id)?;
     let kid = jwk.kid.clone();
     d.keys.insert(kid.clone(), jwk);
     let mut r = StatusCode::CREATED.into_response();
@@ -605,7 +597,7 @@ async fn get_key(
         .destinations
         .get(&destination_id)
         .and_then(|d| d.keys.get(&kid))
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Schlüssel unbekannt"))?;
+        .ok_or_else(|| nicht_gefunden("Schlüssel unbekannt"))?;
     Ok(json_response(StatusCode::OK, k))
 }
 
@@ -625,24 +617,19 @@ fn page_bounds(p: &Paging) -> Result<(usize, usize), Response> {
     Ok((limit as usize, offset as usize))
 }
 
-async fn list_submissions(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(paging): Query<Paging>,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
+async fn list_submissions(Query(paging): Query<Paging>, zugang: Zugang) -> ApiResult {
     let (limit, offset) = page_bounds(&paging)?;
     if let Some(d) = &paging.destination_id
-        && !may_subscribe(&scopes, d)
+        && !zugang.darf_abholen(d)
     {
         return Err(forbidden());
     }
-    let inner = state.lock();
+    let inner = zugang.state.lock();
     let mut subs: Vec<&Sub> = inner
         .submissions
         .values()
         .filter(|s| s.state == SubState::Submitted)
-        .filter(|s| may_subscribe(&scopes, &s.destination_id))
+        .filter(|s| zugang.darf_abholen(&s.destination_id))
         .filter(|s| {
             paging
                 .destination_id
@@ -675,20 +662,8 @@ struct CreateBody {
     case_id: Option<String>,
 }
 
-async fn create_submission(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let req: CreateBody = serde_json::from_slice(&body).map_err(|e| {
-        problem_detail(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Ungültige Anfrage",
-            Some(e.to_string()),
-        )
-    })?;
+async fn create_submission(zugang: Zugang, body: Bytes) -> ApiResult {
+    let req: CreateBody = json_anfrage(&body)?;
     let identifier = req
         .service_type
         .get("identifier")
@@ -702,12 +677,10 @@ async fn create_submission(
             "IDs müssen UUIDs sein",
         ));
     }
+    let state = &zugang.state;
     let mut inner = state.lock();
-    let d = inner
-        .destinations
-        .get(&req.destination_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Zustellpunkt unbekannt"))?;
-    if !may_send(&scopes, d, Some(&identifier)) {
+    let d = zustellpunkt(&inner, &req.destination_id)?;
+    if !zugang.darf_senden(d, Some(&identifier)) {
         return Err(forbidden());
     }
     if d.status != "active" {
@@ -730,13 +703,7 @@ async fn create_submission(
     }
     let case_id = match req.case_id {
         Some(c) if inner.case_destination.get(&c) == Some(&req.destination_id) => c,
-        Some(_) => {
-            return Err(problem(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Vorgang unbekannt",
-            ));
-        }
+        Some(_) => return Err(nicht_gefunden("Vorgang unbekannt")),
         None => random_id(),
     };
     inner.seq += 1;
@@ -784,7 +751,7 @@ fn unsent_sub(inner: &Inner, scopes: &[String], submission_id: &str) -> Result<S
         .submissions
         .get(submission_id)
         .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
+        .ok_or_else(|| nicht_gefunden("Einreichung unbekannt"))?;
     if !sender_may(inner, scopes, &sub) {
         return Err(forbidden());
     }
@@ -799,26 +766,22 @@ fn unsent_sub(inner: &Inner, scopes: &[String], submission_id: &str) -> Result<S
 }
 
 async fn put_attachment(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path((submission_id, attachment_id)): Path<(String, String)>,
+    zugang: Zugang,
     body: Bytes,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    if !content_type_is(&headers, "application/jose") {
-        return Err(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Anlagen müssen als application/jose gesendet werden",
-        ));
-    }
+    zugang.verlangt_inhaltstyp(
+        "application/jose",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Anlagen müssen als application/jose gesendet werden",
+    )?;
     let text = std::str::from_utf8(&body)
         .ok()
         .filter(|t| is_jose_text(t) && t.split('.').count() == 5)
         .ok_or_else(|| problem(StatusCode::BAD_REQUEST, "bad-request", "Kein kompaktes JWE"))?
         .to_owned();
-    let mut inner = state.lock();
-    let sub = unsent_sub(&inner, &scopes, &submission_id)?;
+    let mut inner = zugang.state.lock();
+    let sub = unsent_sub(&inner, zugang.scopes(), &submission_id)?;
     if !sub.announced.contains(&attachment_id) {
         return Err(problem(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -847,27 +810,16 @@ fn reduced(s: &Sub) -> Value {
 }
 
 async fn submit_submission(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path(submission_id): Path<String>,
+    zugang: Zugang,
     body: Bytes,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    if !content_type_is(&headers, "application/json") {
-        return Err(problem(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Erwartet application/json",
-        ));
-    }
-    let req: fitconnect::model::SubmitSubmission = serde_json::from_slice(&body).map_err(|e| {
-        problem_detail(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Ungültige Anfrage",
-            Some(e.to_string()),
-        )
-    })?;
+    zugang.verlangt_inhaltstyp(
+        "application/json",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "Erwartet application/json",
+    )?;
+    let req: fitconnect::model::SubmitSubmission = json_anfrage(&body)?;
     if !is_jose_text(&req.encrypted_metadata)
         || req
             .encrypted_data
@@ -880,8 +832,9 @@ async fn submit_submission(
             "Kein kompaktes JWE",
         ));
     }
+    let state = &zugang.state;
     let mut inner = state.lock();
-    let sub = unsent_sub(&inner, &scopes, &submission_id)?;
+    let sub = unsent_sub(&inner, zugang.scopes(), &submission_id)?;
     if let Some(missing) = sub
         .announced
         .iter()
@@ -927,7 +880,7 @@ fn pickup_sub(inner: &Inner, scopes: &[String], submission_id: &str) -> Result<S
     let sub = inner
         .submissions
         .get(submission_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
+        .ok_or_else(|| nicht_gefunden("Einreichung unbekannt"))?;
     if !may_subscribe(scopes, &sub.destination_id) {
         return Err(forbidden());
     }
@@ -941,13 +894,8 @@ fn pickup_sub(inner: &Inner, scopes: &[String], submission_id: &str) -> Result<S
     Ok(sub.clone())
 }
 
-async fn get_submission(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(submission_id): Path<String>,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let sub = pickup_sub(&state.lock(), &scopes, &submission_id)?;
+async fn get_submission(Path(submission_id): Path<String>, zugang: Zugang) -> ApiResult {
+    let sub = pickup_sub(&zugang.state.lock(), zugang.scopes(), &submission_id)?;
     let mut v = reduced(&sub);
     if let Some(o) = v.as_object_mut() {
         o.insert("encryptedMetadata".into(), json!(sub.encrypted_metadata));
@@ -959,17 +907,15 @@ async fn get_submission(
 }
 
 async fn get_attachment(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path((submission_id, attachment_id)): Path<(String, String)>,
+    zugang: Zugang,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    let sub = pickup_sub(&state.lock(), &scopes, &submission_id)?;
+    let sub = pickup_sub(&zugang.state.lock(), zugang.scopes(), &submission_id)?;
     let jwe = sub
         .attachments
         .get(&attachment_id)
         .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Anlage unbekannt"))?;
+        .ok_or_else(|| nicht_gefunden("Anlage unbekannt"))?;
     let mut r = jwe.into_response();
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -979,21 +925,17 @@ async fn get_attachment(
 }
 
 async fn get_events(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
     Path(case_id): Path<String>,
     Query(paging): Query<Paging>,
+    zugang: Zugang,
 ) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
     let (limit, offset) = page_bounds(&paging)?;
-    let inner = state.lock();
-    let dest_id = inner
-        .case_destination
-        .get(&case_id)
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Vorgang unbekannt"))?;
-    let allowed = inner.destinations.get(dest_id).is_some_and(|d| {
-        may_subscribe(&scopes, &d.id) || may_manage(&scopes, &d.id) || may_send(&scopes, d, None)
-    });
+    let inner = zugang.state.lock();
+    let dest_id = zustellpunkt_des_vorgangs(&inner, &case_id)?;
+    let allowed = inner
+        .destinations
+        .get(&dest_id)
+        .is_some_and(|d| zugang.darf_einsehen(d));
     if !allowed {
         return Err(forbidden());
     }
@@ -1014,21 +956,13 @@ fn unprocessable(title: &str, detail: String) -> Response {
     )
 }
 
-async fn post_event(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(case_id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let scopes = scopes(&state, &headers)?;
-    if !content_type_is(&headers, "application/jose") {
-        // The spec lists no 415 for this operation; 400 it is.
-        return Err(problem(
-            StatusCode::BAD_REQUEST,
-            "unsupported-media-type",
-            "SETs werden als application/jose gesendet",
-        ));
-    }
+async fn post_event(Path(case_id): Path<String>, zugang: Zugang, body: Bytes) -> ApiResult {
+    // The spec lists no 415 for this operation; 400 it is.
+    zugang.verlangt_inhaltstyp(
+        "application/jose",
+        StatusCode::BAD_REQUEST,
+        "SETs werden als application/jose gesendet",
+    )?;
     let token = std::str::from_utf8(&body)
         .map_err(|_| problem(StatusCode::BAD_REQUEST, "bad-request", "Kein Text"))?
         .trim()
@@ -1041,13 +975,9 @@ async fn post_event(
             Some(e.to_string()),
         )
     })?;
-    let mut inner = state.lock();
-    let dest_id = inner
-        .case_destination
-        .get(&case_id)
-        .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Vorgang unbekannt"))?;
-    if !may_subscribe(&scopes, &dest_id) {
+    let mut inner = zugang.state.lock();
+    let dest_id = zustellpunkt_des_vorgangs(&inner, &case_id)?;
+    if !zugang.darf_abholen(&dest_id) {
         return Err(forbidden());
     }
     let keys = inner
@@ -1092,7 +1022,7 @@ async fn post_event(
         .get(&submission_id)
         .filter(|s| s.case_id == case_id)
         .cloned()
-        .ok_or_else(|| problem(StatusCode::NOT_FOUND, "not-found", "Einreichung unbekannt"))?;
+        .ok_or_else(|| nicht_gefunden("Einreichung unbekannt"))?;
     if sub.state != SubState::Submitted {
         return Err(problem(
             StatusCode::CONFLICT,
