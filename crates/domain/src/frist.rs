@@ -308,19 +308,68 @@ impl Fristenkatalog {
         wiedervorlage: Option<Date>,
         heute: Date,
     ) -> Faelligkeit {
-        faelligkeit(
-            offen,
-            frist,
-            wiedervorlage,
-            heute,
-            self.vorlauf_arbeitstage,
-            self.bundesland,
-        )
+        self.stichtag(heute)
+            .faelligkeit(offen, frist, wiedervorlage)
     }
 
     /// The last deadline day that counts as "fällig" on `heute` (for store queries).
     pub fn faellig_bis(&self, heute: Date) -> Date {
         faellig_bis(heute, self.vorlauf_arbeitstage, self.bundesland)
+    }
+
+    /// `heute` with its "fällig" bound, for store filters and [`Stichtag::faelligkeit`].
+    pub fn stichtag(&self, heute: Date) -> Stichtag {
+        Stichtag {
+            heute,
+            faellig_bis: self.faellig_bis(heute),
+        }
+    }
+
+    /// The name of the "fällig" view with its lead time, as caseworkers read it:
+    /// „Fällig (5 Arbeitstage)“, „Fällig (1 Arbeitstag)“, „Fällig (heute)“.
+    pub fn faellig_bezeichnung(&self) -> String {
+        match self.vorlauf_arbeitstage {
+            0 => "Fällig (heute)".to_owned(),
+            1 => "Fällig (1 Arbeitstag)".to_owned(),
+            n => format!("Fällig ({n} Arbeitstage)"),
+        }
+    }
+}
+
+/// "Today" for deadline questions, with the last deadline day that still counts as "fällig"
+/// (from [`Fristenkatalog::stichtag`]: the lead time in business days of the Land). Store
+/// queries filter by these two dates; [`Stichtag::faelligkeit`] classifies one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stichtag {
+    /// Today.
+    pub heute: Date,
+    /// Deadlines up to this day count as "fällig".
+    pub faellig_bis: Date,
+}
+
+impl Stichtag {
+    /// The rule of "fällig" and "überfällig", the one place it is written down: a closed case
+    /// is never due; an open case whose deadline has passed is überfällig; one whose deadline
+    /// is on or before [`Stichtag::faellig_bis`], or whose Wiedervorlage date has come, is
+    /// fällig.
+    pub fn faelligkeit(
+        self,
+        offen: bool,
+        frist: Option<Date>,
+        wiedervorlage: Option<Date>,
+    ) -> Faelligkeit {
+        if !offen {
+            return Faelligkeit::Offen;
+        }
+        if frist.is_some_and(|f| f < self.heute) {
+            return Faelligkeit::Ueberfaellig;
+        }
+        if frist.is_some_and(|f| f <= self.faellig_bis)
+            || wiedervorlage.is_some_and(|w| w <= self.heute)
+        {
+            return Faelligkeit::Faellig;
+        }
+        Faelligkeit::Offen
     }
 }
 
@@ -353,7 +402,7 @@ pub fn faellig_bis(heute: Date, vorlauf: u32, land: Bundesland) -> Date {
     plus_arbeitstage(heute, vorlauf, land)
 }
 
-/// Derives the urgency of a case. Closed cases are never due.
+/// Derives the urgency of a case (the rule is [`Stichtag::faelligkeit`]).
 pub fn faelligkeit(
     offen: bool,
     frist: Option<Date>,
@@ -362,17 +411,11 @@ pub fn faelligkeit(
     vorlauf: u32,
     land: Bundesland,
 ) -> Faelligkeit {
-    if !offen {
-        return Faelligkeit::Offen;
+    Stichtag {
+        heute,
+        faellig_bis: faellig_bis(heute, vorlauf, land),
     }
-    if frist.is_some_and(|f| f < heute) {
-        return Faelligkeit::Ueberfaellig;
-    }
-    let grenze = faellig_bis(heute, vorlauf, land);
-    if frist.is_some_and(|f| f <= grenze) || wiedervorlage.is_some_and(|w| w <= heute) {
-        return Faelligkeit::Faellig;
-    }
-    Faelligkeit::Offen
+    .faelligkeit(offen, frist, wiedervorlage)
 }
 
 #[cfg(test)]
@@ -538,5 +581,61 @@ mod tests {
             Faelligkeit::Offen
         );
         assert_eq!(Faelligkeit::Ueberfaellig.bezeichnung(), "überfällig");
+    }
+
+    fn katalog(vorlauf: u32) -> Fristenkatalog {
+        Fristenkatalog {
+            bundesland: Bundesland::NW,
+            standard: Fristregel::Monate(3),
+            je_leistung: Default::default(),
+            vorlauf_arbeitstage: vorlauf,
+        }
+    }
+
+    #[test]
+    fn faellig_counts_the_lead_time_in_business_days_of_the_land() {
+        // Wednesday 23 Dec 2026, NRW: 24 Dec, 25/26 Dec (holidays), the weekend; five business
+        // days reach Thursday 31 Dec.
+        let k = katalog(5);
+        let heute = date!(2026 - 12 - 23);
+        let st = k.stichtag(heute);
+        assert_eq!(st.faellig_bis, date!(2026 - 12 - 31));
+        assert_eq!(
+            k.faelligkeit(true, Some(date!(2026 - 12 - 31)), None, heute),
+            Faelligkeit::Faellig
+        );
+        // Seven calendar days would have ended on 30 Dec; 1 Jan is not fällig yet.
+        assert_eq!(
+            k.faelligkeit(true, Some(date!(2027 - 01 - 01)), None, heute),
+            Faelligkeit::Offen
+        );
+    }
+
+    #[test]
+    fn the_catalogue_the_stichtag_and_the_free_function_give_the_same_answer() {
+        let heute = date!(2026 - 06 - 10);
+        for vorlauf in [0, 1, 5] {
+            let k = katalog(vorlauf);
+            for tage in -3..12 {
+                let frist = heute + Duration::days(tage);
+                for wv in [None, Some(heute), Some(heute + Duration::days(1))] {
+                    for offen in [true, false] {
+                        let a = k.faelligkeit(offen, Some(frist), wv, heute);
+                        assert_eq!(a, k.stichtag(heute).faelligkeit(offen, Some(frist), wv));
+                        assert_eq!(
+                            a,
+                            faelligkeit(offen, Some(frist), wv, heute, vorlauf, k.bundesland)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_faellig_view_is_named_after_the_catalogues_lead_time() {
+        assert_eq!(katalog(5).faellig_bezeichnung(), "Fällig (5 Arbeitstage)");
+        assert_eq!(katalog(1).faellig_bezeichnung(), "Fällig (1 Arbeitstag)");
+        assert_eq!(katalog(0).faellig_bezeichnung(), "Fällig (heute)");
     }
 }

@@ -7,7 +7,10 @@
 //!   `{Amt}-{Kürzel}/{Jahr}/{Nr:05}`. The gap-free counter itself lives in the store, which
 //!   assigns the number in the same transaction that inserts the case.
 //! - [`frist`]: business days with German public holidays per Bundesland (Easter computed
-//!   here), statutory processing deadlines per Leistung, and the derived "fällig"/"überfällig".
+//!   here), statutory processing deadlines per Leistung, and the derived "fällig"/"überfällig"
+//!   (one rule, [`frist::Stichtag::faelligkeit`]; store, app and UI show what it says).
+//! - [`bearbeitung`]: the actions of the case view ([`Handlung`]: a status action, Übernehmen,
+//!   Wiedervorlage) with their labels and the guards of the two that change no status.
 //! - [`eingang`]: the intake states of a received FIT-Connect submission, shared by the
 //!   store and the sync engine.
 //!
@@ -20,15 +23,17 @@
 #![deny(missing_docs)]
 
 pub mod aktenzeichen;
+pub mod bearbeitung;
 pub mod eingang;
 pub mod frist;
 pub mod status;
 pub mod vorgang;
 
 pub use aktenzeichen::{Aktenzeichen, AktenzeichenMuster, AktenzeichenWerte, MusterFehler};
+pub use bearbeitung::{Handlung, Hinderung};
 pub use eingang::Eingangszustand;
-pub use frist::{Bundesland, Faelligkeit, Fristenkatalog, Fristregel};
-pub use status::{Aktion, Fakten, Rolle, Status, StatusFehler, Waechter};
+pub use frist::{Bundesland, Faelligkeit, Fristenkatalog, Fristregel, Stichtag};
+pub use status::{Aktion, Angabe, Fakten, Rolle, Status, StatusFehler, Waechter};
 pub use vorgang::{
     AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Leistung, Nachricht,
     Notiz, Prioritaet, Richtung, Vorgang, VorgangId,

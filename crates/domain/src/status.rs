@@ -196,7 +196,7 @@ impl Aktion {
     /// German label.
     pub fn bezeichnung(self) -> &'static str {
         match self {
-            Aktion::PruefungBeginnen => "Prüfung beginnen",
+            Aktion::PruefungBeginnen => "In Prüfung nehmen",
             Aktion::Nachfordern => "Unterlagen nachfordern",
             Aktion::UnterlagenEingegangen => "Nachgeforderte Unterlagen eingegangen",
             Aktion::NachforderungBeenden => "Nachforderung beenden",
@@ -209,6 +209,21 @@ impl Aktion {
             Aktion::Weiterleiten => "An andere Behörde weiterleiten",
             Aktion::ZurueckziehenVermerken => "Rücknahme des Antrags vermerken",
         }
+    }
+}
+
+impl Aktion {
+    /// Whether the action cannot be undone, so the case view asks for a confirmation.
+    pub fn endgueltig(self) -> bool {
+        matches!(
+            self,
+            Aktion::Zurueckweisen
+                | Aktion::Weiterleiten
+                | Aktion::ZurueckziehenVermerken
+                | Aktion::Freigeben
+                | Aktion::AnEAkteUebergeben
+                | Aktion::Archivieren
+        )
     }
 }
 
@@ -307,6 +322,16 @@ impl Waechter {
         }
     }
 
+    /// The input a person must give for the guard to hold (the case view's dialog asks for
+    /// it); `None` when the guard looks at the case, not at an input.
+    pub fn angabe(self) -> Option<Angabe> {
+        match self {
+            Waechter::BegruendungVorhanden => Some(Angabe::Begruendung),
+            Waechter::EmpfaengerBenannt => Some(Angabe::Empfaenger),
+            _ => None,
+        }
+    }
+
     /// What is missing, in German, as a caseworker should read it.
     pub fn hinweis(self) -> &'static str {
         match self {
@@ -328,6 +353,18 @@ impl Waechter {
             Waechter::EAkteQuittung => "Die E-Akte hat die Übernahme noch nicht bestätigt.",
         }
     }
+}
+
+/// An input an action needs from the person taking it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Angabe {
+    /// A reason (rejection, ending a request, refusing approval).
+    Begruendung,
+    /// The receiving authority (forwarding).
+    Empfaenger,
+    /// A date (Wiedervorlage).
+    Datum,
 }
 
 /// One row of the status machine.
@@ -695,6 +732,53 @@ mod tests {
             .filter(|s| s.ist_endgueltig())
             .collect();
         assert_eq!(endgueltig, vec![Status::Archiviert]);
+    }
+
+    #[test]
+    fn only_actions_that_cannot_be_undone_ask_for_a_confirmation() {
+        let endgueltig: Vec<Aktion> = Aktion::ALLE
+            .into_iter()
+            .filter(|a| a.endgueltig())
+            .collect();
+        assert_eq!(
+            endgueltig,
+            vec![
+                Aktion::Freigeben,
+                Aktion::AnEAkteUebergeben,
+                Aktion::Archivieren,
+                Aktion::Zurueckweisen,
+                Aktion::Weiterleiten,
+                Aktion::ZurueckziehenVermerken,
+            ]
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_german_label_and_starting_the_examination_reads_in_pruefung_nehmen() {
+        assert_eq!(Aktion::PruefungBeginnen.bezeichnung(), "In Prüfung nehmen");
+        for a in Aktion::ALLE {
+            assert!(!a.bezeichnung().is_empty(), "{a:?}");
+        }
+        for s in Status::ALLE {
+            assert!(!s.bezeichnung().is_empty(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_guard_on_a_reason_or_a_recipient_asks_for_that_input() {
+        assert_eq!(
+            Waechter::BegruendungVorhanden.angabe(),
+            Some(Angabe::Begruendung)
+        );
+        assert_eq!(
+            Waechter::EmpfaengerBenannt.angabe(),
+            Some(Angabe::Empfaenger)
+        );
+        assert_eq!(Waechter::ZustaendigGesetzt.angabe(), None);
+        assert_eq!(
+            serde_json::to_value(Angabe::Begruendung).unwrap(),
+            serde_json::json!("begruendung")
+        );
     }
 
     #[test]

@@ -169,6 +169,16 @@ impl Prioritaet {
         }
     }
 
+    /// German label.
+    pub fn bezeichnung(self) -> &'static str {
+        match self {
+            Prioritaet::Niedrig => "Niedrig",
+            Prioritaet::Normal => "Normal",
+            Prioritaet::Hoch => "Hoch",
+            Prioritaet::Eilt => "Eilt",
+        }
+    }
+
     /// From [`Prioritaet::rang`].
     pub fn aus_rang(r: i64) -> Prioritaet {
         match r {
@@ -310,6 +320,21 @@ mod tests {
     use time::macros::{date, datetime};
 
     use super::*;
+
+    #[test]
+    fn priorities_have_german_labels_in_rank_order() {
+        let alle = [
+            Prioritaet::Niedrig,
+            Prioritaet::Normal,
+            Prioritaet::Hoch,
+            Prioritaet::Eilt,
+        ];
+        let namen: Vec<&str> = alle.iter().map(|p| p.bezeichnung()).collect();
+        assert_eq!(namen, ["Niedrig", "Normal", "Hoch", "Eilt"]);
+        for p in alle {
+            assert_eq!(Prioritaet::aus_rang(p.rang()), p);
+        }
+    }
 
     fn beispiel() -> Vorgang {
         let mut v = Vorgang::neu(

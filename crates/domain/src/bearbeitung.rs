@@ -1,0 +1,181 @@
+//! What a person does to a case in the case view: a transition of the status machine
+//! ([`Aktion`]) or one of the two that change no status — taking the case over
+//! (Übernehmen) and setting a Wiedervorlage date. Their labels, whether they need a
+//! confirmation, and the guards of the two status-free ones with their German hints live here,
+//! so app and UI only show what they get.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::status::{Aktion, Angabe, Status};
+
+/// An action of the case view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handlung {
+    /// Make the acting person responsible (Zuständig); the status stays.
+    Uebernehmen,
+    /// Set the Wiedervorlage date; the status stays.
+    WiedervorlageSetzen,
+    /// A transition of the status machine.
+    Status(Aktion),
+}
+
+impl Handlung {
+    /// German label (button text, audit wording).
+    pub fn bezeichnung(self) -> &'static str {
+        match self {
+            Handlung::Uebernehmen => "Übernehmen",
+            Handlung::WiedervorlageSetzen => "Wiedervorlage setzen",
+            Handlung::Status(a) => a.bezeichnung(),
+        }
+    }
+
+    /// Whether it cannot be undone, so the case view asks for a confirmation.
+    pub fn endgueltig(self) -> bool {
+        match self {
+            Handlung::Uebernehmen | Handlung::WiedervorlageSetzen => false,
+            Handlung::Status(a) => a.endgueltig(),
+        }
+    }
+}
+
+impl fmt::Display for Handlung {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.bezeichnung())
+    }
+}
+
+/// The input the Wiedervorlage asks for.
+pub const WIEDERVORLAGE_ANGABE: Angabe = Angabe::Datum;
+
+/// Why Übernehmen or Wiedervorlage cannot be taken. `Display` is the refusal a caseworker
+/// reads after trying; [`Hinderung::hinweis`] the short hint beside a disabled button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize)]
+pub enum Hinderung {
+    /// The case is closed.
+    #[error("Der Vorgang ist im Status „{0}“ abgeschlossen; er kann nicht mehr geändert werden.")]
+    Abgeschlossen(Status),
+    /// The acting person is responsible already.
+    #[error("Sie sind bereits zuständig.")]
+    BereitsZustaendig,
+    /// The Wiedervorlage date lies before today.
+    #[error(
+        "Die Wiedervorlage am {} liegt in der Vergangenheit. Bitte wählen Sie heute oder einen späteren Tag.",
+        deutsch(*.0)
+    )]
+    WiedervorlageVergangen(Date),
+}
+
+impl Hinderung {
+    /// The short hint beside a button the case view shows disabled.
+    pub fn hinweis(self) -> String {
+        match self {
+            Hinderung::Abgeschlossen(_) => "Der Vorgang ist abgeschlossen.".to_owned(),
+            andere => andere.to_string(),
+        }
+    }
+}
+
+fn deutsch(d: Date) -> String {
+    format!("{:02}.{:02}.{:04}", d.day(), u8::from(d.month()), d.year())
+}
+
+/// Guard of Übernehmen: the case is open and `ich` is not yet responsible for it.
+pub fn uebernehmen_pruefen(
+    status: Status,
+    zustaendig: Option<&str>,
+    ich: &str,
+) -> Result<(), Hinderung> {
+    if !status.ist_offen() {
+        return Err(Hinderung::Abgeschlossen(status));
+    }
+    if zustaendig == Some(ich) {
+        return Err(Hinderung::BereitsZustaendig);
+    }
+    Ok(())
+}
+
+/// Guard of the Wiedervorlage: the case is open and the date (once chosen) is today or later.
+/// The case view asks with `datum: None` whether to offer it at all.
+pub fn wiedervorlage_pruefen(
+    status: Status,
+    datum: Option<Date>,
+    heute: Date,
+) -> Result<(), Hinderung> {
+    if !status.ist_offen() {
+        return Err(Hinderung::Abgeschlossen(status));
+    }
+    match datum {
+        Some(d) if d < heute => Err(Hinderung::WiedervorlageVergangen(d)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    #[test]
+    fn a_closed_case_cannot_be_taken_over_and_the_refusal_names_its_status() {
+        let e = uebernehmen_pruefen(Status::Archiviert, None, "sb1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Der Vorgang ist im Status „Archiviert“ abgeschlossen; er kann nicht mehr geändert werden."
+        );
+        assert_eq!(e.hinweis(), "Der Vorgang ist abgeschlossen.");
+    }
+
+    #[test]
+    fn taking_over_a_case_one_already_has_is_not_offered() {
+        assert_eq!(
+            uebernehmen_pruefen(Status::Neu, Some("sb1"), "sb1"),
+            Err(Hinderung::BereitsZustaendig)
+        );
+        assert_eq!(
+            Hinderung::BereitsZustaendig.hinweis(),
+            "Sie sind bereits zuständig."
+        );
+        assert_eq!(uebernehmen_pruefen(Status::Neu, Some("sb2"), "sb1"), Ok(()));
+        assert_eq!(uebernehmen_pruefen(Status::InPruefung, None, "sb1"), Ok(()));
+    }
+
+    #[test]
+    fn a_wiedervorlage_is_today_or_later_and_only_on_open_cases() {
+        let heute = date!(2026 - 12 - 03);
+        assert_eq!(wiedervorlage_pruefen(Status::Neu, None, heute), Ok(()));
+        assert_eq!(
+            wiedervorlage_pruefen(Status::Neu, Some(heute), heute),
+            Ok(())
+        );
+        let e = wiedervorlage_pruefen(Status::Neu, Some(date!(2026 - 12 - 02)), heute).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Die Wiedervorlage am 02.12.2026 liegt in der Vergangenheit. Bitte wählen Sie heute oder einen späteren Tag."
+        );
+        assert_eq!(
+            wiedervorlage_pruefen(Status::Beschieden, None, heute),
+            Err(Hinderung::Abgeschlossen(Status::Beschieden))
+        );
+    }
+
+    #[test]
+    fn the_status_free_actions_have_labels_and_need_no_confirmation() {
+        assert_eq!(Handlung::Uebernehmen.bezeichnung(), "Übernehmen");
+        assert_eq!(
+            Handlung::WiedervorlageSetzen.bezeichnung(),
+            "Wiedervorlage setzen"
+        );
+        assert!(!Handlung::Uebernehmen.endgueltig());
+        assert!(!Handlung::WiedervorlageSetzen.endgueltig());
+        assert!(Handlung::Status(Aktion::Zurueckweisen).endgueltig());
+        assert_eq!(
+            Handlung::Status(Aktion::PruefungBeginnen).bezeichnung(),
+            "In Prüfung nehmen"
+        );
+    }
+}
