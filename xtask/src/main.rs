@@ -315,24 +315,33 @@ fn run(app_args: &[String]) -> Result<()> {
 
 // ---------------------------------------------------------------- test
 
+/// Writes every file generated from `crates/ipc`: the TypeScript bindings, the command
+/// wrappers and error codes, and the main window's capability (`ipc::befehle::generierte_dateien`).
 fn write_bindings() -> Result<()> {
-    let path = root().join(ipc::BINDINGS_PATH);
-    std::fs::write(&path, ipc::typescript_bindings())?;
-    println!("geschrieben: {}", path.display());
+    for (pfad, inhalt) in ipc::befehle::generierte_dateien() {
+        let path = root().join(pfad);
+        std::fs::write(&path, inhalt).with_context(|| format!("{} schreiben", path.display()))?;
+        println!("geschrieben: {}", path.display());
+    }
     Ok(())
 }
 
 fn check_bindings() -> Result<()> {
-    println!("\n==> TypeScript-Bindings aktuell?");
-    let path = root().join(ipc::BINDINGS_PATH);
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    if committed != ipc::typescript_bindings() {
+    println!("\n==> Aus crates/ipc erzeugte Dateien aktuell?");
+    let veraltet: Vec<String> = ipc::befehle::generierte_dateien()
+        .into_iter()
+        .filter(|(pfad, inhalt)| {
+            std::fs::read_to_string(root().join(pfad)).unwrap_or_default() != *inhalt
+        })
+        .map(|(pfad, _)| pfad.to_owned())
+        .collect();
+    if !veraltet.is_empty() {
         bail!(
-            "{} ist veraltet: `cargo xtask bindings` ausführen und das Ergebnis committen.",
-            path.display()
+            "{} veraltet: `cargo xtask bindings` ausführen und das Ergebnis committen.",
+            veraltet.join(", ")
         );
     }
-    println!("<== TypeScript-Bindings: ok");
+    println!("<== Erzeugte Dateien: ok");
     Ok(())
 }
 

@@ -14,6 +14,8 @@
 //! in `src-tauri`, allow it in `src-tauri/capabilities/`, and regenerate the bindings.
 #![deny(missing_docs)]
 
+pub mod befehle;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 

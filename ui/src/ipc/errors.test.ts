@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toIpcError } from './index';
+import { ERROR_CODES, toIpcError } from './index';
 
 describe('toIpcError', () => {
   it('keeps a well-formed error from Rust as it is', () => {
@@ -7,6 +7,11 @@ describe('toIpcError', () => {
       code: 'not_found',
       message: 'Vorgang nicht gefunden.',
     });
+  });
+
+  it('keeps every code of the contract (generated from ipc::ErrorCode)', () => {
+    expect(ERROR_CODES).toContain('offline');
+    for (const code of ERROR_CODES) expect(toIpcError({ code, message: 'm' })).toEqual({ code, message: 'm' });
   });
 
   it('turns an unknown code into internal, so the UI never switches on a code it does not know', () => {

@@ -17,6 +17,7 @@ describe('typed command wrappers', () => {
     await ipc.ansichtZahlen();
     await ipc.mirZuweisen(['a', 'b']);
     await ipc.vorgang('v1');
+    await ipc.vorgangErneut('v1');
     await ipc.vorgangAktion({ id: 'v1', aktion: 'uebernehmen', begruendung: null, empfaenger: null, datum: null });
     await ipc.notizHinzufuegen('v1', 'Text');
     await ipc.anlageSpeichern('v1', 'ab12');
@@ -31,6 +32,7 @@ describe('typed command wrappers', () => {
       ['ansicht_zahlen', undefined],
       ['mir_zuweisen', { ids: ['a', 'b'] }],
       ['vorgang', { id: 'v1' }],
+      ['vorgang', { id: 'v1', erneut: true }],
       ['vorgang_aktion', { anfrage: { id: 'v1', aktion: 'uebernehmen', begruendung: null, empfaenger: null, datum: null } }],
       ['notiz_hinzufuegen', { id: 'v1', text: 'Text' }],
       ['anlage_speichern', { vorgangId: 'v1', sha512: 'ab12' }],

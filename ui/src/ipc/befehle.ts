@@ -1,0 +1,131 @@
+// Generated from crates/ipc by `cargo xtask bindings`. Do not edit by hand.
+// The command table is `mit_befehlen!` in crates/ipc/src/befehle.rs.
+
+import { call, callVorab } from './aufruf';
+import type { AktionAnfrage, AnsichtZahlen, AppInfo, GespeicherterFilter, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
+
+/** The Tauri name of every command. */
+export type Befehlsname =
+  | 'app_info'
+  | 'sitzung'
+  | 'posteingang'
+  | 'ansicht_zahlen'
+  | 'mir_zuweisen'
+  | 'vorgang'
+  | 'vorgang_aktion'
+  | 'notiz_hinzufuegen'
+  | 'anlage_speichern'
+  | 'gespeicherte_filter'
+  | 'filter_speichern'
+  | 'filter_loeschen'
+  | 'sync_status'
+  | 'jetzt_abrufen';
+
+/** The read-only commands of the first screen that `vorabLaden` may start early, with their argument. */
+export type VorabAnfrage =
+  | [befehl: 'app_info']
+  | [befehl: 'sitzung']
+  | [befehl: 'posteingang', anfrage: QueueAnfrage]
+  | [befehl: 'ansicht_zahlen']
+  | [befehl: 'sync_status'];
+
+/**
+ * Version, Profilordner und Verbindungsart der laufenden App.
+ */
+export function appInfo(): Promise<AppInfo> {
+  return callVorab<AppInfo>('app_info');
+}
+
+/**
+ * Wer in dieser Sitzung arbeitet, in welcher Rolle, und das heutige Datum.
+ */
+export function sitzung(): Promise<Sitzung> {
+  return callVorab<Sitzung>('sitzung');
+}
+
+/**
+ * Eine Seite einer Ansicht des Posteingangs.
+ */
+export function posteingang(anfrage: QueueAnfrage): Promise<QueueAntwort> {
+  return callVorab<QueueAntwort>('posteingang', { anfrage });
+}
+
+/**
+ * Wie viele Vorgänge jede Ansicht enthält.
+ */
+export function ansichtZahlen(): Promise<AnsichtZahlen> {
+  return callVorab<AnsichtZahlen>('ansicht_zahlen');
+}
+
+/**
+ * Weist die Vorgänge dem Benutzer der Sitzung zu; antwortet, wie viele es waren.
+ */
+export function mirZuweisen(ids: Array<string>): Promise<number> {
+  return call<number>('mir_zuweisen', { ids });
+}
+
+/**
+ * Alles, was die Vorgangsansicht zeigt; das Öffnen wird protokolliert. Mit
+ * `erneut` liest die Ansicht einen Vorgang, den sie schon zeigt, nach einer
+ * Änderung neu (kein neues Öffnen im Protokoll).
+ */
+export function vorgang(id: string, erneut?: boolean | null): Promise<VorgangDetail> {
+  return call<VorgangDetail>('vorgang', { id, erneut });
+}
+
+/**
+ * Führt eine Aktion an einem Vorgang aus; antwortet mit dem Vorgang danach.
+ */
+export function vorgangAktion(anfrage: AktionAnfrage): Promise<VorgangDetail> {
+  return call<VorgangDetail>('vorgang_aktion', { anfrage });
+}
+
+/**
+ * Fügt einem Vorgang eine interne Notiz hinzu.
+ */
+export function notizHinzufuegen(id: string, text: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('notiz_hinzufuegen', { id, text });
+}
+
+/**
+ * „Speichern unter …“: fragt im Dialog des Systems nach dem Ziel und schreibt die
+ * Anlage dorthin (protokolliert); `null`, wenn abgebrochen.
+ */
+export function anlageSpeichern(vorgangId: string, sha512: string): Promise<string | null> {
+  return call<string | null>('anlage_speichern', { vorgangId, sha512 });
+}
+
+/**
+ * Die gespeicherten Filter des Posteingangs.
+ */
+export function gespeicherteFilter(): Promise<Array<GespeicherterFilter>> {
+  return call<Array<GespeicherterFilter>>('gespeicherte_filter');
+}
+
+/**
+ * Speichert einen Filter (ersetzt einen gleichnamigen); antwortet mit allen Filtern.
+ */
+export function filterSpeichern(filter: GespeicherterFilter): Promise<Array<GespeicherterFilter>> {
+  return call<Array<GespeicherterFilter>>('filter_speichern', { filter });
+}
+
+/**
+ * Löscht einen gespeicherten Filter; antwortet mit den übrigen.
+ */
+export function filterLoeschen(name: string): Promise<Array<GespeicherterFilter>> {
+  return call<Array<GespeicherterFilter>>('filter_loeschen', { name });
+}
+
+/**
+ * Wo der Abruf im Hintergrund steht.
+ */
+export function syncStatus(): Promise<SyncStatus> {
+  return callVorab<SyncStatus>('sync_status');
+}
+
+/**
+ * „Jetzt abrufen“: startet einen Abruf, wenn keiner läuft.
+ */
+export function jetztAbrufen(): Promise<SyncStatus> {
+  return call<SyncStatus>('jetzt_abrufen');
+}
