@@ -92,6 +92,9 @@ pub struct SimConfig {
     /// Largest request body accepted (413 above it); default [`server::BODY_LIMIT`]. Raised
     /// only by the large-attachment benchmark.
     pub body_limit: usize,
+    /// The Leistungen the destination offers, as (LeiKa key, form schema URIs) — for a
+    /// destination of another authority's configuration; empty: the demo Leistungen.
+    pub angebot: Vec<(String, Vec<String>)>,
 }
 
 impl Default for SimConfig {
@@ -104,6 +107,7 @@ impl Default for SimConfig {
             destination_keys: None,
             token_lifetime: Duration::from_secs(300),
             body_limit: server::BODY_LIMIT,
+            angebot: Vec::new(),
         }
     }
 }
@@ -246,13 +250,25 @@ impl Simulator {
             pki::ROOT_CN,
             &service_key.public_jwk(),
         )?;
-        let services: Vec<serde_json::Value> = leistungen::LEISTUNGEN
+        let angebot: Vec<(String, Vec<String>)> = if config.angebot.is_empty() {
+            leistungen::LEISTUNGEN
+                .iter()
+                .map(|l| (l.leika.to_owned(), vec![l.schema_uri()]))
+                .collect()
+        } else {
+            config.angebot.clone()
+        };
+        let services: Vec<serde_json::Value> = angebot
             .iter()
-            .map(|l| {
+            .map(|(leika, schemas)| {
+                let schemas: Vec<serde_json::Value> = schemas
+                    .iter()
+                    .map(|uri| json!({"schemaUri": uri, "mimeType": "application/json"}))
+                    .collect();
                 json!({
-                    "identifier": l.identifier(),
+                    "identifier": format!("urn:de:fim:leika:leistung:{leika}"),
                     "regions": [REGION],
-                    "submissionSchemas": [{"schemaUri": l.schema_uri(), "mimeType": "application/json"}],
+                    "submissionSchemas": schemas,
                 })
             })
             .collect();

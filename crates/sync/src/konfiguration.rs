@@ -69,3 +69,19 @@ impl Default for Konfiguration {
         }
     }
 }
+
+impl Konfiguration {
+    /// The engine of `behoerde`: its Aktenzeichen and its Fristen (with the holidays of its
+    /// Land); concurrency, backoff and size limits keep their technical defaults.
+    pub fn fuer_behoerde(behoerde: &behoerde::Behoerde) -> Self {
+        Konfiguration {
+            vergabe: AktenzeichenVergabe {
+                muster: behoerde.aktenzeichen_muster.clone(),
+                amt: behoerde.amt.clone(),
+                kuerzel: behoerde.kuerzel.clone(),
+            },
+            fristen: behoerde.fristenkatalog(),
+            ..Konfiguration::default()
+        }
+    }
+}
