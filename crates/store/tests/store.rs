@@ -256,11 +256,16 @@ fn the_queue_filters_sorts_and_pages() {
 fn due_and_overdue_follow_the_deadline_and_the_wiedervorlage() {
     let (_d, s, _) = neuer_store();
     fuellen(&s);
-    // Today 3 June 2026; due = deadline up to 5 June, or Wiedervorlage reached.
-    let st = Stichtag {
-        heute: date!(2026 - 06 - 03),
-        faellig_bis: date!(2026 - 06 - 05),
+    // Today Wednesday 3 June 2026 in Berlin, two business days of lead time (the bound comes
+    // from the domain's catalogue): due = deadline up to 5 June, or Wiedervorlage reached.
+    let katalog = domain::Fristenkatalog {
+        bundesland: domain::Bundesland::BE,
+        standard: domain::Fristregel::Monate(3),
+        je_leistung: Default::default(),
+        vorlauf_arbeitstage: 2,
     };
+    let st: Stichtag = katalog.stichtag(date!(2026 - 06 - 03));
+    assert_eq!(st.faellig_bis, date!(2026 - 06 - 05));
     let q = |ff| QueueFilter {
         faelligkeit: Some(ff),
         stichtag: Some(st),
@@ -289,6 +294,18 @@ fn due_and_overdue_follow_the_deadline_and_the_wiedervorlage() {
     assert_eq!(z.len(), 5);
     assert_eq!(z[0].faelligkeit, domain::Faelligkeit::Ueberfaellig);
     assert_eq!(z[1].faelligkeit, domain::Faelligkeit::Faellig);
+    // Every row is classified by the domain's one rule.
+    for zeile in &z {
+        assert_eq!(
+            zeile.faelligkeit,
+            katalog.faelligkeit(
+                zeile.status.ist_offen(),
+                zeile.frist,
+                zeile.wiedervorlage,
+                st.heute
+            )
+        );
+    }
     let wv = QueueFilter {
         wiedervorlage_bis: Some(date!(2026 - 06 - 30)),
         ..QueueFilter::default()

@@ -11,15 +11,9 @@ use super::{fmt_datum, parse_datum, uuid_parse};
 use crate::error::{Result, StoreError};
 use crate::{Lesen, aus_ms};
 
-/// "Today" for deadline filters, with the last day that still counts as due (computed by
-/// [`domain::frist::faellig_bis`] from the lead time and the Bundesland).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stichtag {
-    /// Today.
-    pub heute: Date,
-    /// Deadlines up to this day count as "fällig".
-    pub faellig_bis: Date,
-}
+/// "Today" for deadline filters: the domain's [`domain::Stichtag`] (its `faellig_bis` comes
+/// from [`domain::Fristenkatalog::stichtag`]; the store never computes a deadline bound).
+pub use domain::Stichtag;
 
 /// Filter by assignee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,20 +256,10 @@ impl Lesen<'_> {
                 .ok_or_else(|| StoreError::Daten(format!("unbekannter Status {status}")))?;
             let frist = r.get::<_, Option<String>>(7)?.and_then(|s| parse_datum(&s));
             let wiedervorlage = r.get::<_, Option<String>>(8)?.and_then(|s| parse_datum(&s));
-            let faelligkeit = match f.stichtag {
-                Some(st) if status.ist_offen() => {
-                    if frist.is_some_and(|d| d < st.heute) {
-                        Faelligkeit::Ueberfaellig
-                    } else if frist.is_some_and(|d| d <= st.faellig_bis)
-                        || wiedervorlage.is_some_and(|w| w <= st.heute)
-                    {
-                        Faelligkeit::Faellig
-                    } else {
-                        Faelligkeit::Offen
-                    }
-                }
-                _ => Faelligkeit::Offen,
-            };
+            // The domain's one rule; without a Stichtag nothing counts as due.
+            let faelligkeit = f.stichtag.map_or(Faelligkeit::Offen, |st| {
+                st.faelligkeit(status.ist_offen(), frist, wiedervorlage)
+            });
             zeilen.push(QueueZeile {
                 id: VorgangId(uuid_parse(&id)?),
                 aktenzeichen: Aktenzeichen(r.get(1)?),
