@@ -5,13 +5,19 @@
 //! transaction (state `stored`), and only then moves on to `accept-pending` → `accepted`
 //! (or `reject-pending` → `rejected`). A redelivered submission is recognised by its id and
 //! never stored twice. Allowed moves come from [`domain::Eingangszustand::darf_wechseln_zu`].
+//!
+//! The engine takes a verified submission in with ONE call, [`Schreiben::einreichung_aufnehmen`]:
+//! it checks the state once (still `received`?), creates the case or adds the follow-up to the
+//! existing one, stores the content, sets `accept-pending` and queues the accept. What to write
+//! ([`Aufnahme`]) is plain data the engine maps from the submission without touching the store.
 
-use domain::{Eingangszustand, VorgangId};
+use domain::{AnlageRef, Eingangszustand, Nachricht, Vorgang, VorgangId};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::error::{Result, StoreError};
-use crate::{Lesen, Schreiben, jetzt_ms};
+use crate::{AktenzeichenVergabe, Lesen, NeuerAuftrag, Schreiben, jetzt_ms};
 
 /// An attachment of a submission, already written with [`crate::Store::anlage_schreiber`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,6 +89,84 @@ pub struct EinreichungInfo {
     pub letzter_fehler: Option<String>,
 }
 
+/// A verified submission ready to be taken in: everything
+/// [`Schreiben::einreichung_aufnehmen`] writes in its one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aufnahme {
+    /// The submission's content (metadata, form data, filed attachments).
+    pub einreichung: EmpfangeneEinreichung,
+    /// A new case, or documents for an existing one.
+    pub fall: Aufnahmefall,
+    /// The signed accept for the outbox; its `vorgang_id` is set to the case it went to.
+    pub annahme: NeuerAuftrag,
+    /// When it was taken in (the outbox row's first due time).
+    pub zeit: OffsetDateTime,
+    /// Who takes it in, for the audit log.
+    pub akteur: String,
+}
+
+/// Where a submission goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Aufnahmefall {
+    /// A new application: the case to create; it gets its Aktenzeichen from `vergabe`.
+    Neu {
+        /// The case, without Aktenzeichen.
+        vorgang: Box<Vorgang>,
+        /// How it gets its Aktenzeichen.
+        vergabe: AktenzeichenVergabe,
+    },
+    /// A follow-up submission (same FIT-Connect case) to a case that exists here.
+    Nachreichung(Nachreichung),
+}
+
+/// Documents and a message for an existing case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nachreichung {
+    /// The case.
+    pub vorgang_id: VorgangId,
+    /// Every document of the follow-up; those the case has already are not added again.
+    pub anlagen: Vec<AnlageRef>,
+    /// The incoming message that tells the caseworker what came.
+    pub nachricht: Nachricht,
+}
+
+impl Nachreichung {
+    /// Adds to `v` the documents it does not have yet (same SHA-512 and file name) and the
+    /// message. Returns how many documents were added.
+    pub fn anwenden(&self, v: &mut Vorgang) -> usize {
+        let mut neu = 0;
+        for a in &self.anlagen {
+            if !v
+                .anlagen
+                .iter()
+                .any(|b| b.sha512 == a.sha512 && b.dateiname == a.dateiname)
+            {
+                v.anlagen.push(a.clone());
+                neu += 1;
+            }
+        }
+        v.nachrichten.push(self.nachricht.clone());
+        neu
+    }
+}
+
+/// What [`Schreiben::einreichung_aufnehmen`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Aufnahmeergebnis {
+    /// Taken in now: stored, `accept-pending`, accept queued.
+    Gespeichert {
+        /// The case it went to.
+        vorgang_id: VorgangId,
+        /// That case's Aktenzeichen.
+        aktenzeichen: String,
+        /// Whether it was a follow-up to an existing case.
+        nachgereicht: bool,
+    },
+    /// No longer `received` (an earlier or concurrent pass took it in or decided it);
+    /// nothing changed.
+    SchonErledigt,
+}
+
 fn zustand_aus(s: &str) -> Result<Eingangszustand> {
     Eingangszustand::aus_code(s)
         .ok_or_else(|| StoreError::Daten(format!("unbekannter Eingangszustand {s}")))
@@ -120,10 +204,71 @@ impl Schreiben<'_> {
         if zustand != Eingangszustand::Received {
             return Ok(Speicherergebnis::BereitsGespeichert(zustand));
         }
+        self.inhalt_schreiben(e, vorgang, Eingangszustand::Stored)?;
+        Ok(Speicherergebnis::Gespeichert)
+    }
+
+    /// Takes a verified submission in, in the caller's one write transaction: checks once
+    /// that it is still `received` (else [`Aufnahmeergebnis::SchonErledigt`], nothing
+    /// written), creates the case or adds the follow-up to the existing case, stores the
+    /// content, sets `accept-pending` and queues the accept linked to the case. Nothing is
+    /// sent from here: the outbox sends the accept after the commit.
+    pub fn einreichung_aufnehmen(&self, a: Aufnahme) -> Result<Aufnahmeergebnis> {
+        let Aufnahme {
+            einreichung: e,
+            fall,
+            mut annahme,
+            zeit,
+            akteur,
+        } = a;
+        // The one idempotence check of an intake.
+        if self.einreichung_zustand(&e.submission_id)? != Some(Eingangszustand::Received) {
+            return Ok(Aufnahmeergebnis::SchonErledigt);
+        }
+        let (vorgang_id, aktenzeichen, nachgereicht) = match fall {
+            Aufnahmefall::Neu {
+                mut vorgang,
+                vergabe,
+            } => {
+                let az = self.vorgang_anlegen(&mut vorgang, &vergabe, &akteur)?;
+                (vorgang.id, az.0, false)
+            }
+            Aufnahmefall::Nachreichung(n) => {
+                let mut v = self.vorgang(&n.vorgang_id)?.ok_or_else(|| {
+                    StoreError::NichtGefunden(format!(
+                        "Der Vorgang {} der Nachreichung {}",
+                        n.vorgang_id, e.submission_id
+                    ))
+                })?;
+                n.anwenden(&mut v);
+                self.vorgang_speichern(&v, &akteur, "einreichung.nachgereicht")?;
+                let az = v.aktenzeichen.map(|a| a.0).unwrap_or_default();
+                (v.id, az, true)
+            }
+        };
+        // received → stored → accept-pending within this transaction: one write of the row.
+        self.inhalt_schreiben(&e, Some(&vorgang_id), Eingangszustand::AcceptPending)?;
+        annahme.vorgang_id = Some(vorgang_id.to_string());
+        self.outbox_einreihen(&annahme, zeit)?;
+        Ok(Aufnahmeergebnis::Gespeichert {
+            vorgang_id,
+            aktenzeichen,
+            nachgereicht,
+        })
+    }
+
+    /// Writes the content of a submission known to be `received` and moves it to `zustand`
+    /// (`stored`, or `accept-pending` when the accept is queued in the same transaction).
+    fn inhalt_schreiben(
+        &self,
+        e: &EmpfangeneEinreichung,
+        vorgang: Option<&VorgangId>,
+        zustand: Eingangszustand,
+    ) -> Result<()> {
         self.conn
             .prepare_cached(
                 "UPDATE einreichung SET vorgang_id = ?2, metadaten = ?3, formulardaten = ?4, schema_uri = ?5, mime = ?6,
-                     zustand = 'stored', zustand_ms = ?7 WHERE submission_id = ?1",
+                     zustand = ?8, zustand_ms = ?7 WHERE submission_id = ?1",
             )?
             .execute(params![
                 e.submission_id,
@@ -132,7 +277,8 @@ impl Schreiben<'_> {
                 e.formulardaten,
                 e.schema_uri,
                 e.mime,
-                jetzt_ms()
+                jetzt_ms(),
+                zustand.code()
             ])?;
         for a in &e.anlagen {
             let r = self
@@ -158,7 +304,7 @@ impl Schreiben<'_> {
             vorgang,
             &format!("Submission {}", e.submission_id),
         )?;
-        Ok(Speicherergebnis::Gespeichert)
+        Ok(())
     }
 
     /// Moves a submission to `nach` (recording `fehler` if given). Refuses moves the intake

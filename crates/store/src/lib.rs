@@ -50,7 +50,8 @@ use rusqlite::{Connection, TransactionBehavior};
 pub use anlage::{AnlageLeser, AnlageSchreiber};
 pub use audit::{AuditBefund, AuditEintrag};
 pub use einreichung::{
-    EinreichungInfo, EinreichungsAnlage, EmpfangeneEinreichung, Speicherergebnis,
+    Aufnahme, Aufnahmeergebnis, Aufnahmefall, EinreichungInfo, EinreichungsAnlage,
+    EmpfangeneEinreichung, Nachreichung, Speicherergebnis,
 };
 pub use error::{Result, StoreError};
 pub use key::{Schluessel, Schluesselquelle};
