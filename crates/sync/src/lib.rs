@@ -8,20 +8,33 @@
 //! unit or property test on plain data.
 //!
 //! The apply step ([`engine::Engine::durchlauf`], one pass) carries the ops out, persisting
-//! each state before the next effect: a fetched submission is stored together with its case
-//! and its queued accept in one transaction; a defective one is decided once (reject queued,
-//! raw evidence kept encrypted); the outbox ([`store::outbox`]) sends the stored, signed
-//! events with backoff ([`backoff`]) and confirms lost answers from the case's event log.
+//! each state before the next effect. Its parts:
+//! - [`abruf`]: download, decrypt, verify; attachments stream into the encrypted attachment
+//!   store and are filed (name cleaned once) only when all of them verified.
+//! - [`aufnahme`]: the pure mapping of an opened submission and the [`Konfiguration`] to a
+//!   new Vorgang or a Nachreichung ([`store::Aufnahme`]), unit-tested without I/O; the store
+//!   writes it with ONE call ([`store::Schreiben::einreichung_aufnehmen`]) that checks the
+//!   submission's state once and stores case, content, state and queued accept in one
+//!   transaction. A defective submission is decided once (reject queued, raw evidence kept
+//!   encrypted).
+//! - [`ausgang`]: the outbox ([`store::outbox`]) sends the stored, signed events with backoff
+//!   ([`backoff`]) and confirms lost answers from the case's event log.
+//! - [`engine`]: the pass itself (snapshot, plan, apply) and `bis_ruhe`.
+//!
 //! Progress goes to a callback as [`Fortschritt`] events; a pass returns a [`Bericht`].
 //!
 //! To extend: a new situation is a new `Op` variant plus its row in `plan::plan`'s match (the
 //! property tests in `plan` then check the invariants for it) and its arm in
 //! `Engine::durchlauf`; a new outgoing effect is a new outbox `art` handled in
-//! `Engine::ausgang_leeren`. Replies to the applicant are their own outbox kind with their own
+//! `ausgang::Kern::ausgang_leeren`; a new rule of how a submission becomes a case goes into
+//! [`aufnahme`] with its test. Replies to the applicant are their own outbox kind with their own
 //! drain ([`antwort`]), because creating a reply on the service is not idempotent.
 #![deny(missing_docs)]
 
+pub mod abruf;
 pub mod antwort;
+pub mod aufnahme;
+pub mod ausgang;
 pub mod backoff;
 pub mod engine;
 pub mod fortschritt;
