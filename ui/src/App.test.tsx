@@ -11,7 +11,7 @@ const ipc = vi.hoisted(() => ({
   jetztAbrufen: vi.fn(),
   aufSyncStatus: vi.fn(() => () => undefined),
   aufVorgaengeGeaendert: vi.fn(() => () => undefined),
-  ansichtZahlen: vi.fn(() => Promise.resolve({ neu: 0, meine: 0, faellig: 0, ueberfaellig: 0, wiedervorlage_heute: 0, alle: 0 })),
+  ansichtZahlen: vi.fn(() => Promise.resolve({ neu: 0, meine: 0, faellig: 0, ueberfaellig: 0, wiedervorlage_heute: 0, alle: 0, ansichten: [] })),
   posteingang: vi.fn<(a: QueueAnfrage) => Promise<QueueAntwort>>(() => Promise.resolve({ zeilen: [], gesamt: 0, offset: 0 })),
   gespeicherteFilter: vi.fn(() => Promise.resolve([])),
   filterSpeichern: vi.fn(),

@@ -1,35 +1,54 @@
-//! The queue (Posteingang): pages of a view, the views' counts, bulk "Mir zuweisen" and saved
-//! filters. Every query is one of the store's indexed queries: one page query plus one count
-//! per request, one count per view for the counts.
+//! The Posteingang: pages of a view, the views' names and counts, bulk "Mir zuweisen" and
+//! saved filters. Every query is one of the store's indexed queries: one page query plus one
+//! count per request, one count per view for the counts. What counts as fällig and how the
+//! view is named come from the authority's [`domain::Fristenkatalog`] ([`AppContext::fristen`]).
 
-use domain::{Status, VorgangId};
+use domain::{Fristenkatalog, Status, VorgangId};
 use ipc::{
-    Ansicht, AnsichtZahlen, ErrorCode, GespeicherterFilter, IpcError, QueueAnfrage, QueueAntwort,
-    QueueZeile, SortSpalte,
+    Ansicht, AnsichtInfo, AnsichtZahlen, ErrorCode, GespeicherterFilter, IpcError, QueueAnfrage,
+    QueueAntwort, QueueZeile, SortSpalte,
 };
-use store::{Faelligkeitsfilter, QueueFilter, Sortierung, Stichtag, ZustaendigFilter};
+use store::{Faelligkeitsfilter, QueueFilter, Sortierung, ZustaendigFilter};
 use time::Date;
 
 use crate::sitzung::{iso, rfc3339};
+use crate::vorgang::status_ipc;
 use crate::{AppContext, fehler, vorgang_id};
 
-/// Days ahead in which a deadline counts as "fällig".
-pub const FAELLIG_TAGE: i64 = 7;
 /// Largest page the UI may ask for.
 pub const MAX_SEITE: u32 = 500;
 
-/// Today and the last day that counts as due.
-pub(crate) fn stichtag(heute: Date) -> Stichtag {
-    Stichtag {
-        heute,
-        faellig_bis: heute + time::Duration::days(FAELLIG_TAGE),
+/// The views in display order (keys 1 to 6 pick them in this order).
+pub const ANSICHTEN: [Ansicht; 6] = [
+    Ansicht::Neu,
+    Ansicht::Meine,
+    Ansicht::Faellig,
+    Ansicht::Ueberfaellig,
+    Ansicht::WiedervorlageHeute,
+    Ansicht::Alle,
+];
+
+/// The name of a view as its tab shows it; „Fällig“ names the catalogue's lead time.
+pub fn ansicht_bezeichnung(ansicht: Ansicht, fristen: &Fristenkatalog) -> String {
+    match ansicht {
+        Ansicht::Neu => "Neu".to_owned(),
+        Ansicht::Meine => "Meine".to_owned(),
+        Ansicht::Faellig => fristen.faellig_bezeichnung(),
+        Ansicht::Ueberfaellig => "Überfällig".to_owned(),
+        Ansicht::WiedervorlageHeute => "Wiedervorlage heute".to_owned(),
+        Ansicht::Alle => "Alle".to_owned(),
     }
 }
 
 /// The store filter of a view (without search, sort and paging).
-fn ansicht_filter(ansicht: Ansicht, benutzer: &str, heute: Date) -> QueueFilter {
+fn ansicht_filter(
+    ansicht: Ansicht,
+    benutzer: &str,
+    heute: Date,
+    fristen: &Fristenkatalog,
+) -> QueueFilter {
     let mut f = QueueFilter {
-        stichtag: Some(stichtag(heute)),
+        stichtag: Some(fristen.stichtag(heute)),
         ..QueueFilter::default()
     };
     match ansicht {
@@ -94,7 +113,12 @@ impl AppContext {
             ));
         }
         let heute = self.sitzung.heute();
-        let mut f = ansicht_filter(anfrage.ansicht, &self.sitzung.benutzer, heute);
+        let mut f = ansicht_filter(
+            anfrage.ansicht,
+            &self.sitzung.benutzer,
+            heute,
+            self.fristen(),
+        );
         f.volltext = anfrage
             .suche
             .as_deref()
@@ -124,7 +148,7 @@ impl AppContext {
                 eingang: rfc3339(z.eingang),
                 leistung: z.leistung,
                 antragsteller: z.antragsteller,
-                status: z.status.code().to_owned(),
+                status: status_ipc(z.status),
                 status_text: z.status.bezeichnung().to_owned(),
                 frist: z.frist.map(iso),
                 faelligkeit: faelligkeit(z.faelligkeit),
@@ -141,14 +165,17 @@ impl AppContext {
     }
 
     /// Command `ansicht_zahlen`: how many cases each view holds (one count query each, in
-    /// one snapshot).
+    /// one snapshot), and the views' names.
     pub fn ansicht_zahlen(&self) -> Result<AnsichtZahlen, IpcError> {
         let heute = self.sitzung.heute();
         let ich = &self.sitzung.benutzer;
         let n = |r: &store::Lesen<'_>, a| -> store::Result<u32> {
-            Ok(zahl(
-                r.warteschlange_anzahl(&ansicht_filter(a, ich, heute))?,
-            ))
+            Ok(zahl(r.warteschlange_anzahl(&ansicht_filter(
+                a,
+                ich,
+                heute,
+                self.fristen(),
+            ))?))
         };
         self.store
             .read(|r| {
@@ -159,6 +186,13 @@ impl AppContext {
                     ueberfaellig: n(r, Ansicht::Ueberfaellig)?,
                     wiedervorlage_heute: n(r, Ansicht::WiedervorlageHeute)?,
                     alle: zahl(r.anzahl_vorgaenge()?),
+                    ansichten: ANSICHTEN
+                        .into_iter()
+                        .map(|ansicht| AnsichtInfo {
+                            ansicht,
+                            bezeichnung: ansicht_bezeichnung(ansicht, self.fristen()),
+                        })
+                        .collect(),
                 })
             })
             .map_err(fehler)

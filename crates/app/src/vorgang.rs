@@ -2,8 +2,9 @@
 //! session's role (with the guard's German hint when one is not possible yet), taking an
 //! action, notes, and the audit log of the case as readable German history.
 
+use domain::bearbeitung::{WIEDERVORLAGE_ANGABE, uebernehmen_pruefen, wiedervorlage_pruefen};
 use domain::status::Uebergang;
-use domain::{Aktion, Fakten, Notiz, Prioritaet, Status, Vorgang, Waechter};
+use domain::{Aktion, Angabe, Fakten, Handlung, Hinderung, Notiz, Status, Vorgang};
 use ipc::{
     AktionAnfrage, AktionInfo, AnlageInfo, Antragsteller, ErrorCode, Formular, IpcError, NotizInfo,
     VerlaufEintrag, VorgangDetail,
@@ -11,14 +12,9 @@ use ipc::{
 use store::{AuditEintrag, Lesen};
 use time::OffsetDateTime;
 
-use crate::posteingang::{faelligkeit, stichtag};
+use crate::posteingang::faelligkeit;
 use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
 use crate::{AppContext, fehler, vorgang_id};
-
-/// Action id: make the session's user responsible (no status change).
-pub const UEBERNEHMEN: &str = "uebernehmen";
-/// Action id: set the Wiedervorlage date.
-pub const WIEDERVORLAGE: &str = "wiedervorlage";
 /// Audit code of a new assignee.
 pub const ZUSTAENDIG_GESETZT: &str = "zustaendig.gesetzt";
 /// Audit code of a new Wiedervorlage date.
@@ -34,46 +30,77 @@ pub(crate) fn zustaendig_details(vorher: Option<&str>, nachher: &str) -> String 
     }
 }
 
-/// The id of a status action, as the UI knows it (snake_case of [`Aktion`]).
-pub fn aktion_id(a: Aktion) -> String {
-    serde_json::to_value(a)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+/// The status as the contract carries it (the label travels beside it as `status_text`).
+pub fn status_ipc(s: Status) -> ipc::Status {
+    match s {
+        Status::Neu => ipc::Status::Neu,
+        Status::InPruefung => ipc::Status::InPruefung,
+        Status::NachforderungOffen => ipc::Status::NachforderungOffen,
+        Status::EntscheidungInFreigabe => ipc::Status::EntscheidungInFreigabe,
+        Status::Beschieden => ipc::Status::Beschieden,
+        Status::AnEAkteUebergeben => ipc::Status::AnEAkteUebergeben,
+        Status::Archiviert => ipc::Status::Archiviert,
+        Status::Zurueckgewiesen => ipc::Status::Zurueckgewiesen,
+        Status::Weitergeleitet => ipc::Status::Weitergeleitet,
+        Status::Zurueckgezogen => ipc::Status::Zurueckgezogen,
+    }
 }
 
-fn aktion_aus_id(id: &str) -> Option<Aktion> {
-    serde_json::from_value(serde_json::Value::String(id.to_owned())).ok()
+/// A case-view action as the contract carries it.
+pub fn aktion_ipc(h: Handlung) -> ipc::Aktion {
+    use ipc::Aktion as I;
+    match h {
+        Handlung::Uebernehmen => I::Uebernehmen,
+        Handlung::WiedervorlageSetzen => I::Wiedervorlage,
+        Handlung::Status(a) => match a {
+            Aktion::PruefungBeginnen => I::PruefungBeginnen,
+            Aktion::Nachfordern => I::Nachfordern,
+            Aktion::UnterlagenEingegangen => I::UnterlagenEingegangen,
+            Aktion::NachforderungBeenden => I::NachforderungBeenden,
+            Aktion::ZurFreigabeVorlegen => I::ZurFreigabeVorlegen,
+            Aktion::Freigeben => I::Freigeben,
+            Aktion::FreigabeVerweigern => I::FreigabeVerweigern,
+            Aktion::AnEAkteUebergeben => I::AnEAkteUebergeben,
+            Aktion::Archivieren => I::Archivieren,
+            Aktion::Zurueckweisen => I::Zurueckweisen,
+            Aktion::Weiterleiten => I::Weiterleiten,
+            Aktion::ZurueckziehenVermerken => I::ZurueckziehenVermerken,
+        },
+    }
 }
 
-/// Button text of a status action (the wording where it differs from the domain's).
-fn bezeichnung(a: Aktion) -> &'static str {
+/// The domain's action for a contract action.
+pub fn handlung(a: ipc::Aktion) -> Handlung {
+    use ipc::Aktion as I;
+    let s = Handlung::Status;
     match a {
-        Aktion::PruefungBeginnen => "In Prüfung nehmen",
-        other => other.bezeichnung(),
+        I::Uebernehmen => Handlung::Uebernehmen,
+        I::Wiedervorlage => Handlung::WiedervorlageSetzen,
+        I::PruefungBeginnen => s(Aktion::PruefungBeginnen),
+        I::Nachfordern => s(Aktion::Nachfordern),
+        I::UnterlagenEingegangen => s(Aktion::UnterlagenEingegangen),
+        I::NachforderungBeenden => s(Aktion::NachforderungBeenden),
+        I::ZurFreigabeVorlegen => s(Aktion::ZurFreigabeVorlegen),
+        I::Freigeben => s(Aktion::Freigeben),
+        I::FreigabeVerweigern => s(Aktion::FreigabeVerweigern),
+        I::AnEAkteUebergeben => s(Aktion::AnEAkteUebergeben),
+        I::Archivieren => s(Aktion::Archivieren),
+        I::Zurueckweisen => s(Aktion::Zurueckweisen),
+        I::Weiterleiten => s(Aktion::Weiterleiten),
+        I::ZurueckziehenVermerken => s(Aktion::ZurueckziehenVermerken),
     }
 }
 
-/// Actions that cannot be undone and so need a confirmation.
-fn endgueltig(a: Aktion) -> bool {
-    matches!(
-        a,
-        Aktion::Zurueckweisen
-            | Aktion::Weiterleiten
-            | Aktion::ZurueckziehenVermerken
-            | Aktion::Freigeben
-            | Aktion::AnEAkteUebergeben
-            | Aktion::Archivieren
-    )
+fn angabe_ipc(a: Angabe) -> ipc::Angabe {
+    match a {
+        Angabe::Begruendung => ipc::Angabe::Begruendung,
+        Angabe::Empfaenger => ipc::Angabe::Empfaenger,
+        Angabe::Datum => ipc::Angabe::Datum,
+    }
 }
 
-/// What the dialog must ask for before the guard can hold.
-fn eingabe(w: Waechter) -> Option<&'static str> {
-    match w {
-        Waechter::BegruendungVorhanden => Some("begruendung"),
-        Waechter::EmpfaengerBenannt => Some("empfaenger"),
-        _ => None,
-    }
+fn unzulaessig(h: Hinderung) -> store::StoreError {
+    store::StoreError::Unzulaessig(h.to_string())
 }
 
 /// The facts the guards look at, from the case (inputs the dialog asks for count as given:
@@ -88,15 +115,6 @@ fn fakten(v: &Vorgang, begruendung: bool, empfaenger: bool) -> Fakten {
         begruendung_vorhanden: begruendung,
         empfaenger_benannt: empfaenger,
         eakte_quittung_vorhanden: false,
-    }
-}
-
-fn prioritaet(p: Prioritaet) -> &'static str {
-    match p {
-        Prioritaet::Niedrig => "Niedrig",
-        Prioritaet::Normal => "Normal",
-        Prioritaet::Hoch => "Hoch",
-        Prioritaet::Eilt => "Eilt",
     }
 }
 
@@ -177,20 +195,13 @@ impl AppContext {
         let rolle = self.sitzung.domain_rolle();
         let ich = self.sitzung.benutzer.as_str();
         let mut out = Vec::new();
-        let offen = v.status.ist_offen();
-        let schon_ich = v.zustaendig.as_deref() == Some(ich);
+        let uebernehmen = uebernehmen_pruefen(v.status, v.zustaendig.as_deref(), ich);
         out.push(AktionInfo {
-            aktion: UEBERNEHMEN.into(),
-            bezeichnung: "Übernehmen".into(),
-            moeglich: offen && !schon_ich,
-            hinweis: if !offen {
-                Some("Der Vorgang ist abgeschlossen.".into())
-            } else if schon_ich {
-                Some("Sie sind bereits zuständig.".into())
-            } else {
-                None
-            },
-            bestaetigen: false,
+            aktion: aktion_ipc(Handlung::Uebernehmen),
+            bezeichnung: Handlung::Uebernehmen.bezeichnung().into(),
+            moeglich: uebernehmen.is_ok(),
+            hinweis: uebernehmen.err().map(Hinderung::hinweis),
+            bestaetigen: Handlung::Uebernehmen.endgueltig(),
             eingabe: None,
         });
         let uebergaenge: Vec<&Uebergang> = v
@@ -201,22 +212,24 @@ impl AppContext {
         for u in uebergaenge {
             let f = fakten(v, true, true);
             let moeglich = u.waechter.erfuellt(&f);
+            let h = Handlung::Status(u.aktion);
             out.push(AktionInfo {
-                aktion: aktion_id(u.aktion),
-                bezeichnung: bezeichnung(u.aktion).into(),
+                aktion: aktion_ipc(h),
+                bezeichnung: h.bezeichnung().into(),
                 moeglich,
                 hinweis: (!moeglich).then(|| u.waechter.hinweis().to_owned()),
-                bestaetigen: endgueltig(u.aktion),
-                eingabe: eingabe(u.waechter).map(str::to_owned),
+                bestaetigen: h.endgueltig(),
+                eingabe: u.waechter.angabe().map(angabe_ipc),
             });
         }
+        let wv = wiedervorlage_pruefen(v.status, None, self.sitzung.heute());
         out.push(AktionInfo {
-            aktion: WIEDERVORLAGE.into(),
-            bezeichnung: "Wiedervorlage setzen".into(),
-            moeglich: offen,
-            hinweis: (!offen).then(|| "Der Vorgang ist abgeschlossen.".into()),
-            bestaetigen: false,
-            eingabe: Some("datum".into()),
+            aktion: aktion_ipc(Handlung::WiedervorlageSetzen),
+            bezeichnung: Handlung::WiedervorlageSetzen.bezeichnung().into(),
+            moeglich: wv.is_ok(),
+            hinweis: wv.err().map(Hinderung::hinweis),
+            bestaetigen: Handlung::WiedervorlageSetzen.endgueltig(),
+            eingabe: Some(angabe_ipc(WIEDERVORLAGE_ANGABE)),
         });
         out
     }
@@ -226,20 +239,13 @@ impl AppContext {
         let gespeichert = r.anlagen_fuer_vorgang(&v.id)?;
         let verlauf = r.audit_fuer_vorgang(&v.id)?;
         let id = v.id.to_string();
-        let heute = self.sitzung.heute();
-        let st = stichtag(heute);
-        // The same rule as the store's queue rows (so queue and case view agree).
-        let fk = if !v.status.ist_offen() {
-            domain::Faelligkeit::Offen
-        } else if v.frist.is_some_and(|f| f < st.heute) {
-            domain::Faelligkeit::Ueberfaellig
-        } else if v.frist.is_some_and(|f| f <= st.faellig_bis)
-            || v.wiedervorlage.is_some_and(|w| w <= st.heute)
-        {
-            domain::Faelligkeit::Faellig
-        } else {
-            domain::Faelligkeit::Offen
-        };
+        // The domain's one rule, as for the Posteingang's rows (so both agree).
+        let fk = self.fristen().faelligkeit(
+            v.status.ist_offen(),
+            v.frist,
+            v.wiedervorlage,
+            self.sitzung.heute(),
+        );
         let mut gesehen = std::collections::HashSet::new();
         let anlagen = v
             .anlagen
@@ -268,13 +274,13 @@ impl AppContext {
                 anschrift: v.antragsteller.anschrift,
                 kontakt: v.antragsteller.kontakt,
             },
-            status: v.status.code().to_owned(),
+            status: status_ipc(v.status),
             status_text: v.status.bezeichnung().to_owned(),
             frist: v.frist.map(iso),
             faelligkeit: faelligkeit(fk),
             wiedervorlage: v.wiedervorlage.map(iso),
             zustaendig: v.zustaendig,
-            prioritaet: prioritaet(v.prioritaet).to_owned(),
+            prioritaet: v.prioritaet.bezeichnung().to_owned(),
             submission_id: v.fit_connect.as_ref().map(|f| f.submission_id.clone()),
             case_id: v.fit_connect.as_ref().map(|f| f.case_id.clone()),
             formular: Formular {
@@ -353,51 +359,31 @@ impl AppContext {
         let empfaenger = text(&anfrage.empfaenger);
         let ungueltig = |m: String| IpcError::new(ErrorCode::InvalidInput, m);
         let heute = self.sitzung.heute();
-        enum Was {
-            Uebernehmen,
-            Wiedervorlage(time::Date),
-            Status(Aktion),
-        }
-        let was = match anfrage.aktion.as_str() {
-            UEBERNEHMEN => Was::Uebernehmen,
-            WIEDERVORLAGE => {
+        let h = handlung(anfrage.aktion);
+        let datum = match h {
+            Handlung::WiedervorlageSetzen => {
                 let d = text(&anfrage.datum).ok_or_else(|| {
                     ungueltig("Bitte geben Sie das Datum der Wiedervorlage an.".into())
                 })?;
-                let d = datum_parsen(&d).ok_or_else(|| {
+                Some(datum_parsen(&d).ok_or_else(|| {
                     ungueltig(format!(
                         "„{d}“ ist kein gültiges Datum. Bitte wählen Sie ein Datum im Kalender."
                     ))
-                })?;
-                if d < heute {
-                    return Err(ungueltig(format!(
-                        "Die Wiedervorlage am {} liegt in der Vergangenheit. Bitte wählen Sie heute oder einen späteren Tag.",
-                        deutsch(d)
-                    )));
-                }
-                Was::Wiedervorlage(d)
+                })?)
             }
-            other => Was::Status(aktion_aus_id(other).ok_or_else(|| {
-                ungueltig(format!(
-                    "Die Aktion „{other}“ gibt es nicht. Aktualisieren Sie die Ansicht des Vorgangs."
-                ))
-            })?),
+            _ => None,
         };
         self.store
             .write(|w| {
-                let mut v = w.vorgang(&id)?.ok_or_else(|| {
-                    store::StoreError::NichtGefunden(format!("Der Vorgang {id}"))
-                })?;
-                let geschlossen = || {
-                    store::StoreError::Unzulaessig(format!(
-                        "Der Vorgang ist im Status „{}“ abgeschlossen; er kann nicht mehr geändert werden.",
-                        v.status.bezeichnung()
-                    ))
-                };
-                match was {
-                    Was::Uebernehmen => {
-                        if !v.status.ist_offen() {
-                            return Err(geschlossen());
+                let mut v = w
+                    .vorgang(&id)?
+                    .ok_or_else(|| store::StoreError::NichtGefunden(format!("Der Vorgang {id}")))?;
+                match h {
+                    Handlung::Uebernehmen => {
+                        match uebernehmen_pruefen(v.status, v.zustaendig.as_deref(), &ich) {
+                            // Taking over a case one already has changes nothing.
+                            Ok(()) | Err(Hinderung::BereitsZustaendig) => {}
+                            Err(e) => return Err(unzulaessig(e)),
                         }
                         if v.zustaendig.as_deref() != Some(ich.as_str()) {
                             let vorher = v.zustaendig.replace(ich.clone());
@@ -409,14 +395,14 @@ impl AppContext {
                             )?;
                         }
                     }
-                    Was::Wiedervorlage(d) => {
-                        if !v.status.ist_offen() {
-                            return Err(geschlossen());
+                    Handlung::WiedervorlageSetzen => {
+                        wiedervorlage_pruefen(v.status, datum, heute).map_err(unzulaessig)?;
+                        if let Some(d) = datum {
+                            v.wiedervorlage = Some(d);
+                            w.vorgang_aendern(&v, &ich, WIEDERVORLAGE_GESETZT, &deutsch(d))?;
                         }
-                        v.wiedervorlage = Some(d);
-                        w.vorgang_aendern(&v, &ich, WIEDERVORLAGE_GESETZT, &deutsch(d))?;
                     }
-                    Was::Status(aktion) => {
+                    Handlung::Status(aktion) => {
                         let von = v.status;
                         let f = fakten(&v, begruendung.is_some(), empfaenger.is_some());
                         let nach = v.anwenden(aktion, rolle, &f)?;
@@ -434,15 +420,15 @@ impl AppContext {
                                 "status: {} → {} ({})",
                                 von.code(),
                                 nach.code(),
-                                bezeichnung(aktion)
+                                aktion.bezeichnung()
                             ),
                             &details.join("; "),
                         )?;
                     }
                 }
-                let v = w.vorgang(&id)?.ok_or_else(|| {
-                    store::StoreError::NichtGefunden(format!("Der Vorgang {id}"))
-                })?;
+                let v = w
+                    .vorgang(&id)?
+                    .ok_or_else(|| store::StoreError::NichtGefunden(format!("Der Vorgang {id}")))?;
                 self.detail(w, v)
             })
             .map_err(fehler)

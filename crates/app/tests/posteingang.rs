@@ -8,8 +8,8 @@ use app::AppContext;
 use domain::aktenzeichen::AktenzeichenMuster;
 use domain::{AnlageRef, Antragsteller, DatenFormat, Formulardaten, Leistung, Status, Vorgang};
 use ipc::{
-    AktionAnfrage, Ansicht, ErrorCode, Faelligkeit, GespeicherterFilter, QueueAnfrage, Rolle,
-    SortSpalte,
+    Aktion, AktionAnfrage, Angabe, Ansicht, ErrorCode, Faelligkeit, GespeicherterFilter,
+    QueueAnfrage, Rolle, SortSpalte,
 };
 use sha2::Digest;
 use store::AktenzeichenVergabe;
@@ -155,8 +155,11 @@ fn every_view_counts_what_it_lists() {
     let (_d, ctx, _) = kontext();
     let z = ctx.ansicht_zahlen().unwrap();
     // Neu: Weiß, Berg, Zorn. Meine (anna, open): Berg, Çelik. Überfällig: Weiß.
-    // Fällig (≤ 7 days or Wiedervorlage reached, open): Berg (3), Çelik (WV today), Müller (7).
+    // Fällig (within the catalogue's lead time of business days, or Wiedervorlage reached,
+    // open): Berg (3 days), Çelik (WV today), and Müller (7 days) when seven calendar days are
+    // still within the lead time today (the domain decides, weekends and holidays included).
     // Wiedervorlage heute (open): Çelik. Alle: 6.
+    let mueller = u32::from(heute() + Duration::days(7) <= ctx.fristen().faellig_bis(heute()));
     assert_eq!(
         (
             z.neu,
@@ -166,7 +169,7 @@ fn every_view_counts_what_it_lists() {
             z.wiedervorlage_heute,
             z.alle
         ),
-        (3, 2, 3, 1, 1, 6)
+        (3, 2, 2 + mueller, 1, 1, 6)
     );
     for (ansicht, zahl) in [
         (Ansicht::Neu, z.neu),
@@ -188,6 +191,63 @@ fn every_view_counts_what_it_lists() {
     assert_eq!(ueber.zeilen[0].antragsteller, "Jürgen Weiß");
     assert_eq!(ueber.zeilen[0].faelligkeit, Faelligkeit::Ueberfaellig);
     assert_eq!(ueber.zeilen[0].status_text, "Neu");
+}
+
+#[test]
+fn the_views_are_named_by_the_app_and_faellig_names_the_catalogues_lead_time() {
+    let (_d, ctx, _) = kontext();
+    let z = ctx.ansicht_zahlen().unwrap();
+    let namen: Vec<(Ansicht, &str)> = z
+        .ansichten
+        .iter()
+        .map(|a| (a.ansicht, a.bezeichnung.as_str()))
+        .collect();
+    let faellig = ctx.fristen().faellig_bezeichnung();
+    assert_eq!(
+        namen,
+        [
+            (Ansicht::Neu, "Neu"),
+            (Ansicht::Meine, "Meine"),
+            (Ansicht::Faellig, faellig.as_str()),
+            (Ansicht::Ueberfaellig, "Überfällig"),
+            (Ansicht::WiedervorlageHeute, "Wiedervorlage heute"),
+            (Ansicht::Alle, "Alle"),
+        ]
+    );
+    assert_eq!(
+        faellig,
+        format!("Fällig ({} Arbeitstage)", ctx.fristen().vorlauf_arbeitstage)
+    );
+}
+
+#[test]
+fn a_row_and_the_case_view_are_classified_by_the_domains_rule() {
+    let (_d, ctx, ids) = kontext();
+    let alle = ctx
+        .posteingang(anfrage(Ansicht::Alle, SortSpalte::Eingang, false))
+        .unwrap();
+    for z in &alle.zeilen {
+        let frist = z.frist.as_deref().and_then(app::sitzung::datum_parsen);
+        let wv = z
+            .wiedervorlage
+            .as_deref()
+            .and_then(app::sitzung::datum_parsen);
+        let code = serde_json::to_value(z.status).unwrap();
+        let offen = Status::aus_code(code.as_str().unwrap())
+            .unwrap()
+            .ist_offen();
+        let erwartet = match ctx.fristen().faelligkeit(offen, frist, wv, heute()) {
+            domain::Faelligkeit::Offen => Faelligkeit::Offen,
+            domain::Faelligkeit::Faellig => Faelligkeit::Faellig,
+            domain::Faelligkeit::Ueberfaellig => Faelligkeit::Ueberfaellig,
+        };
+        assert_eq!(z.faelligkeit, erwartet, "{}", z.antragsteller);
+        let i = ids.iter().position(|id| *id == z.id).unwrap();
+        assert_eq!(
+            ctx.vorgang_erneut(ids[i].clone()).unwrap().faelligkeit,
+            z.faelligkeit
+        );
+    }
 }
 
 #[test]
@@ -295,7 +355,10 @@ fn opening_a_case_is_audited_and_shows_its_actions_for_the_role() {
     let (_d, ctx, ids) = kontext();
     let d = ctx.vorgang(ids[0].clone()).unwrap();
     assert_eq!(d.antragsteller.name, "Jürgen Weiß");
-    assert_eq!((d.status.as_str(), d.status_text.as_str()), ("neu", "Neu"));
+    assert_eq!(
+        (d.status, d.status_text.as_str()),
+        (ipc::Status::Neu, "Neu")
+    );
     assert_eq!(d.faelligkeit, Faelligkeit::Ueberfaellig);
     assert_eq!(d.formular.format, "json");
     assert!(
@@ -310,17 +373,22 @@ fn opening_a_case_is_audited_and_shows_its_actions_for_the_role() {
         .read(|r| r.audit_fuer_vorgang(&domain::VorgangId(ids[0].parse().unwrap())))
         .unwrap();
     assert_eq!(log.last().unwrap().was, "vorgang.geoeffnet");
-    let aktionen: Vec<&str> = d.aktionen.iter().map(|a| a.aktion.as_str()).collect();
+    let aktionen: Vec<Aktion> = d.aktionen.iter().map(|a| a.aktion).collect();
     assert_eq!(
         aktionen,
         [
-            "uebernehmen",
-            "pruefung_beginnen",
-            "zurueckweisen",
-            "weiterleiten",
-            "zurueckziehen_vermerken",
-            "wiedervorlage"
+            Aktion::Uebernehmen,
+            Aktion::PruefungBeginnen,
+            Aktion::Zurueckweisen,
+            Aktion::Weiterleiten,
+            Aktion::ZurueckziehenVermerken,
+            Aktion::Wiedervorlage
         ]
+    );
+    // The wire strings the UI and the e2e tests use.
+    assert_eq!(
+        serde_json::to_value(Aktion::PruefungBeginnen).unwrap(),
+        "pruefung_beginnen"
     );
     let pruefen = &d.aktionen[1];
     assert_eq!(pruefen.bezeichnung, "In Prüfung nehmen");
@@ -334,14 +402,14 @@ fn opening_a_case_is_audited_and_shows_its_actions_for_the_role() {
     );
     let zurueck = &d.aktionen[2];
     assert!(zurueck.bestaetigen && zurueck.moeglich);
-    assert_eq!(zurueck.eingabe.as_deref(), Some("begruendung"));
-    assert_eq!(d.aktionen[5].eingabe.as_deref(), Some("datum"));
+    assert_eq!(zurueck.eingabe, Some(Angabe::Begruendung));
+    assert_eq!(d.aktionen[5].eingabe, Some(Angabe::Datum));
 }
 
-fn aktion(id: &str, a: &str) -> AktionAnfrage {
+fn aktion(id: &str, a: Aktion) -> AktionAnfrage {
     AktionAnfrage {
         id: id.into(),
-        aktion: a.into(),
+        aktion: a,
         begruendung: None,
         empfaenger: None,
         datum: None,
@@ -352,12 +420,12 @@ fn aktion(id: &str, a: &str) -> AktionAnfrage {
 fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
     let (_d, ctx, ids) = kontext();
     let e = ctx
-        .vorgang_aktion(aktion(&ids[0], "pruefung_beginnen"))
+        .vorgang_aktion(aktion(&ids[0], Aktion::PruefungBeginnen))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert!(e.message.contains("zuständige Person"), "{}", e.message);
     let e = ctx
-        .vorgang_aktion(aktion(&ids[0], "freigeben"))
+        .vorgang_aktion(aktion(&ids[0], Aktion::Freigeben))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert!(
@@ -366,37 +434,44 @@ fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
         e.message
     );
     let e = ctx
-        .vorgang_aktion(aktion(&ids[0], "zurueckweisen"))
+        .vorgang_aktion(aktion(&ids[0], Aktion::Zurueckweisen))
         .unwrap_err();
     assert!(e.message.contains("Begründung"), "{}", e.message);
-    let e = ctx.vorgang_aktion(aktion(&ids[0], "zaubern")).unwrap_err();
-    assert_eq!(e.code, ErrorCode::InvalidInput);
     let e = ctx
-        .vorgang_aktion(aktion("kein-vorgang", "uebernehmen"))
+        .vorgang_aktion(aktion("kein-vorgang", Aktion::Uebernehmen))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     let e = ctx
-        .vorgang_aktion(aktion(&uuid::Uuid::new_v4().to_string(), "uebernehmen"))
+        .vorgang_aktion(aktion(
+            &uuid::Uuid::new_v4().to_string(),
+            Aktion::Uebernehmen,
+        ))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::NotFound);
     let d = ctx.vorgang(ids[0].clone()).unwrap();
-    assert_eq!((d.status.as_str(), d.zustaendig), ("neu", None));
+    assert_eq!((d.status, d.zustaendig), (ipc::Status::Neu, None));
 }
 
 #[test]
 fn uebernehmen_sets_zustaendig_and_then_the_examination_can_start() {
     let (_d, ctx, ids) = kontext();
-    let d = ctx.vorgang_aktion(aktion(&ids[0], "uebernehmen")).unwrap();
+    let d = ctx
+        .vorgang_aktion(aktion(&ids[0], Aktion::Uebernehmen))
+        .unwrap();
     assert_eq!(d.zustaendig.as_deref(), Some("anna"));
-    assert_eq!(d.status, "neu", "taking over is not a status change");
+    assert_eq!(
+        d.status,
+        ipc::Status::Neu,
+        "taking over is not a status change"
+    );
     assert!(!d.aktionen[0].moeglich);
     assert!(d.aktionen[1].moeglich);
     let d = ctx
-        .vorgang_aktion(aktion(&ids[0], "pruefung_beginnen"))
+        .vorgang_aktion(aktion(&ids[0], Aktion::PruefungBeginnen))
         .unwrap();
     assert_eq!(
-        (d.status.as_str(), d.status_text.as_str()),
-        ("in_pruefung", "In Prüfung")
+        (d.status, d.status_text.as_str()),
+        (ipc::Status::InPruefung, "In Prüfung")
     );
     let texte: Vec<&str> = d.verlauf.iter().map(|e| e.was.as_str()).collect();
     assert!(texte.contains(&"Zuständig: anna"), "{texte:?}");
@@ -404,10 +479,10 @@ fn uebernehmen_sets_zustaendig_and_then_the_examination_can_start() {
         texte.contains(&"Status: Neu → In Prüfung (In Prüfung nehmen)"),
         "{texte:?}"
     );
-    let mut r = aktion(&ids[0], "zurueckweisen");
+    let mut r = aktion(&ids[0], Aktion::Zurueckweisen);
     r.begruendung = Some("Unzuständig".into());
     let d = ctx.vorgang_aktion(r).unwrap();
-    assert_eq!(d.status, "zurueckgewiesen");
+    assert_eq!(d.status, ipc::Status::Zurueckgewiesen);
     assert!(
         d.verlauf
             .last()
@@ -416,7 +491,7 @@ fn uebernehmen_sets_zustaendig_and_then_the_examination_can_start() {
             .ends_with("Begründung: Unzuständig")
     );
     let e = ctx
-        .vorgang_aktion(aktion(&ids[0], "uebernehmen"))
+        .vorgang_aktion(aktion(&ids[0], Aktion::Uebernehmen))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
 }
@@ -442,7 +517,7 @@ fn bulk_assignment_takes_open_cases_only_and_counts_them() {
 #[test]
 fn a_wiedervorlage_date_is_set_validated_and_shows_in_the_view() {
     let (_d, ctx, ids) = kontext();
-    let mut a = aktion(&ids[5], "wiedervorlage");
+    let mut a = aktion(&ids[5], Aktion::Wiedervorlage);
     a.datum = Some("gestern".into());
     assert_eq!(
         ctx.vorgang_aktion(a.clone()).unwrap_err().code,

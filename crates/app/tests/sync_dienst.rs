@@ -157,7 +157,7 @@ async fn twenty_demo_applications_arrive_are_readable_and_a_restart_neither_lose
     let d = ctx
         .vorgang_aktion(ipc::AktionAnfrage {
             id: d.id.clone(),
-            aktion: "uebernehmen".into(),
+            aktion: ipc::Aktion::Uebernehmen,
             begruendung: None,
             empfaenger: None,
             datum: None,

@@ -119,7 +119,7 @@ pub enum Ansicht {
     Neu,
     /// Open cases assigned to the session's user.
     Meine,
-    /// Open cases due within the next 7 days and not yet overdue.
+    /// Open cases due within the authority's lead time (business days) and not yet overdue.
     Faellig,
     /// Open cases whose deadline has passed.
     Ueberfaellig,
@@ -176,10 +176,84 @@ pub struct QueueAnfrage {
 pub enum Faelligkeit {
     /// Nothing due soon (or no deadline).
     Offen,
-    /// Due within the next 7 days.
+    /// Due: the deadline is within the authority's lead time, or the Wiedervorlage date has come.
     Faellig,
     /// The deadline has passed.
     Ueberfaellig,
+}
+
+/// Status of a case (the domain's status machine); the UI shows the `status_text` it gets
+/// beside it and switches on this code only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Received, nobody has started.
+    Neu,
+    /// A caseworker examines the application.
+    InPruefung,
+    /// Missing documents were requested from the applicant.
+    NachforderungOffen,
+    /// A decision waits for approval.
+    EntscheidungInFreigabe,
+    /// The decision is issued.
+    Beschieden,
+    /// Handed over to the E-Akte.
+    AnEAkteUebergeben,
+    /// Archived (final).
+    Archiviert,
+    /// Formally rejected.
+    Zurueckgewiesen,
+    /// Forwarded to another authority.
+    Weitergeleitet,
+    /// Withdrawn by the applicant.
+    Zurueckgezogen,
+}
+
+/// An action of the case view: take the case over, set a Wiedervorlage, or a status action of
+/// the status machine. The button text comes as [`AktionInfo::bezeichnung`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Aktion {
+    /// Make the session's user responsible (no status change).
+    Uebernehmen,
+    /// Set the Wiedervorlage date (no status change).
+    Wiedervorlage,
+    /// Start examining.
+    PruefungBeginnen,
+    /// Request missing documents.
+    Nachfordern,
+    /// The requested documents arrived.
+    UnterlagenEingegangen,
+    /// End the request without documents.
+    NachforderungBeenden,
+    /// Submit the decision for approval.
+    ZurFreigabeVorlegen,
+    /// Approve the decision.
+    Freigeben,
+    /// Send the draft back.
+    FreigabeVerweigern,
+    /// Hand over to the E-Akte.
+    AnEAkteUebergeben,
+    /// Archive.
+    Archivieren,
+    /// Reject formally.
+    Zurueckweisen,
+    /// Forward to another authority.
+    Weiterleiten,
+    /// Record the applicant's withdrawal.
+    ZurueckziehenVermerken,
+}
+
+/// An input an action's dialog asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Angabe {
+    /// A reason.
+    Begruendung,
+    /// The receiving authority.
+    Empfaenger,
+    /// A date (`YYYY-MM-DD`).
+    Datum,
 }
 
 /// One row of the queue.
@@ -195,8 +269,8 @@ pub struct QueueZeile {
     pub leistung: String,
     /// Applicant's name.
     pub antragsteller: String,
-    /// Status code (e.g. `neu`, `in_pruefung`).
-    pub status: String,
+    /// Status.
+    pub status: Status,
     /// Status as shown (e.g. „Neu", „In Prüfung").
     pub status_text: String,
     /// Deadline (`YYYY-MM-DD`), if any.
@@ -237,6 +311,18 @@ pub struct AnsichtZahlen {
     pub wiedervorlage_heute: u32,
     /// All cases.
     pub alle: u32,
+    /// Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
+    /// from the authority's deadline catalogue).
+    pub ansichten: Vec<AnsichtInfo>,
+}
+
+/// A view of the queue with its name as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AnsichtInfo {
+    /// Which view.
+    pub ansicht: Ansicht,
+    /// Its name (tab text).
+    pub bezeichnung: String,
 }
 
 /// A saved queue filter (kept in the encrypted database: search text may be personal data).
@@ -314,8 +400,8 @@ pub struct VerlaufEintrag {
 /// An action the case view offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AktionInfo {
-    /// Action id for `vorgang_aktion` (`uebernehmen`, `wiedervorlage`, or a status action such as `pruefung_beginnen`).
-    pub aktion: String,
+    /// The action, for `vorgang_aktion`.
+    pub aktion: Aktion,
     /// Button text.
     pub bezeichnung: String,
     /// Whether the action is possible now.
@@ -324,8 +410,8 @@ pub struct AktionInfo {
     pub hinweis: Option<String>,
     /// Needs a confirmation dialog because it cannot be undone.
     pub bestaetigen: bool,
-    /// Input the dialog must ask for: `begruendung`, `empfaenger` or `datum`.
-    pub eingabe: Option<String>,
+    /// Input the dialog must ask for.
+    pub eingabe: Option<Angabe>,
 }
 
 /// Answer of `vorgang`: everything the case view shows.
@@ -343,8 +429,8 @@ pub struct VorgangDetail {
     pub eingang: String,
     /// The applicant.
     pub antragsteller: Antragsteller,
-    /// Status code.
-    pub status: String,
+    /// Status.
+    pub status: Status,
     /// Status as shown.
     pub status_text: String,
     /// Deadline (`YYYY-MM-DD`), if any.
@@ -378,8 +464,8 @@ pub struct VorgangDetail {
 pub struct AktionAnfrage {
     /// Id of the case.
     pub id: String,
-    /// Action id as offered in [`AktionInfo::aktion`].
-    pub aktion: String,
+    /// The action as offered in [`AktionInfo::aktion`].
+    pub aktion: Aktion,
     /// Reason, for actions that ask for `begruendung`.
     #[serde(default)]
     pub begruendung: Option<String>,
@@ -426,9 +512,13 @@ pub fn typescript_bindings() -> String {
         SortSpalte::decl(&cfg),
         QueueAnfrage::decl(&cfg),
         Faelligkeit::decl(&cfg),
+        Status::decl(&cfg),
+        Aktion::decl(&cfg),
+        Angabe::decl(&cfg),
         QueueZeile::decl(&cfg),
         QueueAntwort::decl(&cfg),
         AnsichtZahlen::decl(&cfg),
+        AnsichtInfo::decl(&cfg),
         GespeicherterFilter::decl(&cfg),
         Antragsteller::decl(&cfg),
         Formular::decl(&cfg),
@@ -497,6 +587,33 @@ mod tests {
         assert_eq!(
             serde_json::to_value(Rolle::Teamleitung).unwrap(),
             serde_json::json!("teamleitung")
+        );
+        assert_eq!(
+            serde_json::to_value(Status::AnEAkteUebergeben).unwrap(),
+            serde_json::json!("an_e_akte_uebergeben")
+        );
+        assert_eq!(
+            serde_json::to_value(Aktion::Uebernehmen).unwrap(),
+            serde_json::json!("uebernehmen")
+        );
+        assert_eq!(
+            serde_json::to_value(Aktion::PruefungBeginnen).unwrap(),
+            serde_json::json!("pruefung_beginnen")
+        );
+    }
+
+    #[test]
+    fn an_action_request_names_one_of_the_contracts_actions() {
+        let a: AktionAnfrage = serde_json::from_value(serde_json::json!({
+            "id": "v1", "aktion": "zurueckweisen", "begruendung": "Nicht zuständig"
+        }))
+        .unwrap();
+        assert_eq!(a.aktion, Aktion::Zurueckweisen);
+        assert!(
+            serde_json::from_value::<AktionAnfrage>(
+                serde_json::json!({"id": "v1", "aktion": "loeschen"})
+            )
+            .is_err()
         );
     }
 

@@ -93,6 +93,12 @@ limit: number, };
 
 export type Faelligkeit = "offen" | "faellig" | "ueberfaellig";
 
+export type Status = "neu" | "in_pruefung" | "nachforderung_offen" | "entscheidung_in_freigabe" | "beschieden" | "an_e_akte_uebergeben" | "archiviert" | "zurueckgewiesen" | "weitergeleitet" | "zurueckgezogen";
+
+export type Aktion = "uebernehmen" | "wiedervorlage" | "pruefung_beginnen" | "nachfordern" | "unterlagen_eingegangen" | "nachforderung_beenden" | "zur_freigabe_vorlegen" | "freigeben" | "freigabe_verweigern" | "an_e_akte_uebergeben" | "archivieren" | "zurueckweisen" | "weiterleiten" | "zurueckziehen_vermerken";
+
+export type Angabe = "begruendung" | "empfaenger" | "datum";
+
 export type QueueZeile = { 
 /**
  * Id of the case (for `vorgang`).
@@ -115,9 +121,9 @@ leistung: string,
  */
 antragsteller: string, 
 /**
- * Status code (e.g. `neu`, `in_pruefung`).
+ * Status.
  */
-status: string, 
+status: Status, 
 /**
  * Status as shown (e.g. „Neu", „In Prüfung").
  */
@@ -181,7 +187,22 @@ wiedervorlage_heute: number,
 /**
  * All cases.
  */
-alle: number, };
+alle: number, 
+/**
+ * Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
+ * from the authority's deadline catalogue).
+ */
+ansichten: Array<AnsichtInfo>, };
+
+export type AnsichtInfo = { 
+/**
+ * Which view.
+ */
+ansicht: Ansicht, 
+/**
+ * Its name (tab text).
+ */
+bezeichnung: string, };
 
 export type GespeicherterFilter = { 
 /**
@@ -281,9 +302,9 @@ was: string, };
 
 export type AktionInfo = { 
 /**
- * Action id for `vorgang_aktion` (`uebernehmen`, `wiedervorlage`, or a status action such as `pruefung_beginnen`).
+ * The action, for `vorgang_aktion`.
  */
-aktion: string, 
+aktion: Aktion, 
 /**
  * Button text.
  */
@@ -301,9 +322,9 @@ hinweis: string | null,
  */
 bestaetigen: boolean, 
 /**
- * Input the dialog must ask for: `begruendung`, `empfaenger` or `datum`.
+ * Input the dialog must ask for.
  */
-eingabe: string | null, };
+eingabe: Angabe | null, };
 
 export type VorgangDetail = { 
 /**
@@ -331,9 +352,9 @@ eingang: string,
  */
 antragsteller: Antragsteller, 
 /**
- * Status code.
+ * Status.
  */
-status: string, 
+status: Status, 
 /**
  * Status as shown.
  */
@@ -393,9 +414,9 @@ export type AktionAnfrage = {
  */
 id: string, 
 /**
- * Action id as offered in [`AktionInfo::aktion`].
+ * The action as offered in [`AktionInfo::aktion`].
  */
-aktion: string, 
+aktion: Aktion, 
 /**
  * Reason, for actions that ask for `begruendung`.
  */

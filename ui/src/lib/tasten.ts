@@ -48,7 +48,7 @@ export const KUERZEL: readonly Kuerzel[] = [
   { tasten: ['m'], anzeige: 'm', befehl: 'mir_zuweisen', beschreibung: 'Markierte Vorgänge mir zuweisen', kontexte: QUEUE },
   { tasten: ['1'], anzeige: '1', befehl: 'ansicht_1', beschreibung: 'Ansicht „Neu“', kontexte: QUEUE },
   { tasten: ['2'], anzeige: '2', befehl: 'ansicht_2', beschreibung: 'Ansicht „Meine“', kontexte: QUEUE },
-  { tasten: ['3'], anzeige: '3', befehl: 'ansicht_3', beschreibung: 'Ansicht „Fällig (7 Tage)“', kontexte: QUEUE },
+  { tasten: ['3'], anzeige: '3', befehl: 'ansicht_3', beschreibung: 'Ansicht „Fällig“ (Frist innerhalb des Vorlaufs der Behörde)', kontexte: QUEUE },
   { tasten: ['4'], anzeige: '4', befehl: 'ansicht_4', beschreibung: 'Ansicht „Überfällig“', kontexte: QUEUE },
   { tasten: ['5'], anzeige: '5', befehl: 'ansicht_5', beschreibung: 'Ansicht „Wiedervorlage heute“', kontexte: QUEUE },
   { tasten: ['6'], anzeige: '6', befehl: 'ansicht_6', beschreibung: 'Ansicht „Alle“', kontexte: QUEUE },

@@ -44,7 +44,22 @@ beforeEach(() => {
   });
   ipc.ansichtZahlen.mockImplementation(() => {
     zahlenAufrufe += 1;
-    return Promise.resolve({ neu: 12, meine: 3, faellig: 4, ueberfaellig: 5, wiedervorlage_heute: 1, alle: GESAMT + zahlenAufrufe - 1 });
+    return Promise.resolve({
+      neu: 12,
+      meine: 3,
+      faellig: 4,
+      ueberfaellig: 5,
+      wiedervorlage_heute: 1,
+      alle: GESAMT + zahlenAufrufe - 1,
+      ansichten: [
+        { ansicht: 'neu', bezeichnung: 'Neu' },
+        { ansicht: 'meine', bezeichnung: 'Meine' },
+        { ansicht: 'faellig', bezeichnung: 'Fällig (5 Arbeitstage)' },
+        { ansicht: 'ueberfaellig', bezeichnung: 'Überfällig' },
+        { ansicht: 'wiedervorlage_heute', bezeichnung: 'Wiedervorlage heute' },
+        { ansicht: 'alle', bezeichnung: 'Alle' },
+      ],
+    });
   });
   ipc.aufVorgaengeGeaendert.mockImplementation((cb: () => void) => {
     geaendert.cb = cb;
@@ -118,7 +133,8 @@ describe('Posteingang (virtualised queue)', () => {
   it('shows every view with its count and switches the view on click', async () => {
     aufbauen();
     await waitFor(() => expect(screen.getByTestId('ansicht-neu').textContent).toBe('Neu (12)'));
-    expect(screen.getByTestId('ansicht-faellig').textContent).toBe('Fällig (7 Tage) (4)');
+    // The name is Rust's (from the authority's deadline catalogue), not the UI's.
+    expect(screen.getByTestId('ansicht-faellig').textContent).toBe('Fällig (5 Arbeitstage) (4)');
     expect(screen.getByTestId('ansicht-wiedervorlage_heute').textContent).toContain('(1)');
     fireEvent.click(screen.getByTestId('ansicht-ueberfaellig'));
     await waitFor(() => expect(letzteAnfrage().ansicht).toBe('ueberfaellig'));

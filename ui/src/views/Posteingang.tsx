@@ -23,6 +23,7 @@ import {
 import { datum, zeitpunkt } from '../lib/format';
 import { fenster, scrollFuer, seiten } from '../lib/fenster';
 import type { Befehl } from '../lib/tasten';
+import { ANSICHTEN, AnsichtTabs } from './AnsichtTabs';
 import { Fehler } from './Fehler';
 import { FristAnzeige } from './FristAnzeige';
 
@@ -41,14 +42,6 @@ export function seiteAblegen<T>(alt: Map<number, T>, seite: number, wert: T, mit
   return neu;
 }
 
-export const ANSICHTEN: readonly { id: Ansicht; label: string }[] = [
-  { id: 'neu', label: 'Neu' },
-  { id: 'meine', label: 'Meine' },
-  { id: 'faellig', label: 'Fällig (7 Tage)' },
-  { id: 'ueberfaellig', label: 'Überfällig' },
-  { id: 'wiedervorlage_heute', label: 'Wiedervorlage heute' },
-  { id: 'alle', label: 'Alle' },
-];
 
 const SPALTEN: readonly { id: SortSpalte; label: string; klasse: string }[] = [
   { id: 'aktenzeichen', label: 'Aktenzeichen', klasse: 'sp-az' },
@@ -314,7 +307,7 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
           const m = /^ansicht_(\d)$/.exec(b);
           const a = m ? ANSICHTEN[Number(m[1]) - 1] : undefined;
           if (a) {
-            ansichtWaehlen(a.id);
+            ansichtWaehlen(a);
             return true;
           }
           return false;
@@ -445,44 +438,7 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   return (
     <div className="posteingang-seite">
       <div className="werkzeuge">
-        <div className="ansichten" role="tablist" aria-label="Ansichten des Posteingangs">
-          {ANSICHTEN.map((a, i) => {
-            const n = zahlen ? zahlen[a.id] : null;
-            const aktivA = abfrage.ansicht === a.id;
-            return (
-              <button
-                key={a.id}
-                id={`ansicht-tab-${a.id}`}
-                type="button"
-                role="tab"
-                className="ansicht-knopf"
-                data-testid={`ansicht-${a.id}`}
-                aria-selected={aktivA}
-                aria-controls="posteingang-liste"
-                tabIndex={aktivA ? 0 : -1}
-                aria-keyshortcuts={String(i + 1)}
-                onClick={() => ansichtWaehlen(a.id)}
-                onKeyDown={(e) => {
-                  // Roving focus: one tab stop for all views, arrows move between them.
-                  const ziel =
-                    e.key === 'ArrowRight' ? (i + 1) % ANSICHTEN.length
-                    : e.key === 'ArrowLeft' ? (i + ANSICHTEN.length - 1) % ANSICHTEN.length
-                    : e.key === 'Home' ? 0
-                    : e.key === 'End' ? ANSICHTEN.length - 1
-                    : -1;
-                  if (ziel < 0) return;
-                  e.preventDefault();
-                  e.stopPropagation();
-                  const b = ANSICHTEN[ziel]!;
-                  ansichtWaehlen(b.id);
-                  document.getElementById(`ansicht-tab-${b.id}`)?.focus();
-                }}
-              >
-                {a.label} <span className="zahl">({n ?? '…'})</span>
-              </button>
-            );
-          })}
-        </div>
+        <AnsichtTabs ansicht={abfrage.ansicht} zahlen={zahlen} onWaehlen={ansichtWaehlen} />
         <div className="suchzeile">
           <label htmlFor="suche" className="suche-label">
             Suche
