@@ -3,18 +3,14 @@
 // by any column, row selection and bulk „Mir zuweisen“. Live: reloads counts and visible rows
 // on `vorgaenge-geaendert` without losing the scroll position.
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import {
   ansichtZahlen,
   aufVorgaengeGeaendert,
-  filterLoeschen,
-  filterSpeichern,
-  gespeicherteFilter,
   mirZuweisen,
   posteingang,
   type Ansicht,
   type AnsichtZahlen,
-  type GespeicherterFilter,
   type IpcError,
   type QueueAnfrage,
   type QueueZeile,
@@ -25,6 +21,7 @@ import { fenster, scrollFuer, seiten } from '../lib/fenster';
 import type { Befehl } from '../lib/tasten';
 import { ANSICHTEN, AnsichtTabs } from './AnsichtTabs';
 import { Fehler } from './Fehler';
+import { FilterLeiste } from './FilterLeiste';
 import { FristAnzeige } from './FristAnzeige';
 
 export const ZEILEN_HOEHE = 40;
@@ -100,9 +97,6 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   const [markiert, setMarkiert] = useState<Set<string>>(() => new Set());
   const [fehler, setFehler] = useState<IpcError | null>(null);
   const [meldung, setMeldung] = useState('');
-  const [filter, setFilter] = useState<GespeicherterFilter[]>([]);
-  const [filterName, setFilterName] = useState('');
-  const [gewaehlterFilter, setGewaehlterFilter] = useState('');
   // Bumped whenever keyboard navigation wants the selected row focused (even if it did not move).
   const [fokusWunsch, setFokusWunsch] = useState(0);
 
@@ -138,7 +132,6 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
 
   useEffect(() => {
     zahlenLaden();
-    gespeicherteFilter().then(setFilter, () => undefined);
   }, [zahlenLaden]);
 
   // Live updates: counts and visible rows again, cache kept until fresh rows arrive.
@@ -319,48 +312,6 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
     };
   });
 
-  const aktiverFilter = useMemo(() => filter.find((x) => x.name === gewaehlterFilter), [filter, gewaehlterFilter]);
-
-  const speichern = () => {
-    const name = filterName.trim();
-    if (!name) {
-      setMeldung('Bitte geben Sie einen Namen für den Filter ein.');
-      return;
-    }
-    // What the field shows, even if the debounced search has not run yet.
-    const anfrage = seitenAnfrage({ ...abfrage, suche: sucheEingabe.trim() }, 0);
-    filterSpeichern({ name, anfrage }).then(
-      (alle) => {
-        setFilter(alle);
-        setGewaehlterFilter(name);
-        setFilterName('');
-        setMeldung(`Filter „${name}“ gespeichert.`);
-      },
-      (e: IpcError) => setFehler(e),
-    );
-  };
-
-  const anwenden = () => {
-    if (!aktiverFilter) return;
-    const q = aktiverFilter.anfrage;
-    setSucheEingabe(q.suche ?? '');
-    setAbfrage({ ansicht: q.ansicht, suche: q.suche ?? '', sortierung: q.sortierung, absteigend: q.absteigend });
-    setMeldung(`Filter „${aktiverFilter.name}“ angewendet.`);
-  };
-
-  const loeschen = () => {
-    if (!aktiverFilter) return;
-    const name = aktiverFilter.name;
-    filterLoeschen(name).then(
-      (alle) => {
-        setFilter(alle);
-        setGewaehlterFilter('');
-        setMeldung(`Filter „${name}“ gelöscht.`);
-      },
-      (e: IpcError) => setFehler(e),
-    );
-  };
-
   const indizes = Array.from({ length: Math.max(0, f.ende - f.start) }, (_, k) => f.start + k);
   const zeilen = indizes.map((i) => {
     const z = zeileBei(i);
@@ -469,41 +420,15 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
           <span id="suche-hinweis" className="unsichtbar">
             Volltextsuche innerhalb der gewählten Ansicht. Pfeil nach unten springt in die Liste.
           </span>
-          <details className="filter" data-testid="filter">
-            <summary>Gespeicherte Filter ({filter.length})</summary>
-            <div className="filter-inhalt">
-              <label htmlFor="filter-wahl">Filter</label>
-              <select id="filter-wahl" value={gewaehlterFilter} onChange={(e) => setGewaehlterFilter(e.target.value)} data-testid="filter-wahl">
-                <option value="">– bitte wählen –</option>
-                {filter.map((x) => (
-                  <option key={x.name} value={x.name}>
-                    {x.name}
-                  </option>
-                ))}
-              </select>
-              <button type="button" className="knopf" data-testid="filter-anwenden" disabled={!aktiverFilter} onClick={anwenden}>
-                Anwenden
-              </button>
-              <button type="button" className="knopf" data-testid="filter-loeschen" disabled={!aktiverFilter} onClick={loeschen}>
-                Löschen
-              </button>
-              <label htmlFor="filter-name">Aktuelle Ansicht, Suche und Sortierung speichern als</label>
-              <input
-                id="filter-name"
-                type="text"
-                value={filterName}
-                onChange={(e) => setFilterName(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter') speichern();
-                }}
-                placeholder="Name"
-                data-testid="filter-name"
-              />
-              <button type="button" className="knopf" data-testid="filter-speichern" onClick={speichern}>
-                Speichern
-              </button>
-            </div>
-          </details>
+          <FilterLeiste
+            aktuelleAnfrage={() => seitenAnfrage({ ...abfrage, suche: sucheEingabe.trim() }, 0)}
+            onAnwenden={(q) => {
+              setSucheEingabe(q.suche ?? '');
+              setAbfrage({ ansicht: q.ansicht, suche: q.suche ?? '', sortierung: q.sortierung, absteigend: q.absteigend });
+            }}
+            onMeldung={setMeldung}
+            onFehler={setFehler}
+          />
         </div>
         <div className="sammel">
           <span>{markiert.size === 1 ? '1 Vorgang markiert' : `${markiert.size} Vorgänge markiert`}</span>
