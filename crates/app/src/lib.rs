@@ -42,6 +42,7 @@ pub const DEMO_SUBMISSIONS: u64 = 25;
 ///
 /// Superseded by [`SyncDienst::starten`], which starts the simulator itself with the
 /// profile's keys and fetches its applications; do not use both.
+#[cfg(feature = "demo")]
 pub async fn start_demo_simulator() -> Result<simulator::SimHandle, IpcError> {
     let config = simulator::SimConfig {
         submissions: DEMO_SUBMISSIONS,
@@ -70,12 +71,15 @@ pub struct AppContext {
     /// internally synchronised, shared with the sync engine.
     store: Arc<store::Store>,
     /// A demo simulator handed over with [`AppContext::attach_demo`] (kept running).
+    #[cfg(feature = "demo")]
     demo: Option<simulator::SimHandle>,
     /// Who works in this session.
     sitzung: sitzung::SitzungsDaten,
     /// The background sync, once started.
     sync: OnceLock<SyncDienst>,
-    /// Statutory processing times and the „fällig“ lead time of the authority.
+    /// The authority's configuration (Land, Aktenzeichen, Fristen, Leistungen).
+    behoerde: Arc<behoerde::Behoerde>,
+    /// Its statutory processing times and „fällig“ lead time, derived once.
     fristen: domain::Fristenkatalog,
 }
 
@@ -83,7 +87,10 @@ impl AppContext {
     /// Opens the profile at `profile_dir` (created if missing) and its encrypted store (a new
     /// profile gets a random key in its key source; no key source means no start, never a
     /// plaintext database). Without a configured integration service the context is in
-    /// Demo-Modus. The session's user and role come from the environment ([`sitzung`]).
+    /// Demo-Modus. The authority's configuration is the profile's or the system's
+    /// `behoerde.toml` ([`behoerde::finden`]); only Demo-Modus may run on the built-in demo
+    /// configuration, and a faulty file stops the start with a message that names its line.
+    /// The session's user and role come from the environment ([`sitzung`]).
     pub fn open(profile_dir: &Path) -> Result<Self, ProfileError> {
         let profile_dir = profile::ensure_dir(profile_dir)?;
         let connection = match ConnectionConfig::load(&profile_dir)? {
@@ -94,6 +101,10 @@ impl AppContext {
                 simulator_url: None,
             },
         };
+        let behoerde = profile::behoerde_laden(
+            &profile_dir,
+            matches!(connection, ConnectionMode::Demo { .. }),
+        )?;
         let quelle = store::Schluesselquelle::fuer_profil(&profile_dir);
         let store = store::Store::open_profil(&profile_dir, &quelle)
             .map_err(|e| ProfileError::Store(e.to_string()))?;
@@ -102,10 +113,12 @@ impl AppContext {
             connection,
             demo_url: Arc::new(RwLock::new(None)),
             store: Arc::new(store),
+            #[cfg(feature = "demo")]
             demo: None,
             sitzung: sitzung::SitzungsDaten::aus_umgebung(),
             sync: OnceLock::new(),
-            fristen: sync::demo_fristen(),
+            fristen: behoerde.fristenkatalog(),
+            behoerde: Arc::new(behoerde),
         })
     }
 
@@ -116,8 +129,16 @@ impl AppContext {
         self
     }
 
+    /// The same context with another authority's configuration (tests, tools).
+    pub fn mit_behoerde(mut self, behoerde: behoerde::Behoerde) -> Self {
+        self.fristen = behoerde.fristenkatalog();
+        self.behoerde = Arc::new(behoerde);
+        self
+    }
+
     /// In Demo-Modus, starts the built-in FIT-Connect simulator and attaches it; does nothing
     /// when a real integration service is configured or the simulator already runs.
+    #[cfg(feature = "demo")]
     pub async fn start_demo(&mut self) -> Result<(), IpcError> {
         if !self.is_demo() || self.demo.is_some() {
             return Ok(());
@@ -128,6 +149,7 @@ impl AppContext {
     }
 
     /// Attaches a running demo simulator (Demo-Modus only; otherwise it is stopped when dropped).
+    #[cfg(feature = "demo")]
     pub fn attach_demo(&mut self, handle: simulator::SimHandle) {
         if self.is_demo() {
             self.demo_url_setzen(handle.base_url());
@@ -136,6 +158,7 @@ impl AppContext {
     }
 
     /// Records the address of the running demo simulator for [`AppContext::app_info`].
+    #[cfg(feature = "demo")]
     pub(crate) fn demo_url_setzen(&self, url: &str) {
         if let Ok(mut u) = self.demo_url.write() {
             *u = Some(url.to_owned());
@@ -143,6 +166,7 @@ impl AppContext {
     }
 
     /// The demo simulator handed over with [`AppContext::attach_demo`], if any.
+    #[cfg(feature = "demo")]
     pub fn demo_simulator(&self) -> Option<&simulator::SimHandle> {
         self.demo.as_ref()
     }
@@ -160,6 +184,16 @@ impl AppContext {
     /// The profile's encrypted store, shareable (the sync engine holds it too).
     pub fn store_arc(&self) -> Arc<store::Store> {
         self.store.clone()
+    }
+
+    /// The authority's configuration, loaded once at start.
+    pub fn behoerde(&self) -> &behoerde::Behoerde {
+        &self.behoerde
+    }
+
+    /// The shared handle of [`AppContext::behoerde`] (the sync engine holds it too).
+    pub fn behoerde_arc(&self) -> Arc<behoerde::Behoerde> {
+        self.behoerde.clone()
     }
 
     /// The authority's statutory processing times and „fällig“ lead time: every Frist and
@@ -292,6 +326,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "demo")]
     #[tokio::test]
     async fn demo_mode_runs_the_simulator_on_loopback_and_reports_its_address() {
         let dir = tempfile::tempdir().unwrap();
@@ -314,6 +349,7 @@ mod tests {
     }
 
     /// A dependency-free HTTP GET for the test (HTTP/1.0 on loopback).
+    #[cfg(feature = "demo")]
     async fn reqwest_free_get(url: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let rest = url.trim_start_matches("http://");
@@ -327,6 +363,7 @@ mod tests {
         out
     }
 
+    #[cfg(feature = "demo")]
     #[tokio::test]
     async fn live_mode_starts_no_simulator() {
         let dir = tempfile::tempdir().unwrap();
@@ -338,6 +375,7 @@ mod tests {
         }
         .save(dir.path())
         .unwrap();
+        behoerde_ablegen(dir.path(), ZWEITE);
         let mut ctx = AppContext::open(dir.path()).unwrap();
         ctx.start_demo().await.unwrap();
         assert!(ctx.demo_simulator().is_none());
@@ -367,7 +405,91 @@ mod tests {
             client_id: "c".into(),
         };
         cfg.save(dir.path()).unwrap();
+        behoerde_ablegen(dir.path(), ZWEITE);
         let ctx = AppContext::open(dir.path()).unwrap();
         assert!(!ctx.is_demo());
+    }
+
+    /// A small authority of its own (Bayern, one Leistung), not the demo's.
+    const ZWEITE: &str = "[behoerde]\nname = \"Markt Beispielhausen\"\nland = \"BY\"\n\
+        [aktenzeichen]\namt = \"OA\"\nkuerzel = \"BH\"\n\
+        [fristen]\nstandard = \"6 Wochen\"\nfaellig_vorlauf_arbeitstage = 3\n\
+        [[leistung]]\nleika = \"99001001000000\"\nname = \"Fischereischein\"\n\
+        formulare = [\"f.schema.json\"]\naufbewahrung_jahre = 5\n";
+
+    fn behoerde_ablegen(profil: &Path, text: &str) {
+        std::fs::write(profil.join(behoerde::DATEINAME), text).unwrap();
+        std::fs::write(
+            profil.join("f.schema.json"),
+            r#"{"$id":"urn:bh:fischereischein:1","type":"object"}"#,
+        )
+        .unwrap();
+    }
+
+    fn verbinden(profil: &Path) {
+        ConnectionConfig {
+            base_url: "http://127.0.0.1:9/".into(),
+            token_url: "http://127.0.0.1:9/token".into(),
+            destination_id: "d".into(),
+            client_id: "c".into(),
+        }
+        .save(profil)
+        .unwrap();
+    }
+
+    #[test]
+    fn demo_mode_runs_on_the_built_in_demo_authority() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = AppContext::open(dir.path()).unwrap();
+        assert_eq!(ctx.behoerde().land, domain::Bundesland::NW);
+        assert_eq!(ctx.behoerde().quelle, "eingebaut: Demo-Kommune");
+        assert_eq!(ctx.fristen().vorlauf_arbeitstage, 5);
+    }
+
+    #[test]
+    fn a_connected_profile_without_an_authority_configuration_does_not_start() {
+        let dir = tempfile::tempdir().unwrap();
+        verbinden(dir.path());
+        let e = AppContext::open(dir.path()).unwrap_err();
+        let text = e.to_string();
+        assert!(matches!(e, ProfileError::KeineBehoerde { .. }), "{text}");
+        assert!(
+            text.contains("behoerde.toml") && text.contains("Vorlage"),
+            "{text}"
+        );
+        // No half start: no database was created for it either.
+        assert!(!dir.path().join(store::DB_DATEI).exists());
+    }
+
+    #[test]
+    fn the_profile_s_authority_configuration_replaces_the_demo_s() {
+        let dir = tempfile::tempdir().unwrap();
+        verbinden(dir.path());
+        behoerde_ablegen(dir.path(), ZWEITE);
+        let ctx = AppContext::open(dir.path()).unwrap();
+        assert_eq!(ctx.behoerde().name, "Markt Beispielhausen");
+        assert_eq!(ctx.fristen().bundesland, domain::Bundesland::BY);
+        assert_eq!(ctx.fristen().vorlauf_arbeitstage, 3);
+        assert!(ctx.behoerde().leistung("99108008001000").is_none());
+    }
+
+    #[test]
+    fn a_faulty_authority_configuration_stops_the_start_naming_line_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        behoerde_ablegen(
+            dir.path(),
+            &ZWEITE.replace(
+                "faellig_vorlauf_arbeitstage = 3",
+                "faellig_vorlauf_arbeitstage = \"drei\"",
+            ),
+        );
+        // Also in Demo-Modus: a file that is there is used or refused, never skipped.
+        let e = AppContext::open(dir.path()).unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("Zeile 9") && text.contains("fristen.faellig_vorlauf_arbeitstage"),
+            "{text}"
+        );
+        assert!(text.contains("startet nicht"), "{text}");
     }
 }

@@ -42,6 +42,38 @@ pub enum ProfileError {
     /// No platform data directory could be found.
     #[error("Kein Datenverzeichnis gefunden. Setzen Sie AMTSSTUBE_PROFILE auf ein Verzeichnis.")]
     NoDataDir,
+    /// The authority's configuration is faulty (the message names file, line and field).
+    #[error(
+        "{0} Amtsstube startet nicht mit einer fehlerhaften Behördenkonfiguration: korrigieren Sie die Datei (Aufbau: assets/behoerde.schema.json) und starten Sie neu."
+    )]
+    Behoerde(behoerde::KonfigFehler),
+    /// A profile connected to an integration service has no authority configuration.
+    #[error(
+        "Keine Behördenkonfiguration gefunden. Mit einem Zustelldienst braucht Amtsstube die Datei {datei} im Profil ({profil}) oder in {system}: Behörde, Land, Aktenzeichen, Fristen und Leistungen. Eine Vorlage ist assets/behoerden/demo/behoerde.toml (README, „Konfiguration“)."
+    )]
+    KeineBehoerde {
+        /// The file name looked for.
+        datei: &'static str,
+        /// The profile directory.
+        profil: String,
+        /// The administrator's directory.
+        system: String,
+    },
+}
+
+/// The authority's configuration of the profile at `profil`: its `behoerde.toml` or the
+/// system's ([`behoerde::finden`]); without one, Demo-Modus (`demo`) runs on the built-in demo
+/// configuration and a connected profile does not start.
+pub fn behoerde_laden(profil: &Path, demo: bool) -> Result<behoerde::Behoerde, ProfileError> {
+    match behoerde::finden(profil) {
+        Some(pfad) => behoerde::Behoerde::laden(&pfad).map_err(ProfileError::Behoerde),
+        None if demo => behoerde::Behoerde::demo().map_err(ProfileError::Behoerde),
+        None => Err(ProfileError::KeineBehoerde {
+            datei: behoerde::DATEINAME,
+            profil: profil.display().to_string(),
+            system: behoerde::systemverzeichnis().display().to_string(),
+        }),
+    }
 }
 
 /// The default profile directory: `AMTSSTUBE_PROFILE`, else the platform data directory.

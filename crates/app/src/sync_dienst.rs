@@ -2,7 +2,7 @@
 //! every few minutes and on demand ("Jetzt abrufen"), keeps a [`SyncStatus`] for the status
 //! area and tells the shell through a callback when the status or the cases changed.
 //!
-//! - **Demo-Modus** (no `connection.json`): the profile's FIT-Connect keys are loaded from the
+//! - **Demo-Modus** (no `connection.json`; [`demo`], only with the `demo` feature): the profile's FIT-Connect keys are loaded from the
 //!   OS keyring or created ([`ProfileKeys::load_or_create`]); the built-in simulator starts
 //!   on 127.0.0.1 with those keys registered for its destination, and the engine fetches
 //!   with the simulator's subscriber credentials. The simulator lives in memory and its
@@ -10,8 +10,11 @@
 //!   same applications under new submission ids; therefore it is only sent the demo
 //!   applications the profile has not received yet (`AMTSSTUBE_DEMO_ANTRAEGE` in total,
 //!   default [`crate::DEMO_SUBMISSIONS`]): a restarted app gets no duplicates.
-//! - **Live**: `connection.json`, the client secret and the profile keys from the keyring,
-//!   as `amtsstube connect` left them (the same as `amtsstube sync`).
+//! - **Live** ([`live`]): `connection.json`, the client secret and the profile keys from the
+//!   keyring, as `amtsstube connect` left them (the same as `amtsstube sync`).
+//!
+//! Both engines validate form data against the authority's form schemas and give new cases
+//! the Aktenzeichen and Fristen of the authority's configuration ([`behoerde::Behoerde`]).
 //!
 //! Interval: `AMTSSTUBE_SYNC_INTERVALL_S` (default 180 s); a pass that leaves work behind
 //! (outbox waiting for a retry) is followed sooner. The service being unreachable is not an
@@ -20,6 +23,11 @@
 //! The service is Tauri-free: the shell passes its tokio runtime handle and a callback that
 //! emits events to the window (`sync-status`, `vorgaenge-geaendert`).
 
+mod demo;
+mod live;
+
+pub use live::engine_fuer_verbindung;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -27,7 +35,7 @@ use std::time::{Duration, Instant};
 use fitconnect::profile_keys::ProfileKeys;
 use ipc::{ErrorCode, IpcError, SyncStatus};
 use store::Store;
-use sync::{Engine, Fortschritt, Konfiguration};
+use sync::{Engine, Fortschritt};
 use tokio::sync::{Notify, watch};
 
 use crate::AppContext;
@@ -125,13 +133,15 @@ struct Kern {
     store: Arc<Store>,
     profil: PathBuf,
     demo: bool,
+    #[cfg_attr(not(feature = "demo"), allow(dead_code))]
     demo_url: Arc<std::sync::RwLock<Option<String>>>,
     einstellungen: SyncEinstellungen,
     status: Mutex<SyncStatus>,
     anstoss: Notify,
     stopp: watch::Sender<bool>,
     melden: Melder,
-    sim: Mutex<Option<Arc<simulator::SimHandle>>>,
+    behoerde: Arc<behoerde::Behoerde>,
+    sim: Mutex<Option<demo::Simulator>>,
     aufgaben: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     letzte_aenderung: Mutex<Option<Instant>>,
     /// The wait before the first pass is over.
@@ -169,6 +179,7 @@ impl SyncDienst {
                 profil: ctx.profile_dir().to_path_buf(),
                 demo: ctx.is_demo(),
                 demo_url: ctx.demo_url.clone(),
+                behoerde: ctx.behoerde_arc(),
                 einstellungen,
                 status: Mutex::new(SyncStatus {
                     laeuft: true,
@@ -222,6 +233,7 @@ impl SyncDienst {
     }
 
     /// The demo simulator, once it runs (Demo-Modus).
+    #[cfg(feature = "demo")]
     pub fn demo_simulator(&self) -> Option<Arc<simulator::SimHandle>> {
         self.kern.sim.lock().ok().and_then(|s| s.clone())
     }
@@ -243,10 +255,8 @@ impl SyncDienst {
             }
         }
         let sim = self.kern.sim.lock().ok().and_then(|mut s| s.take());
-        if let Some(sim) = sim
-            && let Ok(sim) = Arc::try_unwrap(sim)
-        {
-            sim.stop().await;
+        if let Some(sim) = sim {
+            demo::stoppen(sim).await;
         }
     }
 }
@@ -435,9 +445,9 @@ impl Kern {
 
     async fn engine_bauen(self: &Arc<Self>) -> Result<Engine, IpcError> {
         if self.demo {
-            self.demo_engine().await
+            demo::engine(self).await
         } else {
-            self.live_engine().await
+            live::engine(self).await
         }
     }
 
@@ -470,159 +480,14 @@ impl Kern {
         })?
         .ok_or_else(fehlt)
     }
-
-    async fn demo_engine(self: &Arc<Self>) -> Result<Engine, IpcError> {
-        self.aendern(|s| s.meldung = Some("Demo-Modus: Simulator wird gestartet …".into()));
-        let keys = self.profil_schluessel(true).await?;
-        let enc = keys
-            .encryption
-            .public_jwk()
-            .map_err(|e| intern(format!("Schlüssel des Profils: {e}")))?;
-        let sim = simulator::Simulator::start(simulator::SimConfig {
-            seed: DEMO_SEED,
-            submissions: 0,
-            destination_keys: Some((enc, keys.signing.public_jwk())),
-            ..Default::default()
-        })
-        .await
-        .map_err(|e| {
-            intern(format!(
-                "Der eingebaute Simulator des Demo-Modus konnte nicht starten ({e}). Prüfen Sie, \
-                 ob Verbindungen zu 127.0.0.1 erlaubt sind."
-            ))
-        })?;
-        if let Ok(mut u) = self.demo_url.write() {
-            *u = Some(sim.base_url().to_owned());
-        }
-        let client = sim
-            .info()
-            .subscriber_client()
-            .map_err(|e| intern(format!("Simulator: {e}")))?;
-        let engine = Engine::new(
-            self.store.clone(),
-            client,
-            keys,
-            sim.info().destination_id.clone(),
-            simulator::leistungen::form_schemas(),
-            Konfiguration::default(),
-        );
-        let sim = Arc::new(sim);
-        if let Ok(mut s) = self.sim.lock() {
-            *s = Some(sim.clone());
-        }
-        // Only the demo applications this profile has not received yet (see the module doc).
-        let vorhanden = self
-            .store
-            .read(|r| r.einreichungen_anzahl())
-            .map_err(crate::fehler)?;
-        let soll = self.einstellungen.demo_antraege;
-        if vorhanden < soll {
-            self.absender_starten(sim, vorhanden, soll);
-        }
-        Ok(engine)
-    }
-
-    /// The simulated applicants send demo applications `von..bis`, one at a time; each one
-    /// sent triggers a pass, so the queue fills while they arrive.
-    fn absender_starten(self: &Arc<Self>, sim: Arc<simulator::SimHandle>, von: u64, bis: u64) {
-        let kern = self.clone();
-        let aufgabe = tokio::spawn(async move {
-            for i in von..bis {
-                if kern.gestoppt() {
-                    return;
-                }
-                let mut versuche = 0;
-                loop {
-                    match sim.send(DEMO_SEED, i, 1).await {
-                        Ok(_) => break,
-                        Err(_) if versuche < 5 => {
-                            versuche += 1;
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                        }
-                        Err(e) => {
-                            kern.aendern(|s| {
-                                s.meldung = Some(format!(
-                                    "Demo-Modus: Der simulierte Antrag {} ließ sich nicht senden ({e}).",
-                                    i + 1
-                                ));
-                            });
-                            return;
-                        }
-                    }
-                }
-                kern.anstoss.notify_one();
-            }
-        });
-        if let Ok(mut a) = self.aufgaben.lock() {
-            a.push(aufgabe);
-        }
-    }
-
-    async fn live_engine(&self) -> Result<Engine, IpcError> {
-        let conn = crate::ConnectionConfig::load(&self.profil)?.ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::ProfileUnavailable,
-                "Dieses Profil ist mit keinem Zustelldienst verbunden. Richten Sie die Verbindung \
-                 mit `amtsstube connect` ein.",
-            )
-        })?;
-        let profil = self.profil.clone();
-        let secret = tokio::task::spawn_blocking(move || {
-            fitconnect::profile_keys::load_client_secret(&profil)
-        })
-        .await
-        .map_err(|e| intern(format!("Client-Secret: {e}")))?
-        .map_err(|e| {
-            IpcError::new(
-                ErrorCode::KeyUnavailable,
-                format!("Das Client-Secret ist nicht lesbar ({e}). Prüfen Sie den Schlüsselbund."),
-            )
-        })?
-        .ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::KeyUnavailable,
-                "Das Client-Secret fehlt im Schlüsselbund. Richten Sie die Verbindung mit \
-                 `amtsstube connect` neu ein.",
-            )
-        })?;
-        let keys = self.profil_schluessel(false).await?;
-        engine_fuer_verbindung(
-            &conn,
-            secret,
-            keys,
-            self.store.clone(),
-            Konfiguration::default(),
-        )
-        .map_err(|e| intern(format!("Verbindung zum Zustelldienst: {e}")))
-    }
 }
 
-/// The sync engine of a profile connected to an integration service: the one place that
-/// builds it from the profile's connection, client secret and keys, for the app's background
-/// sync and for `amtsstube sync`. Form schemas known locally are the demo Leistungen; unknown
-/// schemas are accepted unvalidated ([`fitconnect::metadata::FormSchemas`]).
-pub fn engine_fuer_verbindung(
-    conn: &crate::ConnectionConfig,
-    client_secret: String,
-    keys: ProfileKeys,
-    store: Arc<Store>,
-    cfg: Konfiguration,
-) -> Result<Engine, fitconnect::Error> {
-    let client = fitconnect::Client::new(
-        &conn.base_url,
-        fitconnect::Credentials {
-            token_url: conn.token_url.clone(),
-            client_id: conn.client_id.clone(),
-            client_secret,
-            scope: None,
-        },
-    )?;
-    Ok(Engine::new(
-        store,
-        client,
-        keys,
-        conn.destination_id.clone(),
-        simulator::leistungen::form_schemas(),
-        cfg,
-    ))
+/// The authority's form schemas, compiled for validating incoming form data.
+pub fn formularschemas(behoerde: &behoerde::Behoerde) -> fitconnect::metadata::FormSchemas {
+    let mut s = fitconnect::metadata::FormSchemas::default();
+    for f in behoerde.formulare() {
+        // Each schema compiled when the configuration was loaded; it cannot fail here.
+        let _ = s.add(&f.uri, &f.schema);
+    }
+    s
 }

@@ -181,14 +181,6 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
     }
 }
 
-/// The JSON Schema text of a locally known form schema (the demo Leistungen).
-fn schema_fuer(uri: &str) -> Option<String> {
-    simulator::leistungen::LEISTUNGEN
-        .iter()
-        .find(|l| l.schema_uri() == uri)
-        .map(|l| l.schema().to_string())
-}
-
 impl AppContext {
     /// The offered actions for `v`.
     fn aktionen(&self, v: &Vorgang) -> Vec<AktionInfo> {
@@ -288,7 +280,11 @@ impl AppContext {
                     domain::DatenFormat::Json => "json".into(),
                     domain::DatenFormat::Xml => "xml".into(),
                 },
-                schema: schema_fuer(&v.formulardaten.schema_uri),
+                // The form schema of the authority's Leistung (titles for the form view).
+                schema: self
+                    .behoerde()
+                    .formular(&v.formulardaten.schema_uri)
+                    .map(|f| f.schema.to_string()),
                 schema_uri: v.formulardaten.schema_uri,
                 inhalt: v.formulardaten.inhalt,
             },

@@ -12,11 +12,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod behoerde_cmd;
 mod bescheid;
 mod cases;
 mod connect;
+#[cfg(feature = "demo")]
 mod demo_cmd;
 mod outbox_cmd;
+#[cfg(feature = "demo")]
 mod sim;
 mod sync_cmd;
 
@@ -43,6 +46,7 @@ enum Command {
         cmd: bescheid::BescheidCmd,
     },
     /// FIT-Connect-Simulator: starten (`serve`) oder Anträge senden (`send`).
+    #[cfg(feature = "demo")]
     Sim {
         #[command(subcommand)]
         cmd: sim::SimCmd,
@@ -70,9 +74,15 @@ enum Command {
         cmd: store_cmd::StoreCmd,
     },
     /// Demo-Daten: `demo fuellen --anzahl N` legt erzeugte Vorgänge im Profil an.
+    #[cfg(feature = "demo")]
     Demo {
         #[command(subcommand)]
         cmd: demo_cmd::DemoCmd,
+    },
+    /// Behördenkonfiguration prüfen (`pruefen [DATEI]`) oder anzeigen (`zeigen`).
+    Behoerde {
+        #[command(subcommand)]
+        cmd: behoerde_cmd::BehoerdeCmd,
     },
 }
 
@@ -86,6 +96,7 @@ fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Bescheid { cmd } => bescheid::run(cmd),
+        #[cfg(feature = "demo")]
         Command::Sim { cmd } => sim::run(cmd),
         Command::Connect(args) => connect::run(&profile_dir(&cli)?, args),
         Command::Sync(args) => sync_cmd::run(&profile_dir(&cli)?, args),
@@ -111,7 +122,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Store { cmd } => store_cmd::run(&profile_dir(&cli)?, cmd),
+        #[cfg(feature = "demo")]
         Command::Demo { cmd } => demo_cmd::run(&profile_dir(&cli)?, cmd),
+        Command::Behoerde { cmd } => behoerde_cmd::run(&profile_dir(&cli)?, cmd),
     }
 }
 

@@ -57,15 +57,17 @@ fn engine(profile: &Path, gleichzeitig: usize) -> anyhow::Result<Engine> {
     let keys = ProfileKeys::load(profile)?.context(
         "Die Schlüssel des Profils fehlen. Richten Sie die Verbindung mit `amtsstube connect` ein.",
     )?;
+    let behoerde = app::profile::behoerde_laden(profile, false)?;
     let store = Arc::new(store_oeffnen(profile)?);
     Ok(app::sync_dienst::engine_fuer_verbindung(
         &conn,
         secret,
         keys,
         store,
+        &behoerde,
         Konfiguration {
             gleichzeitig: gleichzeitig.max(1),
-            ..Default::default()
+            ..Konfiguration::fuer_behoerde(&behoerde)
         },
     )?)
 }

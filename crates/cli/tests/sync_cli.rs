@@ -40,6 +40,7 @@ fn verbunden(rt: &tokio::runtime::Runtime, n: u64, seed: u64) -> (SimHandle, tem
     let info = dir.path().join("sim.json");
     std::fs::write(&info, serde_json::to_string(sim.info()).unwrap()).unwrap();
     let profil = dir.path().join("profil");
+    common::behoerde_ablegen(&profil);
     let o = amtsstube(&profil, &["connect", "--info-file", info.to_str().unwrap()]);
     if !o.status.success() {
         panic!(

@@ -84,6 +84,7 @@ fn aufbauen(k: usize, seed: u64, faults: Option<&str>) -> Aufbau {
         assert!(start.elapsed() < GEDULD, "sim serve wrote no info file");
         std::thread::sleep(Duration::from_millis(100));
     }
+    common::behoerde_ablegen(&profil);
     let o = amtsstube(&profil, &["connect", "--info-file", info.to_str().unwrap()]);
     assert!(
         o.status.success(),
