@@ -1,5 +1,8 @@
 //! Tauri commands. Each one forwards to the shared [`app::AppContext`]; no logic lives here
 //! except the native "Speichern unter…" dialog, which only a window can show.
+//!
+//! The commands, their arguments and answers are declared once, in the command table
+//! `ipc::mit_befehlen!`; the test build checks every forwarder here against its entry.
 
 use std::sync::Arc;
 
@@ -182,4 +185,88 @@ pub async fn sync_status(state: tauri::State<'_, Shared>) -> Result<SyncStatus, 
 #[tauri::command]
 pub async fn jetzt_abrufen(state: tauri::State<'_, Shared>) -> Result<SyncStatus, IpcError> {
     blocking(state, AppContext::jetzt_abrufen).await
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every entry of the command table, type-checked against its forwarder: same name, same
+    /// arguments in the same order and of the same types, same answer. A forwarder that does
+    /// not match its entry (or is missing) makes this module fail to compile.
+    #[allow(dead_code)]
+    mod tabelle {
+        use super::super::*;
+
+        macro_rules! gegen_tabelle_pruefen {
+            ($(
+                $(#[$doku:meta])*
+                $name:ident ( $($arg:ident : $argty:ty),* ) -> $ant:ty => $ausf:ident $(, $vorab:ident)? ;
+            )*) => {
+                $( gegen_tabelle_pruefen!(@ $ausf $name ( $($arg : $argty),* ) -> $ant); )*
+            };
+            (@ Kontext $name:ident ( $($arg:ident : $argty:ty),* ) -> $ant:ty) => {
+                async fn $name(
+                    state: tauri::State<'_, Shared>,
+                    $($arg: $argty),*
+                ) -> Result<$ant, IpcError> {
+                    super::super::$name(state, $($arg),*).await
+                }
+            };
+            (@ Fenster $name:ident ( $($arg:ident : $argty:ty),* ) -> $ant:ty) => {
+                async fn $name(
+                    window: tauri::Window,
+                    state: tauri::State<'_, Shared>,
+                    $($arg: $argty),*
+                ) -> Result<$ant, IpcError> {
+                    super::super::$name(window, state, $($arg),*).await
+                }
+            };
+        }
+
+        ipc::mit_befehlen!(gegen_tabelle_pruefen);
+    }
+
+    #[test]
+    fn every_forwarder_here_is_a_command_of_the_table_in_its_order() {
+        let quelle = include_str!("commands.rs");
+        let mut namen = Vec::new();
+        let mut zeilen = quelle.lines();
+        while let Some(z) = zeilen.next() {
+            if z.trim() == "#[tauri::command]" {
+                let kopf = zeilen.next().unwrap_or_default();
+                let name = kopf
+                    .trim()
+                    .strip_prefix("pub async fn ")
+                    .and_then(|r| r.split('(').next())
+                    .unwrap_or_else(|| panic!("forwarder without `pub async fn`: {kopf}"));
+                namen.push(name);
+            }
+        }
+        assert_eq!(namen, ipc::befehle::BEFEHLSNAMEN);
+    }
+
+    #[test]
+    fn a_window_command_takes_the_window_and_every_other_runs_off_the_main_thread() {
+        let quelle = include_str!("commands.rs");
+        for b in ipc::befehle::BEFEHLE {
+            let kopf = format!("pub async fn {}(", b.name);
+            let start = quelle
+                .find(&kopf)
+                .unwrap_or_else(|| panic!("{} fehlt", b.name));
+            let rest = &quelle[start..];
+            let ende = rest.find("\n}\n").unwrap_or(rest.len());
+            let rumpf = &rest[..ende];
+            match b.ausfuehrung {
+                ipc::befehle::Ausfuehrung::Kontext => assert!(
+                    rumpf.contains("blocking(state, "),
+                    "{} must run its body with `blocking`",
+                    b.name
+                ),
+                ipc::befehle::Ausfuehrung::Fenster => assert!(
+                    rumpf.contains("window: tauri::Window") && rumpf.contains("off_thread("),
+                    "{} must take the window and run its store work with `off_thread`",
+                    b.name
+                ),
+            }
+        }
+    }
 }

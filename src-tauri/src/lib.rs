@@ -5,8 +5,11 @@
 //! opens the window. Domain logic lives in the crates under `crates/`, which build and test
 //! without a display.
 //!
-//! To add a command: implement it on `AppContext` (crate `app`), forward to it in
-//! [`commands`], list it in `build.rs` and allow it in `capabilities/default.json`.
+//! To add a command: add it to the command table (`ipc::mit_befehlen!` in
+//! `crates/ipc/src/befehle.rs`), implement it on `AppContext` (crate `app`), forward to it in
+//! [`commands`] and run `cargo xtask bindings`. The handler list, the app manifest in
+//! `build.rs` and the capability follow from the table; a forwarder that does not match its
+//! entry does not compile in the test build.
 
 pub mod anlage_protokoll;
 pub mod commands;
@@ -76,6 +79,17 @@ fn grafik_einstellen(window: &tauri::WebviewWindow) {
     let _ = window;
 }
 
+/// The handler list: every command of the table (`ipc::mit_befehlen!`) by its forwarder in
+/// [`commands`].
+macro_rules! befehle_registrieren {
+    ($(
+        $(#[$doku:meta])*
+        $name:ident ( $($arg:ident : $argty:ty),* ) -> $ant:ty => $ausf:ident $(, $vorab:ident)? ;
+    )*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
 /// Starts the desktop app; returns the process exit code.
 pub fn run() -> ExitCode {
     if let Err(msg) = check_display() {
@@ -107,22 +121,7 @@ pub fn run() -> ExitCode {
                 responder.respond(response);
             });
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::sitzung,
-            commands::posteingang,
-            commands::ansicht_zahlen,
-            commands::mir_zuweisen,
-            commands::vorgang,
-            commands::vorgang_aktion,
-            commands::notiz_hinzufuegen,
-            commands::anlage_speichern,
-            commands::gespeicherte_filter,
-            commands::filter_speichern,
-            commands::filter_loeschen,
-            commands::sync_status,
-            commands::jetzt_abrufen,
-        ])
+        .invoke_handler(ipc::mit_befehlen!(befehle_registrieren))
         .setup(move |app| {
             use tauri::Manager as _;
             if let Some(w) = app.get_webview_window("main") {
