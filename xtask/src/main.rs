@@ -6,7 +6,9 @@
 //! * `cargo xtask test` runs everything CI checks, in order, failing fast: formatting, clippy,
 //!   all Rust tests (inside a private Secret Service), UI type check + lint + unit tests, the
 //!   generated TypeScript bindings, and the end-to-end tests of the real app under Xvfb.
-//! * `cargo xtask bindings` regenerates `ui/src/ipc/bindings.ts` from the `ipc` crate.
+//! * `cargo xtask bindings` regenerates from the `ipc` crate `ui/src/ipc/bindings.ts` (types),
+//!   `ui/src/ipc/befehle.ts` (command wrappers), `ui/src/ipc/fehlercodes.ts` and the window's
+//!   capability `src-tauri/capabilities/default.json`.
 //!
 //! To add a check: write a step function and call it from [`test`] in the order CI should
 //! fail. To add a system dependency: add a line to `xtask/system-deps.txt`.

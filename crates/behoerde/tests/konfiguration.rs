@@ -8,34 +8,7 @@ use domain::{Bundesland, Fristregel};
 use time::macros::date;
 
 /// A second authority: another Land, another pattern, other Leistungen (built here, not the demo).
-pub const ZWEITE: &str = r#"
-[behoerde]
-name = "Markt Beispielhausen – Ordnungsamt"
-land = "BY"
-
-[aktenzeichen]
-muster = "{Kürzel}.{Amt}-{Nr:04}/{Jahr}"
-amt = "OA"
-kuerzel = "BH"
-
-[fristen]
-standard = "6 Wochen"
-faellig_vorlauf_arbeitstage = 3
-
-[[leistung]]
-leika = "99001001000000"
-name = "Fischereischein – Erteilung"
-formulare = ["fischereischein.schema.json"]
-bearbeitungsfrist = "10 Arbeitstage"
-aufbewahrung_jahre = 5
-nachweise = [{ id = "pruefung", bezeichnung = "Zeugnis über die Fischerprüfung" }]
-
-[[leistung]]
-leika = "99001002000000"
-name = "Plakatierungserlaubnis"
-formulare = ["plakat.schema.json"]
-aufbewahrung_jahre = 2
-"#;
+pub const ZWEITE: &str = include_str!("zweite_behoerde.toml");
 
 fn schema(id: &str) -> String {
     format!(
@@ -124,12 +97,12 @@ fn fehler(text: &str) -> KonfigFehler {
 fn a_misspelt_field_names_its_line_and_path() {
     let text = ZWEITE.replace("bearbeitungsfrist = \"10", "bearbeitungfrist = \"10");
     let e = fehler(&text);
-    assert_eq!(e.zeile, Some(19), "{e}");
+    assert_eq!(e.zeile, Some(20), "{e}");
     assert!(e.meldung.contains("unbekanntes Feld"), "{e}");
     assert!(e.meldung.contains("bearbeitungfrist"), "{e}");
     assert!(
         e.to_string()
-            .starts_with("Behördenkonfiguration test.toml, Zeile 19"),
+            .starts_with("Behördenkonfiguration test.toml, Zeile 20"),
         "{e}"
     );
 }
@@ -137,7 +110,7 @@ fn a_misspelt_field_names_its_line_and_path() {
 #[test]
 fn a_wrong_frist_names_the_field_line_and_the_accepted_forms() {
     let e = fehler(&ZWEITE.replace("\"10 Arbeitstage\"", "\"10 Jahre\""));
-    assert_eq!(e.zeile, Some(19), "{e}");
+    assert_eq!(e.zeile, Some(20), "{e}");
     assert_eq!(e.feld, "leistung[0].bearbeitungsfrist", "{e}");
     assert!(
         e.meldung
@@ -149,7 +122,7 @@ fn a_wrong_frist_names_the_field_line_and_the_accepted_forms() {
 #[test]
 fn an_unknown_land_is_refused_with_a_hint() {
     let e = fehler(&ZWEITE.replace("land = \"BY\"", "land = \"Bayern\""));
-    assert_eq!(e.zeile, Some(4), "{e}");
+    assert_eq!(e.zeile, Some(5), "{e}");
     assert_eq!(e.feld, "behoerde.land");
     assert!(e.meldung.contains("„NW“"), "{e}");
 }
@@ -171,10 +144,10 @@ fn a_missing_section_is_named() {
 fn a_bad_leika_key_and_a_duplicate_are_refused_at_their_line() {
     let e = fehler(&ZWEITE.replace("99001002000000", "9900100200000"));
     assert_eq!(e.feld, "leistung[1].leika");
-    assert_eq!(e.zeile, Some(24), "{e}");
+    assert_eq!(e.zeile, Some(25), "{e}");
     let e = fehler(&ZWEITE.replace("99001002000000", "99001001000000"));
     assert!(e.meldung.contains("schon als leistung[0]"), "{e}");
-    assert_eq!(e.zeile, Some(24), "{e}");
+    assert_eq!(e.zeile, Some(25), "{e}");
 }
 
 #[test]
@@ -205,7 +178,7 @@ fn a_missing_or_broken_form_schema_stops_the_whole_configuration() {
 fn a_bad_aktenzeichen_pattern_is_explained() {
     let e = fehler(&ZWEITE.replace("{Nr:04}", "{Nummer}"));
     assert_eq!(e.feld, "aktenzeichen.muster");
-    assert_eq!(e.zeile, Some(7), "{e}");
+    assert_eq!(e.zeile, Some(8), "{e}");
     assert!(e.meldung.contains("Unbekannter Platzhalter"), "{e}");
 }
 

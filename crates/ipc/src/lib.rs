@@ -10,8 +10,9 @@
 //! the UI switches on, `message` is German text a caseworker can act on.
 //!
 //! To add a command: declare its request and response types here (derive `TS`), add them to
-//! [`typescript_bindings`], implement the body in the `app` crate on `AppContext`, expose it
-//! in `src-tauri`, allow it in `src-tauri/capabilities/`, and regenerate the bindings.
+//! [`typescript_bindings`], add its entry to the command table in [`befehle`], implement the
+//! body in the `app` crate on `AppContext`, write its forwarder in `src-tauri`, and run
+//! `cargo xtask bindings` (wrappers, error codes and the capability follow the table).
 #![deny(missing_docs)]
 
 pub mod befehle;

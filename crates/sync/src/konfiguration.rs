@@ -32,7 +32,9 @@ pub const MAX_BYTES_JE_EINREICHUNG: u64 = 100 * 1024 * 1024;
 pub const MAX_BYTES_JE_ANLAGE: u64 = 50 * 1024 * 1024;
 
 /// Processing times of the demo municipality (Nordrhein-Westfalen): certificates within days,
-/// permits within a month, everything else the three months of § 42a Abs. 2 VwVfG.
+/// permits within a month, everything else the three months of § 42a Abs. 2 VwVfG. Test and
+/// bench scaffolding only (the same values as `assets/behoerden/demo/behoerde.toml`); the app
+/// and the CLI build their engine with [`Konfiguration::fuer_behoerde`].
 pub fn demo_fristen() -> domain::Fristenkatalog {
     use domain::Fristregel::{Arbeitstage, Monate};
     domain::Fristenkatalog {
@@ -52,6 +54,8 @@ pub fn demo_fristen() -> domain::Fristenkatalog {
     }
 }
 
+/// Technical defaults with the demo municipality's Aktenzeichen and Fristen: for tests and
+/// benches. A real engine is built with [`Konfiguration::fuer_behoerde`].
 impl Default for Konfiguration {
     fn default() -> Self {
         Konfiguration {
@@ -83,5 +87,22 @@ impl Konfiguration {
             fristen: behoerde.fristenkatalog(),
             ..Konfiguration::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_test_catalogue_is_the_demo_configuration_s() {
+        assert_eq!(
+            demo_fristen(),
+            behoerde::Behoerde::demo().unwrap().fristenkatalog()
+        );
+        let demo = behoerde::Behoerde::demo().unwrap();
+        let k = Konfiguration::fuer_behoerde(&demo);
+        assert_eq!(k.vergabe, Konfiguration::default().vergabe);
     }
 }

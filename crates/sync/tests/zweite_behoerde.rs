@@ -19,42 +19,36 @@ use sync::{Engine, Konfiguration};
 const LEIKA: &str = "99001001000000";
 const SCHEMA: &str = "urn:beispielhausen:fischereischein:1";
 
-const KONFIGURATION: &str = r#"
-[behoerde]
-name = "Markt Beispielhausen – Ordnungsamt"
-land = "BY"
-
-[aktenzeichen]
-muster = "{Kürzel}.{Amt}-{Nr:04}/{Jahr}"
-amt = "OA"
-kuerzel = "BH"
-
-[fristen]
-standard = "6 Wochen"
-faellig_vorlauf_arbeitstage = 3
-
-[[leistung]]
-leika = "99001001000000"
-name = "Fischereischein – Erteilung"
-formulare = ["fischereischein.schema.json"]
-bearbeitungsfrist = "10 Arbeitstage"
-aufbewahrung_jahre = 5
-nachweise = [{ id = "pruefung", bezeichnung = "Zeugnis über die Fischerprüfung" }]
-"#;
+/// The second authority of the configuration tests (Bayern, „{Kürzel}.{Amt}-{Nr:04}/{Jahr}“).
+const KONFIGURATION: &str = include_str!("../../behoerde/tests/zweite_behoerde.toml");
 
 fn zweite_behoerde() -> Behoerde {
-    let schema = serde_json::json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA,
-        "title": "Fischereischein",
-        "type": "object",
-        "required": ["antragsteller", "pruefungsnummer"],
-        "properties": {
-            "antragsteller": {"type": "object", "required": ["vorname", "familienname"]},
-            "pruefungsnummer": {"type": "string", "pattern": "^FP-[0-9]{6}$"}
-        }
-    });
-    Behoerde::aus_text(KONFIGURATION, "zweite.toml", &|_| Ok(schema.to_string())).unwrap()
+    let schema = |id: &str, required: serde_json::Value| {
+        serde_json::json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": id,
+            "title": "Formular",
+            "type": "object",
+            "required": required,
+            "properties": {
+                "antragsteller": {"type": "object", "required": ["vorname", "familienname"]},
+                "pruefungsnummer": {"type": "string", "pattern": "^FP-[0-9]{6}$"}
+            }
+        })
+        .to_string()
+    };
+    Behoerde::aus_text(KONFIGURATION, "zweite_behoerde.toml", &|name| match name {
+        "fischereischein.schema.json" => Ok(schema(
+            SCHEMA,
+            serde_json::json!(["antragsteller", "pruefungsnummer"]),
+        )),
+        "plakat.schema.json" => Ok(schema(
+            "urn:beispielhausen:plakat:1",
+            serde_json::json!(["antragsteller"]),
+        )),
+        other => Err(format!("{other} fehlt")),
+    })
+    .unwrap()
 }
 
 fn antrag(leika: &str, name: &str, schema_uri: &str, daten: serde_json::Value) -> Outgoing {
