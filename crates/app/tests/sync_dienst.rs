@@ -223,13 +223,7 @@ async fn an_unreachable_service_means_offline_not_an_error() {
     .save(dir.path())
     .unwrap();
     // A connected profile runs on its authority's configuration (here the demo's file).
-    let demo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/behoerden/demo");
-    std::fs::copy(demo.join("behoerde.toml"), dir.path().join("behoerde.toml")).unwrap();
-    std::fs::create_dir_all(dir.path().join("formulare")).unwrap();
-    for e in std::fs::read_dir(demo.join("formulare")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join("formulare").join(e.file_name())).unwrap();
-    }
+    behoerde::demo_ablegen(dir.path()).unwrap();
     fitconnect::profile_keys::save_client_secret(&dir.path().canonicalize().unwrap(), "geheim")
         .unwrap();
     let profil = dir.path().canonicalize().unwrap();

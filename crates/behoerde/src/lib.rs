@@ -174,6 +174,17 @@ const DEMO_FORMULARE: [(&str, &str); 5] = [
     ),
 ];
 
+/// Writes the demo configuration (`behoerde.toml` and its form schemas, as compiled in) into
+/// `ziel`: a starting point for an authority's own file, and a connected test profile's.
+pub fn demo_ablegen(ziel: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(ziel.join("formulare"))?;
+    std::fs::write(ziel.join(DATEINAME), DEMO_TOML)?;
+    for (name, text) in DEMO_FORMULARE {
+        std::fs::write(ziel.join(name), text)?;
+    }
+    Ok(())
+}
+
 impl Behoerde {
     /// Reads and checks the configuration at `pfad`; form schemas are read relative to it.
     pub fn laden(pfad: &Path) -> Result<Self, KonfigFehler> {

@@ -206,3 +206,20 @@ fn a_configuration_file_is_loaded_with_its_schemas_beside_it() {
         Some(dir.path().join("behoerde.toml"))
     );
 }
+
+#[test]
+fn the_demo_configuration_written_out_loads_as_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    behoerde::demo_ablegen(dir.path()).unwrap();
+    let b = Behoerde::laden(&dir.path().join(behoerde::DATEINAME)).unwrap();
+    assert_eq!(
+        Behoerde {
+            quelle: String::new(),
+            ..b
+        },
+        Behoerde {
+            quelle: String::new(),
+            ..Behoerde::demo().unwrap()
+        }
+    );
+}

@@ -15,15 +15,9 @@ pub fn amtsstube(profil: &Path, args: &[&str]) -> Output {
         .expect("amtsstube startet")
 }
 
-/// Puts the demo authority's configuration (`assets/behoerden/demo`: `behoerde.toml` and its
-/// form schemas) into `profil`, as IT does for a connected profile.
+/// Puts the demo authority's configuration (`behoerde.toml` and its form schemas) into
+/// `profil`, as IT does for a connected profile.
 #[allow(dead_code)]
 pub fn behoerde_ablegen(profil: &Path) {
-    let quelle = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/behoerden/demo");
-    std::fs::create_dir_all(profil.join("formulare")).unwrap();
-    std::fs::copy(quelle.join("behoerde.toml"), profil.join("behoerde.toml")).unwrap();
-    for e in std::fs::read_dir(quelle.join("formulare")).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), profil.join("formulare").join(e.file_name())).unwrap();
-    }
+    behoerde::demo_ablegen(profil).unwrap();
 }
