@@ -481,13 +481,3 @@ impl Kern {
         .ok_or_else(fehlt)
     }
 }
-
-/// The authority's form schemas, compiled for validating incoming form data.
-pub fn formularschemas(behoerde: &behoerde::Behoerde) -> fitconnect::metadata::FormSchemas {
-    let mut s = fitconnect::metadata::FormSchemas::default();
-    for f in behoerde.formulare() {
-        // Each schema compiled when the configuration was loaded; it cannot fail here.
-        let _ = s.add(&f.uri, &f.schema);
-    }
-    s
-}

@@ -90,6 +90,16 @@ impl Konfiguration {
     }
 }
 
+/// The form schemas of `behoerde`'s Leistungen, compiled for validating incoming form data.
+pub fn formularschemas(behoerde: &behoerde::Behoerde) -> fitconnect::metadata::FormSchemas {
+    let mut s = fitconnect::metadata::FormSchemas::default();
+    for f in behoerde.formulare() {
+        // Each schema compiled when the configuration was loaded; it cannot fail here.
+        let _ = s.add(&f.uri, &f.schema);
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

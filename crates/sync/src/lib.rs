@@ -44,6 +44,7 @@ pub mod plan;
 pub use antwort::{ART_ANTWORT, AntwortAnlage, AntwortAuftrag};
 pub use engine::{Engine, Konfiguration, demo_fristen};
 pub use fortschritt::{Bericht, Fortschritt};
+pub use konfiguration::formularschemas;
 
 /// Failures of the engine, in German. Whether a retry can help: [`SyncError::voruebergehend`].
 #[derive(Debug, thiserror::Error)]

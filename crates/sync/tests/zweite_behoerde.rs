@@ -133,13 +133,7 @@ async fn a_second_authority_gets_its_own_aktenzeichen_fristen_and_form_checks() 
 
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(Store::open(dir.path(), &Schluessel::zufaellig().unwrap()).unwrap());
-    let forms = {
-        let mut f = fitconnect::metadata::FormSchemas::default();
-        for x in b.formulare() {
-            f.add(&x.uri, &x.schema).unwrap();
-        }
-        f
-    };
+    let forms = sync::formularschemas(&b);
     let engine = Engine::new(
         Arc::clone(&store),
         sim.info().subscriber_client().unwrap(),

@@ -68,7 +68,7 @@ mod mit_simulator {
             client,
             keys,
             sim.info().destination_id.clone(),
-            super::super::formularschemas(&kern.behoerde),
+            sync::formularschemas(&kern.behoerde),
             sync::Konfiguration::fuer_behoerde(&kern.behoerde),
         );
         let sim = Arc::new(sim);

@@ -79,7 +79,7 @@ pub fn engine_fuer_verbindung(
         client,
         keys,
         conn.destination_id.clone(),
-        super::formularschemas(behoerde),
+        sync::formularschemas(behoerde),
         cfg,
     ))
 }
