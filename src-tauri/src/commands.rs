@@ -1,5 +1,6 @@
 //! Tauri commands. Each one forwards to the shared [`app::AppContext`]; no logic lives here
-//! except the native "Speichern unter…" dialog, which only a window can show.
+//! except the native dialogs („Speichern unter …“, „Datei anhängen …“), which only a window
+//! can show.
 //!
 //! The commands, their arguments and answers are declared once, in the command table
 //! `ipc::mit_befehlen!`; the test build checks every forwarder here against its entry.
@@ -8,7 +9,8 @@ use std::sync::Arc;
 
 use app::AppContext;
 use ipc::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, IpcError, QueueAnfrage,
+    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, GewaehlteDatei,
+    IpcError, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
     QueueAntwort, Sitzung, SyncStatus, VorgangDetail,
 };
 use tauri_plugin_dialog::DialogExt as _;
@@ -111,6 +113,99 @@ pub async fn notiz_hinzufuegen(
     text: String,
 ) -> Result<VorgangDetail, IpcError> {
     blocking(state, move |c| c.notiz_hinzufuegen(id, text)).await
+}
+
+/// The template of a message, filled from the case.
+#[tauri::command]
+pub async fn nachricht_entwurf(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    art: NachrichtArt,
+    nachweise: Vec<String>,
+    frist: Option<String>,
+) -> Result<NachrichtEntwurf, IpcError> {
+    blocking(state, move |c| {
+        c.nachricht_entwurf(id, art, nachweise, frist)
+    })
+    .await
+}
+
+/// The message exactly as it would be sent.
+#[tauri::command]
+pub async fn nachricht_vorschau(
+    state: tauri::State<'_, Shared>,
+    anfrage: NachrichtAnfrage,
+) -> Result<NachrichtVorschau, IpcError> {
+    blocking(state, move |c| c.nachricht_vorschau(anfrage)).await
+}
+
+/// Sends a message to the applicant through the Postausgang.
+#[tauri::command]
+pub async fn nachricht_senden(
+    state: tauri::State<'_, Shared>,
+    anfrage: NachrichtAnfrage,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.nachricht_senden(anfrage)).await
+}
+
+/// Queues a given-up message again.
+#[tauri::command]
+pub async fn nachricht_erneut_senden(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    auftrag: String,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.nachricht_erneut_senden(id, auftrag)).await
+}
+
+/// Ticks a requested Nachweis.
+#[tauri::command]
+pub async fn nachweis_abhaken(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    nachweis: String,
+    eingegangen: bool,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| {
+        c.nachweis_abhaken(id, nachweis, eingegangen)
+    })
+    .await
+}
+
+/// „Datei anhängen …“: the system's open dialog; answers the path, name and size of the
+/// chosen file (read and checked only when the message is previewed or sent).
+#[tauri::command]
+pub async fn datei_waehlen(
+    window: tauri::Window,
+    state: tauri::State<'_, Shared>,
+) -> Result<Option<GewaehlteDatei>, IpcError> {
+    // Only with an open profile (the file goes into its store when sent).
+    ctx(&state)?;
+    let wahl = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Datei anhängen …")
+        .add_filter("Dokumente (PDF, PNG, JPEG)", &["pdf", "png", "jpg", "jpeg"])
+        .blocking_pick_file();
+    let Some(wahl) = wahl else {
+        return Ok(None);
+    };
+    let pfad = wahl.into_path().map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Diese Datei kann nicht verwendet werden. Bitte wählen Sie eine Datei auf diesem Computer.",
+        )
+    })?;
+    let groesse = std::fs::metadata(&pfad).map(|m| m.len()).unwrap_or(0);
+    Ok(Some(GewaehlteDatei {
+        name: pfad
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        pfad: pfad.to_string_lossy().into_owned(),
+        groesse,
+    }))
 }
 
 /// "Speichern unter…": the only way a document reaches the disk. Shows the native dialog,

@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod anlage;
+pub mod nachrichten;
 pub mod posteingang;
 pub mod profile;
 pub mod sitzung;

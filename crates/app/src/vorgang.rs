@@ -96,6 +96,7 @@ fn angabe_ipc(a: Angabe) -> ipc::Angabe {
         Angabe::Begruendung => ipc::Angabe::Begruendung,
         Angabe::Empfaenger => ipc::Angabe::Empfaenger,
         Angabe::Datum => ipc::Angabe::Datum,
+        Angabe::Nachforderung => ipc::Angabe::Nachforderung,
     }
 }
 
@@ -108,7 +109,8 @@ fn unzulaessig(h: Hinderung) -> store::StoreError {
 fn fakten(v: &Vorgang, begruendung: bool, empfaenger: bool) -> Fakten {
     Fakten {
         zustaendig_gesetzt: v.zustaendig.is_some(),
-        // Nachforderung and Bescheid drafts come with their own editors (later issues).
+        // A Nachforderung is taken only by `nachricht_senden` (with its text and Frist);
+        // the Bescheid draft comes with its own editor (a later issue).
         nachforderung_formuliert: false,
         bescheid_entwurf_vorhanden: false,
         handelnde_person_ist_verfasser: false,
@@ -174,6 +176,15 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
         "einreichung.gespeichert" => "Antrag über FIT-Connect empfangen und gespeichert".to_owned(),
         "einreichung.nachgereicht" => "Nachgereichte Unterlagen eingegangen".to_owned(),
         "notiz.hinzugefuegt" => "Notiz hinzugefügt".to_owned(),
+        "antwort.eingereiht" => {
+            mit("Nachricht an die antragstellende Person in den Postausgang gestellt")
+        }
+        "antwort.zugestellt" => mit("Nachricht zugestellt"),
+        "antwort.aufgegeben" => mit("Nachricht nicht zugestellt"),
+        crate::nachrichten::ERNEUT_GESENDET => {
+            "Nachricht erneut in den Postausgang gestellt".to_owned()
+        }
+        crate::nachrichten::NACHWEIS_GESETZT => format!("Nachweis {d}"),
         ZUSTAENDIG_GESETZT => format!("Zuständig: {d}"),
         WIEDERVORLAGE_GESETZT => format!("Wiedervorlage: {d}"),
         ANLAGE_GESPEICHERT => format!("Anlage gespeichert unter {d}"),
@@ -202,7 +213,13 @@ impl AppContext {
             .filter(|u| u.rollen.contains(&rolle))
             .collect();
         for u in uebergaenge {
-            let f = fakten(v, true, true);
+            // The Nachforderung is written in its own dialog and sent as a message
+            // (`nachricht_senden`), which takes the action; here it counts as given like the
+            // other inputs.
+            let f = Fakten {
+                nachforderung_formuliert: true,
+                ..fakten(v, true, true)
+            };
             let moeglich = u.waechter.erfuellt(&f);
             let h = Handlung::Status(u.aktion);
             out.push(AktionInfo {
@@ -256,7 +273,19 @@ impl AppContext {
             })
             .collect();
         let aktionen = self.aktionen(&v);
+        let crate::nachrichten::Gespraech {
+            nachrichten,
+            nachforderung,
+            rueckkanal,
+            nachweise_der_leistung,
+            nachforderungsfrist,
+        } = self.nachrichten_detail(r, &v)?;
         Ok(VorgangDetail {
+            nachrichten,
+            nachforderung,
+            rueckkanal,
+            nachweise_der_leistung,
+            nachforderungsfrist,
             aktenzeichen: v.aktenzeichen.map(|a| a.0).unwrap_or_default(),
             leistung: v.leistung.name,
             leika: v.leistung.leika,

@@ -11,6 +11,8 @@
 //!   (one rule, [`frist::Stichtag::faelligkeit`]; store, app and UI show what it says).
 //! - [`bearbeitung`]: the actions of the case view ([`Handlung`]: a status action, Übernehmen,
 //!   Wiedervorlage) with their labels and the guards of the two that change no status.
+//! - [`nachforderung`]: requested Nachweise, the reply Frist, ticking off what a Nachreichung
+//!   brings, and the one check of a message to the applicant.
 //! - [`eingang`]: the intake states of a received FIT-Connect submission, shared by the
 //!   store and the sync engine.
 //!
@@ -26,6 +28,7 @@ pub mod aktenzeichen;
 pub mod bearbeitung;
 pub mod eingang;
 pub mod frist;
+pub mod nachforderung;
 pub mod status;
 pub mod vorgang;
 
@@ -33,10 +36,11 @@ pub use aktenzeichen::{Aktenzeichen, AktenzeichenMuster, AktenzeichenWerte, Must
 pub use bearbeitung::{Handlung, Hinderung};
 pub use eingang::Eingangszustand;
 pub use frist::{Bundesland, Faelligkeit, Fristenkatalog, Fristregel, Stichtag};
+pub use nachforderung::{AngeforderterNachweis, Nachforderung, NachrichtFehler};
 pub use status::{Aktion, Angabe, Fakten, Rolle, Status, StatusFehler, Waechter};
 pub use vorgang::{
-    AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Leistung, Nachricht,
-    Notiz, Prioritaet, Richtung, Vorgang, VorgangId,
+    AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Kanal, Leistung,
+    Nachricht, NachrichtArt, Notiz, Prioritaet, Richtung, Vorgang, VorgangId,
 };
 
 /// Serde helpers for dates as `YYYY-MM-DD` (plain and optional).

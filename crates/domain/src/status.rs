@@ -5,7 +5,7 @@
 //! hold. [`Status::anwenden`] looks the row up; anything not in the table is an error with
 //! German text, and an error never changes the status.
 //!
-//! Main path: Neu → In Prüfung → (Nachforderung offen ⇄ In Prüfung) → Entscheidung in Freigabe
+//! Main path: Neu → In Prüfung → (Wartet auf Unterlagen ⇄ In Prüfung) → Entscheidung in Freigabe
 //! → Beschieden → An E-Akte übergeben → Archiviert. Side exits from the open states:
 //! Zurückgewiesen (formal), Weitergeleitet, Zurückgezogen; they too are handed to the E-Akte
 //! and archived, so every case ends in Archiviert.
@@ -60,7 +60,7 @@ impl Status {
         match self {
             Status::Neu => "Neu",
             Status::InPruefung => "In Prüfung",
-            Status::NachforderungOffen => "Nachforderung offen",
+            Status::NachforderungOffen => "Wartet auf Unterlagen",
             Status::EntscheidungInFreigabe => "Entscheidung in Freigabe",
             Status::Beschieden => "Beschieden",
             Status::AnEAkteUebergeben => "An E-Akte übergeben",
@@ -328,6 +328,7 @@ impl Waechter {
         match self {
             Waechter::BegruendungVorhanden => Some(Angabe::Begruendung),
             Waechter::EmpfaengerBenannt => Some(Angabe::Empfaenger),
+            Waechter::NachforderungFormuliert => Some(Angabe::Nachforderung),
             _ => None,
         }
     }
@@ -365,6 +366,8 @@ pub enum Angabe {
     Empfaenger,
     /// A date (Wiedervorlage).
     Datum,
+    /// The Nachforderung (Nachweise, text, reply Frist): its own dialog, sent as a message.
+    Nachforderung,
 }
 
 /// One row of the status machine.

@@ -5,6 +5,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::aktenzeichen::Aktenzeichen;
 use crate::datum_serde::iso;
+use crate::nachforderung::Nachforderung;
 use crate::status::{Aktion, Fakten, Rolle, Status, StatusFehler};
 
 /// Stable identity of a case (UUID), also across devices. New ids are UUIDv7: random enough
@@ -223,6 +224,58 @@ pub enum Richtung {
     Ausgehend,
 }
 
+/// What a message is, for the thread's labels and the reply data's `art`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NachrichtArt {
+    /// A free message (or an incoming one without further meaning).
+    #[default]
+    Nachricht,
+    /// A request for missing documents.
+    Nachforderung,
+    /// A reminder of an open Nachforderung.
+    Erinnerung,
+    /// Confirmation of receipt.
+    Eingangsbestaetigung,
+    /// Documents sent by the applicant in the same case.
+    Nachreichung,
+}
+
+impl NachrichtArt {
+    /// German label.
+    pub fn bezeichnung(self) -> &'static str {
+        match self {
+            NachrichtArt::Nachricht => "Nachricht",
+            NachrichtArt::Nachforderung => "Nachforderung",
+            NachrichtArt::Erinnerung => "Erinnerung",
+            NachrichtArt::Eingangsbestaetigung => "Eingangsbestätigung",
+            NachrichtArt::Nachreichung => "Nachreichung",
+        }
+    }
+
+    /// Stable code (the serde name).
+    pub fn code(self) -> &'static str {
+        match self {
+            NachrichtArt::Nachricht => "nachricht",
+            NachrichtArt::Nachforderung => "nachforderung",
+            NachrichtArt::Erinnerung => "erinnerung",
+            NachrichtArt::Eingangsbestaetigung => "eingangsbestaetigung",
+            NachrichtArt::Nachreichung => "nachreichung",
+        }
+    }
+}
+
+/// How a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kanal {
+    /// The FIT-Connect reply channel (or the submission itself, incoming).
+    #[default]
+    FitConnect,
+    /// A printed letter (no reply channel): the message was made a PDF for the post.
+    Brief,
+}
+
 /// A message exchanged with the applicant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Nachricht {
@@ -235,6 +288,39 @@ pub struct Nachricht {
     pub betreff: String,
     /// Body.
     pub text: String,
+    /// What it is.
+    #[serde(default)]
+    pub art: NachrichtArt,
+    /// How it travels.
+    #[serde(default)]
+    pub kanal: Kanal,
+    /// Names of the documents it carries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anlagen: Vec<String>,
+    /// The outbox row that sends it (its idempotency key), for the delivery state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auftrag: Option<String>,
+    /// Who wrote it (outgoing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub von: Option<String>,
+}
+
+impl Nachricht {
+    /// A message with the given direction, time, subject and text, of kind
+    /// [`NachrichtArt::Nachricht`] over FIT-Connect, without documents.
+    pub fn neu(richtung: Richtung, zeit: OffsetDateTime, betreff: &str, text: &str) -> Self {
+        Self {
+            richtung,
+            zeit,
+            betreff: betreff.to_owned(),
+            text: text.to_owned(),
+            art: NachrichtArt::Nachricht,
+            kanal: Kanal::FitConnect,
+            anlagen: Vec::new(),
+            auftrag: None,
+            von: None,
+        }
+    }
 }
 
 /// A case.
@@ -273,6 +359,9 @@ pub struct Vorgang {
     pub notizen: Vec<Notiz>,
     /// Messages in and out.
     pub nachrichten: Vec<Nachricht>,
+    /// The open (or last) request for missing documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nachforderung: Option<Nachforderung>,
 }
 
 impl Vorgang {
@@ -299,6 +388,7 @@ impl Vorgang {
             fit_connect: None,
             notizen: Vec::new(),
             nachrichten: Vec::new(),
+            nachforderung: None,
         }
     }
 

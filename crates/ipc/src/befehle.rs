@@ -24,7 +24,8 @@ use ts_rs::{Config, TS};
 
 #[allow(unused_imports)] // each type is used by some entry of the table
 use crate::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, QueueAnfrage,
+    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, GewaehlteDatei,
+    NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
     QueueAntwort, Sitzung, SyncStatus, VorgangDetail,
 };
 
@@ -65,6 +66,21 @@ macro_rules! mit_befehlen {
             vorgang_aktion(anfrage: AktionAnfrage) -> VorgangDetail => Kontext;
             /// Fügt einem Vorgang eine interne Notiz hinzu.
             notiz_hinzufuegen(id: String, text: String) -> VorgangDetail => Kontext;
+            /// Die Vorlage einer Nachricht, aus dem Vorgang ausgefüllt (bei einer Nachforderung
+            /// mit den gewählten Nachweisen und der Frist).
+            nachricht_entwurf(id: String, art: NachrichtArt, nachweise: Vec<String>, frist: Option<String>) -> NachrichtEntwurf => Kontext;
+            /// Die Nachricht genau so, wie sie gesendet würde – oder warum sie nicht gehen kann.
+            nachricht_vorschau(anfrage: NachrichtAnfrage) -> NachrichtVorschau => Kontext;
+            /// Sendet eine Nachricht an die antragstellende Person (über den Postausgang); bei
+            /// einer Nachforderung mit Statuswechsel und Wiedervorlage zur Frist.
+            nachricht_senden(anfrage: NachrichtAnfrage) -> VorgangDetail => Kontext;
+            /// Stellt eine fehlgeschlagene Nachricht erneut in den Postausgang.
+            nachricht_erneut_senden(id: String, auftrag: String) -> VorgangDetail => Kontext;
+            /// Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).
+            nachweis_abhaken(id: String, nachweis: String, eingegangen: bool) -> VorgangDetail => Kontext;
+            /// „Datei anhängen …“: fragt im Dialog des Systems nach einer Datei; `null`, wenn
+            /// abgebrochen.
+            datei_waehlen() -> Option<GewaehlteDatei> => Fenster;
             /// „Speichern unter …“: fragt im Dialog des Systems nach dem Ziel und schreibt die
             /// Anlage dorthin (protokolliert); `null`, wenn abgebrochen.
             anlage_speichern(vorgang_id: String, sha512: String) -> Option<String> => Fenster;

@@ -255,6 +255,8 @@ pub enum Angabe {
     Empfaenger,
     /// A date (`YYYY-MM-DD`).
     Datum,
+    /// The Nachforderung dialog (Nachweise, text, reply Frist; sent as a message).
+    Nachforderung,
 }
 
 /// One row of the queue.
@@ -458,6 +460,191 @@ pub struct VorgangDetail {
     pub verlauf: Vec<VerlaufEintrag>,
     /// Actions offered to the session's user.
     pub aktionen: Vec<AktionInfo>,
+    /// The thread with the applicant, newest first.
+    pub nachrichten: Vec<NachrichtInfo>,
+    /// The open (or last) Nachforderung, if any.
+    pub nachforderung: Option<NachforderungInfo>,
+    /// How the case can write to the applicant.
+    pub rueckkanal: RueckkanalInfo,
+    /// The Nachweise the Leistung's configuration lets a caseworker request.
+    pub nachweise_der_leistung: Vec<NachweisAuswahl>,
+    /// The default reply Frist of a Nachforderung from today (`YYYY-MM-DD`; the Leistung's
+    /// Nachforderungsfrist in working days with the Land's holidays).
+    pub nachforderungsfrist: String,
+}
+
+/// Kind of a message with the applicant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NachrichtArt {
+    /// A free message.
+    Nachricht,
+    /// Request for missing documents.
+    Nachforderung,
+    /// Reminder of an open Nachforderung.
+    Erinnerung,
+    /// Confirmation of receipt.
+    Eingangsbestaetigung,
+    /// Documents sent by the applicant.
+    Nachreichung,
+}
+
+/// Delivery state of an outgoing message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Zustellung {
+    /// Incoming: nothing to deliver.
+    Eingegangen,
+    /// Waiting in the Postausgang (queued or retried).
+    Postausgang,
+    /// The service took it.
+    Zugestellt,
+    /// Given up; `fehler` says why, „Erneut senden“ queues it again.
+    Fehler,
+    /// Made a letter (no reply channel): printed or saved by the caseworker.
+    Brief,
+}
+
+/// One message of the thread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachrichtInfo {
+    /// Incoming (`true`) or outgoing.
+    pub eingehend: bool,
+    /// Kind.
+    pub art: NachrichtArt,
+    /// Kind as shown.
+    pub art_text: String,
+    /// When (RFC 3339).
+    pub zeit: String,
+    /// Who wrote it (outgoing), if known.
+    pub von: Option<String>,
+    /// Subject.
+    pub betreff: String,
+    /// Plain text (never HTML).
+    pub text: String,
+    /// Names of the documents it carries.
+    pub anlagen: Vec<String>,
+    /// Delivery state.
+    pub zustellung: Zustellung,
+    /// Delivery state as shown (e.g. „Im Postausgang (2 Versuche)“).
+    pub zustellung_text: String,
+    /// Why it failed, for [`Zustellung::Fehler`] (or the last error while retried).
+    pub fehler: Option<String>,
+    /// The outbox row's key, for „Erneut senden“.
+    pub auftrag: Option<String>,
+}
+
+/// A requested Nachweis on the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachweisStand {
+    /// Id in the Leistung's configuration.
+    pub id: String,
+    /// Name.
+    pub bezeichnung: String,
+    /// Received.
+    pub eingegangen: bool,
+    /// How: „mit Nachweis.pdf“, „abgehakt von m.muster“.
+    pub wie: Option<String>,
+}
+
+/// The Nachforderung of a case as the case view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachforderungInfo {
+    /// The requested Nachweise.
+    pub nachweise: Vec<NachweisStand>,
+    /// Reply Frist (`YYYY-MM-DD`).
+    pub frist: String,
+    /// When it was sent (RFC 3339).
+    pub gesendet: String,
+    /// Who sent it.
+    pub von: String,
+    /// The Frist has passed and the case still waits.
+    pub abgelaufen: bool,
+    /// Reminders sent (RFC 3339).
+    pub erinnerungen: Vec<String>,
+}
+
+/// How the case can write to the applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RueckkanalInfo {
+    /// The FIT-Connect reply channel is available.
+    pub fit_connect: bool,
+    /// Why not, when it is not (German).
+    pub hinweis: Option<String>,
+    /// Other channels the applicant named (information only, never used by the app).
+    pub andere: Vec<String>,
+}
+
+/// A Nachweis a caseworker can request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachweisAuswahl {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub bezeichnung: String,
+}
+
+/// A message the caseworker composes (`nachricht_vorschau`, `nachricht_senden`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachrichtAnfrage {
+    /// Id of the case.
+    pub id: String,
+    /// Kind: `nachricht`, `nachforderung`, `erinnerung` or `eingangsbestaetigung`.
+    pub art: NachrichtArt,
+    /// Subject (empty: the template's).
+    #[serde(default)]
+    pub betreff: String,
+    /// The text as the caseworker wrote it.
+    pub text: String,
+    /// For a Nachforderung: ids of the requested Nachweise.
+    #[serde(default)]
+    pub nachweise: Vec<String>,
+    /// For a Nachforderung: reply Frist (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub frist: Option<String>,
+    /// Files chosen in the system's dialog (paths from `datei_waehlen`).
+    #[serde(default)]
+    pub dateien: Vec<String>,
+    /// Documents of the case itself (their SHA-512).
+    #[serde(default)]
+    pub dokumente: Vec<String>,
+}
+
+/// A template filled from the case (`nachricht_entwurf`), for the caseworker to edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachrichtEntwurf {
+    /// Subject.
+    pub betreff: String,
+    /// Text.
+    pub text: String,
+}
+
+/// The message exactly as it will be sent (`nachricht_vorschau`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct NachrichtVorschau {
+    /// Subject.
+    pub betreff: String,
+    /// Text.
+    pub text: String,
+    /// The requested Nachweise, as the applicant's service lists them.
+    pub nachweise: Vec<String>,
+    /// Reply Frist as shown („17.12.2026“), if any.
+    pub frist: Option<String>,
+    /// Documents with their size, as they will be attached („Lageplan.pdf (120 KB)“).
+    pub anlagen: Vec<String>,
+    /// How it will travel: „FIT-Connect-Rückkanal“ or „Brief (PDF zum Drucken)“.
+    pub weg: String,
+}
+
+/// A file chosen in the system's dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GewaehlteDatei {
+    /// Full path (sent back in [`NachrichtAnfrage::dateien`]).
+    pub pfad: String,
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub groesse: u64,
 }
 
 /// Request of `vorgang_aktion`.

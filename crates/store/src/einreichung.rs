@@ -11,7 +11,8 @@
 //! existing one, stores the content, sets `accept-pending` and queues the accept. What to write
 //! ([`Aufnahme`]) is plain data the engine maps from the submission without touching the store.
 
-use domain::{AnlageRef, Eingangszustand, Nachricht, Vorgang, VorgangId};
+use domain::nachforderung::{NachgereichtesDokument, Nachreichungsfolge};
+use domain::{Aktion, AnlageRef, Eingangszustand, Nachricht, Vorgang, VorgangId};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -128,12 +129,17 @@ pub struct Nachreichung {
     pub anlagen: Vec<AnlageRef>,
     /// The incoming message that tells the caseworker what came.
     pub nachricht: Nachricht,
+    /// The documents with the applicant's declaration of what each is (for ticking off a
+    /// Nachforderung's Nachweise).
+    pub dokumente: Vec<NachgereichtesDokument>,
 }
 
 impl Nachreichung {
     /// Adds to `v` the documents it does not have yet (same SHA-512 and file name) and the
-    /// message. Returns how many documents were added.
-    pub fn anwenden(&self, v: &mut Vorgang) -> usize {
+    /// message, and applies the domain's rule for documents that arrive
+    /// ([`Vorgang::nachreichung_eingegangen`]). Returns how many documents were added and
+    /// what the rule changed.
+    pub fn anwenden(&self, v: &mut Vorgang) -> (usize, Nachreichungsfolge) {
         let mut neu = 0;
         for a in &self.anlagen {
             if !v
@@ -146,7 +152,8 @@ impl Nachreichung {
             }
         }
         v.nachrichten.push(self.nachricht.clone());
-        neu
+        let folge = v.nachreichung_eingegangen(&self.dokumente, self.nachricht.zeit);
+        (neu, folge)
     }
 }
 
@@ -240,8 +247,25 @@ impl Schreiben<'_> {
                         n.vorgang_id, e.submission_id
                     ))
                 })?;
-                n.anwenden(&mut v);
+                let (_, folge) = n.anwenden(&mut v);
                 self.vorgang_speichern(&v, &akteur, "einreichung.nachgereicht")?;
+                if let Some((von, nach)) = folge.status {
+                    let mut details = String::new();
+                    if !folge.abgehakt.is_empty() {
+                        details = format!("Nachweise eingegangen: {}", folge.abgehakt.join(", "));
+                    }
+                    self.audit_anhaengen(
+                        &akteur,
+                        &format!(
+                            "status: {} → {} ({})",
+                            von.code(),
+                            nach.code(),
+                            Aktion::UnterlagenEingegangen.bezeichnung()
+                        ),
+                        Some(&v.id),
+                        &details,
+                    )?;
+                }
                 let az = v.aktenzeichen.map(|a| a.0).unwrap_or_default();
                 (v.id, az, true)
             }

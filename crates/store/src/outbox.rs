@@ -144,9 +144,32 @@ impl Schreiben<'_> {
             &[&id, &fehler],
         )
     }
+
+    /// A person asks to send a given-up row again: it is open and due at `jetzt`, with its
+    /// attempts counted from zero. Rows not given up are left alone (an open row is already
+    /// retried, a finished one went out).
+    pub fn outbox_erneut(&self, id: i64, jetzt: OffsetDateTime) -> Result<()> {
+        self.aendern(
+            id,
+            "UPDATE outbox SET zustand = 'offen', versuche = 0, naechster_versuch_ms = ?2
+             WHERE id = ?1 AND zustand = 'aufgegeben'",
+            &[&id, &ms(jetzt)],
+        )
+    }
 }
 
 impl Lesen<'_> {
+    /// One item by its idempotency key (the delivery state of a message on the case).
+    pub fn outbox_nach_idempotenz(&self, idempotenz: &str) -> Result<Option<OutboxEintrag>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SPALTEN} FROM outbox WHERE idempotenz = ?1"
+            ))?
+            .query_row([idempotenz], eintrag)
+            .optional()?)
+    }
+
     /// Open items due at `jetzt`, oldest due first.
     pub fn outbox_faellig(&self, jetzt: OffsetDateTime, limit: u32) -> Result<Vec<OutboxEintrag>> {
         let mut st = self.conn.prepare_cached(&format!(

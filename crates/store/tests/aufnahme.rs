@@ -7,12 +7,14 @@ mod common;
 use std::io::Write;
 
 use common::*;
-use domain::{AnlageRef, Eingangszustand, Nachricht, Richtung, VorgangId};
+use domain::nachforderung::{AngeforderterNachweis, Nachforderung, NachgereichtesDokument};
+use domain::{AnlageRef, Eingangszustand, Nachricht, Richtung, Status, VorgangId};
 use store::{
     Aufnahme, Aufnahmeergebnis, Aufnahmefall, EinreichungsAnlage, EmpfangeneEinreichung,
     Nachreichung, NeuerAuftrag, Store,
 };
 use time::Duration;
+use time::macros::date;
 
 fn ablegen(s: &Store, daten: &[u8]) -> String {
     let mut w = s.anlage_schreiber().unwrap();
@@ -148,12 +150,32 @@ fn a_follow_up_goes_to_the_existing_case_with_only_its_new_documents() {
     };
     s.write(|w| w.einreichung_empfangen("sub-2", "case-1", "dest-1"))
         .unwrap();
-    let nachricht = Nachricht {
-        richtung: Richtung::Eingehend,
-        zeit: eingang(),
-        betreff: "Neu: nachgereichte Unterlagen".into(),
-        text: "Nachreichung mit 2 Anlage(n)".into(),
-    };
+    let nachricht = Nachricht::neu(
+        Richtung::Eingehend,
+        eingang(),
+        "Neu: nachgereichte Unterlagen",
+        "Nachreichung mit 2 Anlage(n)",
+    );
+    // The case waits for two Nachweise; the follow-up declares one of them.
+    let mut v = s.read(|r| r.vorgang(&vorgang_id)).unwrap().unwrap();
+    v.status = Status::NachforderungOffen;
+    v.wiedervorlage = Some(date!(2026 - 12 - 17));
+    v.nachforderung = Some(Nachforderung {
+        nachweise: ["haftpflicht", "chip"]
+            .iter()
+            .map(|id| AngeforderterNachweis {
+                id: (*id).into(),
+                bezeichnung: format!("Nachweis {id}"),
+                eingegangen: None,
+            })
+            .collect(),
+        frist: date!(2026 - 12 - 17),
+        gesendet: eingang(),
+        von: "sb".into(),
+        erinnerungen: vec![],
+    });
+    s.write(|w| w.vorgang_speichern(&v, "sb", "test.nachforderung"))
+        .unwrap();
     let fall = Aufnahmefall::Nachreichung(Nachreichung {
         vorgang_id,
         anlagen: vec![
@@ -161,6 +183,10 @@ fn a_follow_up_goes_to_the_existing_case_with_only_its_new_documents() {
             dokument(&nachweis, "Nachweis.pdf"),
         ],
         nachricht: nachricht.clone(),
+        dokumente: vec![NachgereichtesDokument {
+            dateiname: "Nachweis.pdf".into(),
+            beschreibung: Some("haftpflicht".into()),
+        }],
     });
     let anlagen = [
         (antrag.as_str(), "Antrag.pdf"),
@@ -182,6 +208,29 @@ fn a_follow_up_goes_to_the_existing_case_with_only_its_new_documents() {
     let namen: Vec<_> = v.anlagen.iter().map(|a| a.dateiname.as_str()).collect();
     assert_eq!(namen, ["Antrag.pdf", "Nachweis.pdf"]);
     assert_eq!(v.nachrichten, [nachricht]);
+    // The domain's rule ran in the same transaction: ticked, back in Prüfung, the
+    // Wiedervorlage at the Frist gone, the status change audited as the system's; the
+    // Posteingang marks the case „neue Unterlagen“ until someone opens it.
+    let nf = v.nachforderung.as_ref().unwrap();
+    assert!(nf.nachweise[0].eingegangen.is_some());
+    assert!(nf.nachweise[1].eingegangen.is_none());
+    assert_eq!(v.status, Status::InPruefung);
+    assert_eq!(v.wiedervorlage, None);
+    let audit = s.read(|r| r.audit_fuer_vorgang(&vorgang_id)).unwrap();
+    assert!(
+        audit.iter().any(|a| a.was
+            == "status: nachforderung_offen → in_pruefung (Nachgeforderte Unterlagen eingegangen)"
+            && a.details == "Nachweise eingegangen: haftpflicht"),
+        "{audit:?}"
+    );
+    let neu = |s: &Store| {
+        s.read(|r| r.mit_ungesehenen_unterlagen(&[vorgang_id]))
+            .unwrap()
+            .contains(&vorgang_id)
+    };
+    assert!(neu(&s));
+    s.write(|w| w.vorgang_oeffnen(&vorgang_id, "sb")).unwrap();
+    assert!(!neu(&s));
     let info = s.read(|r| r.einreichung("sub-2")).unwrap().unwrap();
     assert_eq!(info.zustand, Eingangszustand::AcceptPending);
     assert_eq!(info.vorgang_id, Some(vorgang_id.to_string()));
@@ -203,12 +252,8 @@ fn an_intake_that_fails_leaves_the_submission_received_with_no_case_and_no_accep
     let fall = Aufnahmefall::Nachreichung(Nachreichung {
         vorgang_id: VorgangId::neu(),
         anlagen: vec![],
-        nachricht: Nachricht {
-            richtung: Richtung::Eingehend,
-            zeit: eingang(),
-            betreff: "x".into(),
-            text: "x".into(),
-        },
+        nachricht: Nachricht::neu(Richtung::Eingehend, eingang(), "x", "x"),
+        dokumente: vec![],
     });
     let err = s
         .write(|w| w.einreichung_aufnehmen(aufnahme("sub-1", fall, &[])))

@@ -78,12 +78,12 @@ fn no_file_under_the_profile_contains_a_marker_in_plaintext() {
             zeit: OffsetDateTime::now_utc(),
             text: MARKER[3].into(),
         });
-        v.nachrichten.push(Nachricht {
-            richtung: Richtung::Eingehend,
-            zeit: OffsetDateTime::now_utc(),
-            betreff: "Nachweis".into(),
-            text: MARKER[4].into(),
-        });
+        v.nachrichten.push(Nachricht::neu(
+            Richtung::Eingehend,
+            OffsetDateTime::now_utc(),
+            "Nachweis",
+            MARKER[4],
+        ));
         v.anlagen.push(AnlageRef {
             sha512: sha.clone(),
             dateiname: "nachweis.txt".into(),

@@ -268,6 +268,7 @@ impl<'s> StoreSink<'s> {
                 mime: meta.mime_type,
                 sha512,
                 groesse,
+                beschreibung: meta.description,
             });
         }
         Ok(fertig)

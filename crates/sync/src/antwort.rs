@@ -1,6 +1,6 @@
 //! Replies to the applicant ("Antworten") over the FIT-Connect reply channel, as outbox rows.
 //!
-//! [`Engine::antwort_einreihen`] takes the applicant's reply key from the metadata of the
+//! [`antwort_einreihen`] takes the applicant's reply key from the metadata of the
 //! case's submission (`replyChannel.fitConnect.encryptionPublicKey`), **seals the reply at
 //! once** and, in one store transaction, enqueues the sealed reply ([`AntwortAuftrag`], kind
 //! [`ART_ANTWORT`]), appends the outgoing [`domain::Nachricht`] to the Vorgang and writes the
@@ -32,8 +32,10 @@
 //! - A process that dies while it holds the claim delays the retry until the claim expires.
 //! - A reply whose id the service no longer knows (404 on retry) is given up with a message
 //!   asking a person to check, not created again: it may have gone out already.
-//! - The Vorgang's [`domain::Nachricht`] has no delivery state; delivery and giving up are
-//!   in the audit log (`antwort.zugestellt`, `antwort.aufgegeben`) and the outbox row.
+//! - The Vorgang's [`domain::Nachricht`] carries no delivery state of its own: it names its
+//!   outbox row (`auftrag`), whose state (offen / erledigt / aufgegeben with the reason) is
+//!   the delivery state; delivery and giving up are also in the audit log
+//!   (`antwort.zugestellt`, `antwort.aufgegeben`).
 //! - Attachments of a reply are held whole in memory and in the row (as JWE); replies are
 //!   letters with a few documents, not bulk transfers.
 //! - Open replies are counted apart (`Bericht::antworten_offen`), not in
@@ -41,26 +43,27 @@
 //!   next pass sends it.
 //!
 //! To extend: a new kind of reply content is a new schema URI and data layout in
-//! [`Engine::antwort_einreihen`]; the sending side does not look inside the sealed reply.
+//! [`antwort_einreihen`]; the sending side does not look inside the sealed reply.
 
 use std::time::Duration;
 
-use domain::{Nachricht, Richtung, VorgangId};
+use domain::{Nachricht, NachrichtArt, Richtung, Vorgang, VorgangId};
 use fitconnect::jose::Jwk;
 use fitconnect::reply::{OutgoingReply, SealedReply, seal_reply};
 use fitconnect::sender::OutgoingAttachment;
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use store::{NeuerAuftrag, Store, StoreError};
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::SyncError;
-use crate::engine::{Engine, Konfiguration, SYSTEM};
+use crate::engine::{Konfiguration, SYSTEM};
 use crate::fortschritt::{Bericht, Fortschritt};
 
 /// Outbox kind of a reply to the applicant.
 pub const ART_ANTWORT: &str = "fitconnect.reply";
-/// Schema URI of the reply's data (`{"aktenzeichen", "betreff", "text"}`).
+/// Schema URI of the reply's data: `{"aktenzeichen", "art", "betreff", "text"}`, for a
+/// Nachforderung also `"nachweise": [{"id", "bezeichnung"}]` and `"frist": "YYYY-MM-DD"`.
 pub const SCHEMA_ANTWORT: &str = "urn:amtsstube:antwort:1.0.0";
 /// How long a pass holds a reply row it is sending before another pass may take it.
 pub const ANSPRUCH: Duration = Duration::from_secs(10 * 60);
@@ -99,7 +102,7 @@ fn kein_rueckkanal(az: &str, warum: &str) -> SyncError {
 }
 
 /// The reply key in a submission's metadata JSON, if the applicant gave one.
-fn antwortschluessel(metadaten_json: &str) -> Result<Option<Jwk>, SyncError> {
+pub fn antwortschluessel(metadaten_json: &str) -> Result<Option<Jwk>, SyncError> {
     let v: serde_json::Value = serde_json::from_str(metadaten_json)?;
     v.pointer("/replyChannel/fitConnect/encryptionPublicKey")
         .map(|k| {
@@ -112,115 +115,216 @@ fn antwortschluessel(metadaten_json: &str) -> Result<Option<Jwk>, SyncError> {
         .transpose()
 }
 
-impl Engine {
-    /// Seals a reply (`betreff`, `text`, `anlagen`) to the applicant of `vorgang` and queues
-    /// it, together with the outgoing Nachricht on the Vorgang and the audit entry of `wer`,
-    /// in one transaction. Returns the outbox row's idempotency key. Fails with a German
-    /// message, and queues nothing, when the applicant gave no FIT-Connect reply channel.
-    pub fn antwort_einreihen(
-        &self,
-        vorgang: &VorgangId,
-        betreff: &str,
-        text: &str,
-        anlagen: Vec<AntwortAnlage>,
-        wer: &str,
-    ) -> Result<String, SyncError> {
-        let store = self.store();
-        let (v, einreichung) = store.read(|r| {
-            let v = r.vorgang(vorgang)?;
-            let e = match v.as_ref().and_then(|v| v.fit_connect.as_ref()) {
-                Some(f) => r.einreichung(&f.submission_id)?,
-                None => None,
-            };
-            Ok((v, e))
-        })?;
-        let v = v.ok_or_else(|| {
-            SyncError::Daten(format!("Der Vorgang {vorgang} ist nicht im Speicher."))
-        })?;
-        let az = v
-            .aktenzeichen
-            .as_ref()
-            .map_or_else(|| vorgang.to_string(), |a| a.0.clone());
-        let ids = v.fit_connect.clone().ok_or_else(|| {
-            kein_rueckkanal(&az, "Der Antrag ist nicht über FIT-Connect eingegangen")
-        })?;
-        let metadaten = einreichung.and_then(|e| e.metadaten_json).ok_or_else(|| {
-            kein_rueckkanal(
-                &az,
-                "Die Metadaten der Einreichung fehlen im Speicher (nur Ablehnungen bleiben ohne)",
-            )
-        })?;
-        let schluessel = antwortschluessel(&metadaten)?.ok_or_else(|| {
-            kein_rueckkanal(
-                &az,
-                "Die antragstellende Person hat keinen FIT-Connect-Rückkanal angegeben \
-                 (replyChannel.fitConnect fehlt in den Metadaten ihres Antrags)",
-            )
-        })?;
+/// A message to the applicant, as [`antwort_einreihen`] queues it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Antwort {
+    /// What it is (the reply data's `art`, the thread's label).
+    pub art: NachrichtArt,
+    /// Subject.
+    pub betreff: String,
+    /// Plain text (never HTML).
+    pub text: String,
+    /// Documents sent with it.
+    pub anlagen: Vec<AntwortAnlage>,
+    /// For a Nachforderung: the requested Nachweise (id, name), carried in the reply data so
+    /// the applicant's online service can offer an upload for each; the applicant answers
+    /// with attachments whose `description` is the id.
+    pub nachweise: Vec<(String, String)>,
+    /// For a Nachforderung: by when the applicant should answer.
+    pub frist: Option<Date>,
+}
 
-        let daten = serde_json::to_vec(&serde_json::json!({
-            "aktenzeichen": az,
-            "betreff": betreff,
-            "text": text,
-        }))?;
-        let namen: Vec<String> = anlagen.iter().map(|a| a.dateiname.clone()).collect();
-        let antwort = OutgoingReply {
-            data: daten,
-            schema_uri: SCHEMA_ANTWORT.into(),
-            attachments: anlagen
-                .into_iter()
-                .map(|a| OutgoingAttachment {
-                    id: uuid::Uuid::new_v4().to_string(),
-                    filename: a.dateiname,
-                    mime_type: a.mime,
-                    purpose: "attachment".into(),
-                    description: None,
-                    content: a.inhalt,
-                })
-                .collect(),
+/// What the caller changes on the Vorgang in the transaction that queues a reply (a status
+/// change, the Nachforderung); returns an extra audit entry (`was`, `details`) if any.
+pub type Aenderung<'a> =
+    Box<dyn FnOnce(&mut Vorgang) -> Result<Option<(String, String)>, StoreError> + 'a>;
+
+/// The applicant's FIT-Connect reply key of `vorgang`, or why there is none (German).
+pub fn rueckkanal(store: &Store, vorgang: &VorgangId) -> Result<Jwk, SyncError> {
+    let (v, einreichung) = store.read(|r| {
+        let v = r.vorgang(vorgang)?;
+        let e = match v.as_ref().and_then(|v| v.fit_connect.as_ref()) {
+            Some(f) => r.einreichung(&f.submission_id)?,
+            None => None,
         };
-        let versiegelt = seal_reply(&schluessel, &antwort)?;
-        let idempotenz = format!("{ART_ANTWORT}:{vorgang}:{}", uuid::Uuid::new_v4());
-        let auftrag = NeuerAuftrag {
-            idempotenz: idempotenz.clone(),
-            art: ART_ANTWORT.into(),
-            vorgang_id: Some(vorgang.to_string()),
-            nutzlast: serde_json::to_vec(&AntwortAuftrag {
-                vorgang_id: vorgang.to_string(),
-                case_id: ids.case_id,
-                versiegelt,
-                reply_id: None,
-            })?,
-        };
-        let mut nachricht_text = text.to_owned();
-        if !namen.is_empty() {
-            nachricht_text.push_str(&format!("\n\nAnlagen: {}", namen.join(", ")));
-        }
-        let jetzt = OffsetDateTime::now_utc();
-        store.write(|w| {
-            // Read again inside the transaction: someone may have changed the Vorgang.
-            let mut v = w
-                .vorgang(vorgang)?
-                .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {vorgang}")))?;
-            w.outbox_einreihen(&auftrag, jetzt)?;
-            v.nachrichten.push(Nachricht {
-                richtung: Richtung::Ausgehend,
-                zeit: jetzt,
-                betreff: betreff.to_owned(),
-                text: nachricht_text.clone(),
-            });
-            w.vorgang_aendern(
-                &v,
-                wer,
-                "antwort.eingereiht",
-                &format!(
-                    "Antwort über den FIT-Connect-Rückkanal eingereiht ({idempotenz}), {} Anlage(n)",
-                    namen.len()
-                ),
-            )
-        })?;
-        Ok(idempotenz)
+        Ok((v, e))
+    })?;
+    let v =
+        v.ok_or_else(|| SyncError::Daten(format!("Der Vorgang {vorgang} ist nicht im Speicher.")))?;
+    let az = v
+        .aktenzeichen
+        .as_ref()
+        .map_or_else(|| vorgang.to_string(), |a| a.0.clone());
+    if v.fit_connect.is_none() {
+        return Err(kein_rueckkanal(
+            &az,
+            "Der Antrag ist nicht über FIT-Connect eingegangen",
+        ));
     }
+    let metadaten = einreichung.and_then(|e| e.metadaten_json).ok_or_else(|| {
+        kein_rueckkanal(
+            &az,
+            "Die Metadaten der Einreichung fehlen im Speicher (nur Ablehnungen bleiben ohne)",
+        )
+    })?;
+    antwortschluessel(&metadaten)?.ok_or_else(|| {
+        kein_rueckkanal(
+            &az,
+            "Die antragstellende Person hat keinen FIT-Connect-Rückkanal angegeben \
+             (replyChannel.fitConnect fehlt in den Metadaten ihres Antrags)",
+        )
+    })
+}
+
+/// The reply channels the applicant named in the submission's metadata other than
+/// FIT-Connect (`eMail`, `deMail`, `elster`, `fink`), as German text for information.
+pub fn andere_rueckkanaele(metadaten_json: &str) -> Vec<String> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(metadaten_json) else {
+        return Vec::new();
+    };
+    let Some(kanaele) = v.get("replyChannel").and_then(|k| k.as_object()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, wert) in kanaele {
+        let text = match name.as_str() {
+            "fitConnect" => continue,
+            "eMail" => format!(
+                "E-Mail{}",
+                wert.get("address")
+                    .and_then(|a| a.as_str())
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default()
+            ),
+            "deMail" => format!(
+                "De-Mail{}",
+                wert.get("address")
+                    .and_then(|a| a.as_str())
+                    .map(|a| format!(" ({a})"))
+                    .unwrap_or_default()
+            ),
+            "elster" => "ELSTER-Postfach".to_owned(),
+            "fink" => "FINK-Postfach".to_owned(),
+            andere => andere.to_owned(),
+        };
+        out.push(text);
+    }
+    out
+}
+
+/// Seals `antwort` to the applicant of `vorgang` and queues it in `store`, in one transaction with
+/// the outgoing Nachricht on the Vorgang (linked to the outbox row), the audit entry of
+/// `wer` and what `aendern` changes (a status change and the Nachforderung). Returns the
+/// outbox row's idempotency key. Fails with a German message, and queues nothing, when
+/// the applicant gave no FIT-Connect reply channel or `aendern` refuses.
+pub fn antwort_einreihen(
+    store: &Store,
+    vorgang: &VorgangId,
+    antwort: Antwort,
+    wer: &str,
+    aendern: Aenderung<'_>,
+) -> Result<String, SyncError> {
+    let schluessel = rueckkanal(store, vorgang)?;
+    let (az, case_id) = store
+        .read(|r| r.vorgang(vorgang))?
+        .map(|v| {
+            (
+                v.aktenzeichen.map(|a| a.0).unwrap_or_default(),
+                v.fit_connect.map(|f| f.case_id).unwrap_or_default(),
+            )
+        })
+        .ok_or_else(|| SyncError::Daten(format!("Der Vorgang {vorgang} ist nicht im Speicher.")))?;
+    let Antwort {
+        art,
+        betreff,
+        text,
+        anlagen,
+        nachweise,
+        frist,
+    } = antwort;
+    let mut daten = serde_json::json!({
+        "aktenzeichen": az,
+        "art": art.code(),
+        "betreff": betreff,
+        "text": text,
+    });
+    if !nachweise.is_empty() {
+        daten["nachweise"] = serde_json::Value::Array(
+            nachweise
+                .iter()
+                .map(|(id, bez)| serde_json::json!({ "id": id, "bezeichnung": bez }))
+                .collect(),
+        );
+    }
+    if let Some(f) = frist {
+        daten["frist"] = serde_json::Value::String(format!(
+            "{:04}-{:02}-{:02}",
+            f.year(),
+            u8::from(f.month()),
+            f.day()
+        ));
+    }
+    let daten = serde_json::to_vec(&daten)?;
+    let namen: Vec<String> = anlagen.iter().map(|a| a.dateiname.clone()).collect();
+    let reply = OutgoingReply {
+        data: daten,
+        schema_uri: SCHEMA_ANTWORT.into(),
+        attachments: anlagen
+            .into_iter()
+            .map(|a| OutgoingAttachment {
+                id: uuid::Uuid::new_v4().to_string(),
+                filename: a.dateiname,
+                mime_type: a.mime,
+                purpose: "attachment".into(),
+                description: None,
+                content: a.inhalt,
+            })
+            .collect(),
+    };
+    let versiegelt = seal_reply(&schluessel, &reply)?;
+    let idempotenz = format!("{ART_ANTWORT}:{vorgang}:{}", uuid::Uuid::new_v4());
+    let auftrag = NeuerAuftrag {
+        idempotenz: idempotenz.clone(),
+        art: ART_ANTWORT.into(),
+        vorgang_id: Some(vorgang.to_string()),
+        nutzlast: serde_json::to_vec(&AntwortAuftrag {
+            vorgang_id: vorgang.to_string(),
+            case_id,
+            versiegelt,
+            reply_id: None,
+        })?,
+    };
+    let jetzt = OffsetDateTime::now_utc();
+    store.write(|w| {
+        // Read again inside the transaction: someone may have changed the Vorgang.
+        let mut v = w
+            .vorgang(vorgang)?
+            .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {vorgang}")))?;
+        w.outbox_einreihen(&auftrag, jetzt)?;
+        v.nachrichten.push(Nachricht {
+            art,
+            anlagen: namen.clone(),
+            auftrag: Some(idempotenz.clone()),
+            von: Some(wer.to_owned()),
+            ..Nachricht::neu(Richtung::Ausgehend, jetzt, &betreff, &text)
+        });
+        let zusatz = aendern(&mut v)?;
+        w.vorgang_aendern(
+            &v,
+            wer,
+            "antwort.eingereiht",
+            &format!(
+                "{} über den FIT-Connect-Rückkanal eingereiht ({idempotenz}), {} Anlage(n)",
+                art.bezeichnung(),
+                namen.len()
+            ),
+        )?;
+        if let Some((was, details)) = zusatz {
+            w.audit_anhaengen(wer, &was, Some(vorgang), &details)?;
+        }
+        Ok(())
+    })?;
+    Ok(idempotenz)
 }
 
 /// Last error of a reply row while a pass sends it.

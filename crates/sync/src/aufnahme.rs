@@ -10,9 +10,10 @@
 //! To extend: another form format or another place of the applicant's name is a case in
 //! [`antragsteller`] plus a test below.
 
+use domain::nachforderung::NachgereichtesDokument;
 use domain::{
     AnlageRef, Antragsteller, DatenFormat, FitConnectIds, Formulardaten, Leistung, Nachricht,
-    Richtung, Vorgang, VorgangId,
+    NachrichtArt, Richtung, Vorgang, VorgangId,
 };
 use fitconnect::metadata::Metadata;
 use fitconnect::model::Submission;
@@ -37,6 +38,8 @@ pub struct AbgelegteAnlage {
     pub sha512: String,
     /// Decrypted size in bytes.
     pub groesse: u64,
+    /// The applicant's declaration of what it is (`description` in the metadata), if any.
+    pub beschreibung: Option<String>,
 }
 
 /// An opened, verified submission with its attachments filed: what the mapping reads.
@@ -123,20 +126,33 @@ pub fn aufnahme(
         Some(vorgang_id) => {
             let namen: Vec<&str> = dokumente.iter().map(|a| a.dateiname.as_str()).collect();
             let nachricht = Nachricht {
-                richtung: Richtung::Eingehend,
-                zeit: jetzt,
-                betreff: "Neu: nachgereichte Unterlagen".into(),
-                text: format!(
-                    "Nachreichung (Einreichung {}) mit {} Anlage(n): {}",
-                    e.submission_id,
-                    namen.len(),
-                    namen.join(", ")
-                ),
+                art: NachrichtArt::Nachreichung,
+                anlagen: namen.iter().map(|n| (*n).to_owned()).collect(),
+                ..Nachricht::neu(
+                    Richtung::Eingehend,
+                    jetzt,
+                    "Neu: nachgereichte Unterlagen",
+                    &format!(
+                        "Nachreichung (Einreichung {}) mit {} Anlage(n): {}",
+                        e.submission_id,
+                        namen.len(),
+                        namen.join(", ")
+                    ),
+                )
             };
+            let erklaert = e
+                .anlagen
+                .iter()
+                .map(|a| NachgereichtesDokument {
+                    dateiname: a.dateiname.clone(),
+                    beschreibung: a.beschreibung.clone(),
+                })
+                .collect();
             Aufnahmefall::Nachreichung(store::Nachreichung {
                 vorgang_id,
                 anlagen: dokumente,
                 nachricht,
+                dokumente: erklaert,
             })
         }
         None => {
@@ -282,6 +298,7 @@ mod tests {
             mime: "application/pdf".into(),
             sha512: sha.into(),
             groesse: 1234,
+            beschreibung: None,
         }
     }
 
@@ -495,7 +512,7 @@ mod tests {
             n.nachricht.text,
             "Nachreichung (Einreichung sub-1) mit 2 Anlage(n): Antrag.pdf, Nachweis.pdf"
         );
-        assert_eq!(n.anwenden(&mut bestehend), 1);
+        assert_eq!(n.anwenden(&mut bestehend).0, 1);
         let namen: Vec<_> = bestehend
             .anlagen
             .iter()

@@ -41,7 +41,7 @@ pub mod fortschritt;
 pub mod konfiguration;
 pub mod plan;
 
-pub use antwort::{ART_ANTWORT, AntwortAnlage, AntwortAuftrag};
+pub use antwort::{ART_ANTWORT, Antwort, AntwortAnlage, AntwortAuftrag, antwort_einreihen};
 pub use engine::{Engine, Konfiguration, demo_fristen};
 pub use fortschritt::{Bericht, Fortschritt};
 pub use konfiguration::formularschemas;

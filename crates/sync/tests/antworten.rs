@@ -8,13 +8,13 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use domain::{Richtung, VorgangId};
+use domain::{NachrichtArt, Richtung, VorgangId};
 use fitconnect::jose;
 use fitconnect::set::EventType;
 use simulator::Faults;
 use simulator::reply::HeldReply;
 use store::{OutboxEintrag, Store};
-use sync::{ART_ANTWORT, AntwortAnlage, AntwortAuftrag, Engine};
+use sync::{ART_ANTWORT, Antwort, AntwortAnlage, AntwortAuftrag, Engine};
 
 /// Seed 5 gives applications with and without a reply channel among the first ten.
 const SEED: u64 = 5;
@@ -123,10 +123,22 @@ fn pdf() -> Vec<u8> {
     simulator::documents::pdf("Nachforderung", &["Bitte Nachweis".to_owned()], 300)
 }
 
+fn antwort(betreff: &str, text: &str, anlagen: Vec<AntwortAnlage>) -> Antwort {
+    Antwort {
+        art: NachrichtArt::Nachricht,
+        betreff: betreff.into(),
+        text: text.into(),
+        anlagen,
+        nachweise: Vec::new(),
+        frist: None,
+    }
+}
+
 fn einreihen(engine: &Engine, vid: &VorgangId, betreff: &str) -> (String, i64) {
-    let key = engine
-        .antwort_einreihen(
-            vid,
+    let key = sync::antwort::antwort_einreihen(
+        engine.store(),
+        vid,
+        antwort(
             betreff,
             "Bitte reichen Sie den Nachweis über die Haftpflichtversicherung nach.",
             vec![AntwortAnlage {
@@ -134,9 +146,11 @@ fn einreihen(engine: &Engine, vid: &VorgangId, betreff: &str) -> (String, i64) {
                 mime: "application/pdf".into(),
                 inhalt: pdf(),
             }],
-            "sb:mueller",
-        )
-        .unwrap();
+        ),
+        "sb:mueller",
+        Box::new(|_| Ok(None)),
+    )
+    .unwrap();
     let id = antwort_zeilen(engine.store())
         .into_iter()
         .find(|e| e.idempotenz == key)
@@ -165,7 +179,8 @@ async fn a_reply_to_an_applicant_with_a_reply_channel_reaches_them_once_and_show
     let n = v.nachrichten.last().unwrap();
     assert_eq!(n.richtung, Richtung::Ausgehend);
     assert_eq!(n.betreff, "Nachforderung: Versicherungsnachweis");
-    assert!(n.text.contains("Nachforderung.pdf"), "{}", n.text);
+    assert_eq!(n.anlagen, vec!["Nachforderung.pdf"]);
+    assert_eq!(n.auftrag.as_deref(), Some(key.as_str()));
     let audit = store.read(|r| r.audit_fuer_vorgang(vid)).unwrap();
     assert!(
         audit
@@ -362,10 +377,15 @@ async fn a_case_whose_applicant_gave_no_reply_channel_gets_a_clear_error_and_not
     let vorher = store.read(|r| r.vorgang(vid)).unwrap().unwrap();
     let audit_vorher = store.read(|r| r.audit_fuer_vorgang(vid)).unwrap().len();
 
-    let err = engine
-        .antwort_einreihen(vid, "Anhörung", "Text", Vec::new(), "sb:mueller")
-        .unwrap_err()
-        .to_string();
+    let err = sync::antwort::antwort_einreihen(
+        engine.store(),
+        vid,
+        antwort("Anhörung", "Text", Vec::new()),
+        "sb:mueller",
+        Box::new(|_| Ok(None)),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("keinen FIT-Connect-Rückkanal"), "{err}");
     assert!(
         err.contains(&vorher.aktenzeichen.clone().unwrap().0),

@@ -2,7 +2,7 @@
 // The command table is `mit_befehlen!` in crates/ipc/src/befehle.rs.
 
 import { call, callVorab } from './aufruf';
-import type { AktionAnfrage, AnsichtZahlen, AppInfo, GespeicherterFilter, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
+import type { AktionAnfrage, AnsichtZahlen, AppInfo, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
 
 /** The Tauri name of every command. */
 export type Befehlsname =
@@ -14,6 +14,12 @@ export type Befehlsname =
   | 'vorgang'
   | 'vorgang_aktion'
   | 'notiz_hinzufuegen'
+  | 'nachricht_entwurf'
+  | 'nachricht_vorschau'
+  | 'nachricht_senden'
+  | 'nachricht_erneut_senden'
+  | 'nachweis_abhaken'
+  | 'datei_waehlen'
   | 'anlage_speichern'
   | 'gespeicherte_filter'
   | 'filter_speichern'
@@ -85,6 +91,51 @@ export function vorgangAktion(anfrage: AktionAnfrage): Promise<VorgangDetail> {
  */
 export function notizHinzufuegen(id: string, text: string): Promise<VorgangDetail> {
   return call<VorgangDetail>('notiz_hinzufuegen', { id, text });
+}
+
+/**
+ * Die Vorlage einer Nachricht, aus dem Vorgang ausgefüllt (bei einer Nachforderung
+ * mit den gewählten Nachweisen und der Frist).
+ */
+export function nachrichtEntwurf(id: string, art: NachrichtArt, nachweise: Array<string>, frist?: string | null): Promise<NachrichtEntwurf> {
+  return call<NachrichtEntwurf>('nachricht_entwurf', { id, art, nachweise, frist });
+}
+
+/**
+ * Die Nachricht genau so, wie sie gesendet würde – oder warum sie nicht gehen kann.
+ */
+export function nachrichtVorschau(anfrage: NachrichtAnfrage): Promise<NachrichtVorschau> {
+  return call<NachrichtVorschau>('nachricht_vorschau', { anfrage });
+}
+
+/**
+ * Sendet eine Nachricht an die antragstellende Person (über den Postausgang); bei
+ * einer Nachforderung mit Statuswechsel und Wiedervorlage zur Frist.
+ */
+export function nachrichtSenden(anfrage: NachrichtAnfrage): Promise<VorgangDetail> {
+  return call<VorgangDetail>('nachricht_senden', { anfrage });
+}
+
+/**
+ * Stellt eine fehlgeschlagene Nachricht erneut in den Postausgang.
+ */
+export function nachrichtErneutSenden(id: string, auftrag: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('nachricht_erneut_senden', { id, auftrag });
+}
+
+/**
+ * Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).
+ */
+export function nachweisAbhaken(id: string, nachweis: string, eingegangen: boolean): Promise<VorgangDetail> {
+  return call<VorgangDetail>('nachweis_abhaken', { id, nachweis, eingegangen });
+}
+
+/**
+ * „Datei anhängen …“: fragt im Dialog des Systems nach einer Datei; `null`, wenn
+ * abgebrochen.
+ */
+export function dateiWaehlen(): Promise<GewaehlteDatei | null> {
+  return call<GewaehlteDatei | null>('datei_waehlen');
 }
 
 /**

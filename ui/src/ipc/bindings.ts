@@ -97,7 +97,7 @@ export type Status = "neu" | "in_pruefung" | "nachforderung_offen" | "entscheidu
 
 export type Aktion = "uebernehmen" | "wiedervorlage" | "pruefung_beginnen" | "nachfordern" | "unterlagen_eingegangen" | "nachforderung_beenden" | "zur_freigabe_vorlegen" | "freigeben" | "freigabe_verweigern" | "an_e_akte_uebergeben" | "archivieren" | "zurueckweisen" | "weiterleiten" | "zurueckziehen_vermerken";
 
-export type Angabe = "begruendung" | "empfaenger" | "datum";
+export type Angabe = "begruendung" | "empfaenger" | "datum" | "nachforderung";
 
 export type QueueZeile = { 
 /**
@@ -406,7 +406,28 @@ verlauf: Array<VerlaufEintrag>,
 /**
  * Actions offered to the session's user.
  */
-aktionen: Array<AktionInfo>, };
+aktionen: Array<AktionInfo>, 
+/**
+ * The thread with the applicant, newest first.
+ */
+nachrichten: Array<NachrichtInfo>, 
+/**
+ * The open (or last) Nachforderung, if any.
+ */
+nachforderung: NachforderungInfo | null, 
+/**
+ * How the case can write to the applicant.
+ */
+rueckkanal: RueckkanalInfo, 
+/**
+ * The Nachweise the Leistung's configuration lets a caseworker request.
+ */
+nachweise_der_leistung: Array<NachweisAuswahl>, 
+/**
+ * The default reply Frist of a Nachforderung from today (`YYYY-MM-DD`; the Leistung's
+ * Nachforderungsfrist in working days with the Land's holidays).
+ */
+nachforderungsfrist: string, };
 
 export type AktionAnfrage = { 
 /**
