@@ -81,6 +81,9 @@ pub struct SyncEinstellungen {
     pub demo_antraege: u64,
     /// Wait before the first pass („Jetzt abrufen“ cuts it short).
     pub erster_abruf_nach: Duration,
+    /// Demo-Modus: the share of simulated applicants (percent) that answer a Nachforderung,
+    /// and after how long.
+    pub demo_nachreichen: (u8, Duration),
 }
 
 impl Default for SyncEinstellungen {
@@ -89,13 +92,15 @@ impl Default for SyncEinstellungen {
             intervall: Duration::from_secs(STANDARD_INTERVALL_S),
             demo_antraege: crate::DEMO_SUBMISSIONS,
             erster_abruf_nach: Duration::from_millis(STANDARD_START_MS),
+            demo_nachreichen: (80, Duration::from_secs(5)),
         }
     }
 }
 
 impl SyncEinstellungen {
-    /// From `AMTSSTUBE_SYNC_INTERVALL_S`, `AMTSSTUBE_DEMO_ANTRAEGE` and
-    /// `AMTSSTUBE_SYNC_START_MS`, else the defaults.
+    /// From `AMTSSTUBE_SYNC_INTERVALL_S`, `AMTSSTUBE_DEMO_ANTRAEGE`,
+    /// `AMTSSTUBE_SYNC_START_MS` and `AMTSSTUBE_DEMO_NACHREICHEN=ANTEIL[:SEKUNDEN]`, else the
+    /// defaults.
     pub fn aus_umgebung() -> Self {
         let zahl = |name: &str| {
             std::env::var(name)
@@ -111,8 +116,30 @@ impl SyncEinstellungen {
             erster_abruf_nach: zahl(START_ENV)
                 .map(Duration::from_millis)
                 .unwrap_or(d.erster_abruf_nach),
+            demo_nachreichen: nachreichen_lesen(
+                &std::env::var("AMTSSTUBE_DEMO_NACHREICHEN").unwrap_or_default(),
+                d.demo_nachreichen,
+            ),
         }
     }
+}
+
+/// `ANTEIL[:SEKUNDEN]` (e.g. `100:2`); what is missing or invalid keeps `standard`'s part.
+fn nachreichen_lesen(wert: &str, standard: (u8, Duration)) -> (u8, Duration) {
+    let (anteil, sekunden) = wert.split_once(':').unwrap_or((wert, ""));
+    (
+        anteil
+            .trim()
+            .parse()
+            .ok()
+            .filter(|a| *a <= 100)
+            .unwrap_or(standard.0),
+        sekunden
+            .trim()
+            .parse()
+            .map(Duration::from_secs)
+            .unwrap_or(standard.1),
+    )
 }
 
 /// The running background sync of one profile. Cheap to clone.

@@ -39,6 +39,7 @@ fn starten_nach(ctx: &AppContext, antraege: u64, nach: Duration) -> (SyncDienst,
             intervall: Duration::from_secs(600),
             demo_antraege: antraege,
             erster_abruf_nach: nach,
+            ..Default::default()
         },
     );
     (dienst, protokoll)

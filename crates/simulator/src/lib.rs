@@ -51,6 +51,7 @@ pub mod applicant;
 pub mod documents;
 pub mod faults;
 pub mod leistungen;
+pub mod nachreichung;
 pub mod pki;
 pub mod reply;
 pub mod server;
@@ -95,6 +96,17 @@ pub struct SimConfig {
     /// The Leistungen the destination offers, as (LeiKa key, form schema URIs) — for a
     /// destination of another authority's configuration; empty: the demo Leistungen.
     pub angebot: Vec<(String, Vec<String>)>,
+    /// Simulated applicants answer a Nachforderung they read (Demo-Modus); `None`: never.
+    pub nachreichen: Option<Nachreichen>,
+}
+
+/// How simulated applicants answer a Nachforderung ([`nachreichung`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Nachreichen {
+    /// How long after reading the request they send the documents.
+    pub verzoegerung: Duration,
+    /// The share of applicants (per case) that answer at all, in percent.
+    pub anteil_prozent: u8,
 }
 
 impl Default for SimConfig {
@@ -108,6 +120,7 @@ impl Default for SimConfig {
             token_lifetime: Duration::from_secs(300),
             body_limit: server::BODY_LIMIT,
             angebot: Vec::new(),
+            nachreichen: None,
         }
     }
 }
@@ -208,6 +221,8 @@ pub struct SimHandle {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: tokio::task::JoinHandle<()>,
     sender: Option<tokio::task::JoinHandle<()>>,
+    /// The applicants answering Nachforderungen ([`SimConfig::nachreichen`]).
+    nachreicher: Option<tokio::task::JoinHandle<()>>,
 }
 
 fn secret(rng: &mut StdRng) -> String {
@@ -321,6 +336,8 @@ impl Simulator {
             token_lifetime: config.token_lifetime,
             body_limit: config.body_limit,
             key_registered: tokio::sync::Notify::new(),
+            nachforderungen: Mutex::new(Vec::new()),
+            nachforderung_gelesen: tokio::sync::Notify::new(),
         });
         for mut k in preset_keys {
             state.certify(&destination_id, &mut k);
@@ -369,12 +386,20 @@ impl Simulator {
                 }
             })
         });
+        let nachreicher = config.nachreichen.map(|cfg| {
+            tokio::spawn(nachreichung::nachreichen_lassen(
+                state.clone(),
+                info.clone(),
+                cfg,
+            ))
+        });
         Ok(SimHandle {
             info,
             state,
             shutdown: Some(tx),
             server,
             sender: sender_task,
+            nachreicher,
         })
     }
 }
@@ -488,6 +513,9 @@ impl SimHandle {
     /// Stops the server and waits for it to end.
     pub async fn stop(mut self) {
         if let Some(t) = self.sender.take() {
+            t.abort();
+        }
+        if let Some(t) = self.nachreicher.take() {
             t.abort();
         }
         if let Some(tx) = self.shutdown.take() {

@@ -135,8 +135,15 @@ pub(crate) async fn submit_reply(
     reply.status = "submitted".into();
     let key = state.lock().reply_keys.get(&reply.case_id).cloned();
     let event = match key.map(|k| applicant_reads(&k, &reply)) {
-        Some(Ok(())) => {
+        Some(Ok(daten)) => {
             reply.status = "accepted".into();
+            if let Some(n) = daten
+                .as_deref()
+                .and_then(|d| crate::nachreichung::aus_antwortdaten(&reply.case_id, d))
+            {
+                state.lock_nachforderungen().push(n);
+                state.nachforderung_gelesen.notify_one();
+            }
             reply_event(state, &reply, EventType::AcceptReply, json!({}))
         }
         Some(Err(reason)) => {

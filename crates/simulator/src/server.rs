@@ -155,6 +155,10 @@ pub struct AppState {
     pub(crate) token_lifetime: Duration,
     pub(crate) body_limit: usize,
     pub(crate) key_registered: tokio::sync::Notify,
+    /// Nachforderungen the simulated applicants read, for [`crate::nachreichung`].
+    pub(crate) nachforderungen: Mutex<Vec<crate::nachreichung::GeleseneNachforderung>>,
+    /// Signalled when one is added.
+    pub(crate) nachforderung_gelesen: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for AppState {
@@ -166,6 +170,15 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         match self.inner.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    pub(crate) fn lock_nachforderungen(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Vec<crate::nachreichung::GeleseneNachforderung>> {
+        match self.nachforderungen.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         }
@@ -1080,16 +1093,23 @@ async fn post_event(Path(case_id): Path<String>, zugang: Zugang, body: Bytes) ->
 }
 
 /// Checks a reply with the applicant's key (used by the reply routes).
-pub(crate) fn applicant_reads(key: &EncryptionKeyPair, reply: &Reply) -> Result<(), String> {
+/// The simulated applicant reads a reply: decrypts and checks everything; returns the
+/// decrypted data, if the reply has any.
+pub(crate) fn applicant_reads(
+    key: &EncryptionKeyPair,
+    reply: &Reply,
+) -> Result<Option<Vec<u8>>, String> {
     let em = reply
         .encrypted_metadata
         .as_deref()
         .ok_or("Metadaten fehlen")?;
     let meta = jose::decrypt(key, em).map_err(|e| e.to_string())?;
     let meta = Metadata::parse(&meta.plaintext).map_err(|e| e.to_string())?;
+    let mut daten = None;
     if let (Some(r), Some(ed)) = (&meta.content_structure.data, &reply.encrypted_data) {
         let d = jose::decrypt(key, ed).map_err(|e| e.to_string())?;
         check_hash(&r.hash, &d.plaintext, "Daten").map_err(|e| e.to_string())?;
+        daten = Some(d.plaintext);
     }
     for a in &meta.content_structure.attachments {
         let jwe = reply
@@ -1099,7 +1119,7 @@ pub(crate) fn applicant_reads(key: &EncryptionKeyPair, reply: &Reply) -> Result<
         let d = jose::decrypt(key, jwe).map_err(|e| e.to_string())?;
         check_hash(&a.hash, &d.plaintext, "Anlage").map_err(|e| e.to_string())?;
     }
-    Ok(())
+    Ok(daten)
 }
 
 pub(crate) fn reply_event(

@@ -47,6 +47,10 @@ mod mit_simulator {
             seed: DEMO_SEED,
             submissions: 0,
             destination_keys: Some((enc, keys.signing.public_jwk())),
+            nachreichen: Some(simulator::Nachreichen {
+                anteil_prozent: kern.einstellungen.demo_nachreichen.0,
+                verzoegerung: kern.einstellungen.demo_nachreichen.1,
+            }),
             ..Default::default()
         })
         .await
