@@ -465,4 +465,94 @@ mod tests {
         let j = serde_json::to_string(&n).unwrap();
         assert_eq!(serde_json::from_str::<Nachforderung>(&j).unwrap(), n);
     }
+
+    mod eigenschaften {
+        use proptest::prelude::*;
+        use time::Duration;
+        use time::macros::{date, datetime};
+
+        use super::super::*;
+        use crate::status::{Fakten, Rolle, Status};
+        use crate::vorgang::{Antragsteller, DatenFormat, Formulardaten, Leistung};
+
+        fn vorgang(status: Status) -> Vorgang {
+            let mut v = Vorgang::neu(
+                Leistung {
+                    leika: "99".into(),
+                    name: "L".into(),
+                },
+                datetime!(2026-12-01 08:00 UTC),
+                Antragsteller {
+                    name: "A".into(),
+                    anschrift: None,
+                    kontakt: None,
+                },
+                Formulardaten {
+                    format: DatenFormat::Json,
+                    schema_uri: "urn:x".into(),
+                    inhalt: "{}".into(),
+                },
+            );
+            v.status = status;
+            v
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(1000))]
+
+            /// A message is accepted exactly when its text is not blank and not too long, it
+            /// has at most 20 attachments, and a Nachforderung names a Nachweis and a Frist
+            /// after today.
+            #[test]
+            fn a_message_passes_the_check_exactly_when_every_rule_holds(
+                text in prop_oneof![Just(String::new()), Just("  \n ".to_owned()), "[a-zä ]{1,40}"],
+                lang in any::<bool>(),
+                anlagen in 0usize..25,
+                nachforderung in proptest::option::of((0usize..3, -3i64..10)),
+            ) {
+                let heute = date!(2026 - 12 - 03);
+                let text = if lang { text.repeat(TEXT_MAX_ZEICHEN) } else { text };
+                let nf = nachforderung.map(|(n, tage)| (n, heute + Duration::days(tage)));
+                let erwartet = !text.trim().is_empty()
+                    && text.chars().count() <= TEXT_MAX_ZEICHEN
+                    && anlagen <= ANLAGEN_MAX
+                    && nf.is_none_or(|(n, f)| n > 0 && f > heute);
+                prop_assert_eq!(pruefen(&text, anlagen, nf, heute).is_ok(), erwartet);
+            }
+
+            /// Requesting documents moves In Prüfung → Wartet auf Unterlagen only for a
+            /// caseworker or team lead with the request written; documents arriving move the
+            /// case back only from Wartet auf Unterlagen, and never change another status.
+            #[test]
+            fn the_nachforderung_guards_hold_for_every_status_role_and_fact(
+                status in proptest::sample::select(Status::ALLE.to_vec()),
+                rolle in proptest::sample::select(Rolle::ALLE.to_vec()),
+                formuliert in any::<bool>(),
+                zustaendig in any::<bool>(),
+            ) {
+                let f = Fakten {
+                    nachforderung_formuliert: formuliert,
+                    zustaendig_gesetzt: zustaendig,
+                    ..Fakten::default()
+                };
+                let mut v = vorgang(status);
+                let r = v.anwenden(Aktion::Nachfordern, rolle, &f);
+                let darf = status == Status::InPruefung
+                    && formuliert
+                    && matches!(rolle, Rolle::Sachbearbeitung | Rolle::Teamleitung);
+                prop_assert_eq!(r.is_ok(), darf);
+                prop_assert_eq!(v.status, if darf { Status::NachforderungOffen } else { status });
+
+                let mut v = vorgang(status);
+                let folge = v.nachreichung_eingegangen(&[], datetime!(2026-12-05 08:00 UTC));
+                if status == Status::NachforderungOffen {
+                    prop_assert_eq!(folge.status, Some((status, Status::InPruefung)));
+                    prop_assert_eq!(v.status, Status::InPruefung);
+                } else {
+                    prop_assert_eq!(folge.status, None);
+                    prop_assert_eq!(v.status, status);
+                }
+            }
+        }
+    }
 }
