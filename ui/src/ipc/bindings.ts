@@ -326,6 +326,128 @@ bestaetigen: boolean,
  */
 eingabe: Angabe | null, };
 
+export type NachrichtArt = "nachricht" | "nachforderung" | "erinnerung" | "eingangsbestaetigung" | "nachreichung";
+
+export type Zustellung = "eingegangen" | "postausgang" | "zugestellt" | "fehler" | "brief";
+
+export type NachrichtInfo = { 
+/**
+ * Incoming (`true`) or outgoing.
+ */
+eingehend: boolean, 
+/**
+ * Kind.
+ */
+art: NachrichtArt, 
+/**
+ * Kind as shown.
+ */
+art_text: string, 
+/**
+ * When (RFC 3339).
+ */
+zeit: string, 
+/**
+ * Who wrote it (outgoing), if known.
+ */
+von: string | null, 
+/**
+ * Subject.
+ */
+betreff: string, 
+/**
+ * Plain text (never HTML).
+ */
+text: string, 
+/**
+ * Names of the documents it carries.
+ */
+anlagen: Array<string>, 
+/**
+ * Delivery state.
+ */
+zustellung: Zustellung, 
+/**
+ * Delivery state as shown (e.g. „Im Postausgang (2 Versuche)“).
+ */
+zustellung_text: string, 
+/**
+ * Why it failed, for [`Zustellung::Fehler`] (or the last error while retried).
+ */
+fehler: string | null, 
+/**
+ * The outbox row's key, for „Erneut senden“.
+ */
+auftrag: string | null, };
+
+export type NachweisStand = { 
+/**
+ * Id in the Leistung's configuration.
+ */
+id: string, 
+/**
+ * Name.
+ */
+bezeichnung: string, 
+/**
+ * Received.
+ */
+eingegangen: boolean, 
+/**
+ * How: „mit Nachweis.pdf“, „abgehakt von m.muster“.
+ */
+wie: string | null, };
+
+export type NachforderungInfo = { 
+/**
+ * The requested Nachweise.
+ */
+nachweise: Array<NachweisStand>, 
+/**
+ * Reply Frist (`YYYY-MM-DD`).
+ */
+frist: string, 
+/**
+ * When it was sent (RFC 3339).
+ */
+gesendet: string, 
+/**
+ * Who sent it.
+ */
+von: string, 
+/**
+ * The Frist has passed and the case still waits.
+ */
+abgelaufen: boolean, 
+/**
+ * Reminders sent (RFC 3339).
+ */
+erinnerungen: Array<string>, };
+
+export type RueckkanalInfo = { 
+/**
+ * The FIT-Connect reply channel is available.
+ */
+fit_connect: boolean, 
+/**
+ * Why not, when it is not (German).
+ */
+hinweis: string | null, 
+/**
+ * Other channels the applicant named (information only, never used by the app).
+ */
+andere: Array<string>, };
+
+export type NachweisAuswahl = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Name.
+ */
+bezeichnung: string, };
+
 export type VorgangDetail = { 
 /**
  * Id of the case.
@@ -428,6 +550,90 @@ nachweise_der_leistung: Array<NachweisAuswahl>,
  * Nachforderungsfrist in working days with the Land's holidays).
  */
 nachforderungsfrist: string, };
+
+export type NachrichtAnfrage = { 
+/**
+ * Id of the case.
+ */
+id: string, 
+/**
+ * Kind: `nachricht`, `nachforderung`, `erinnerung` or `eingangsbestaetigung`.
+ */
+art: NachrichtArt, 
+/**
+ * Subject (empty: the template's).
+ */
+betreff: string, 
+/**
+ * The text as the caseworker wrote it.
+ */
+text: string, 
+/**
+ * For a Nachforderung: ids of the requested Nachweise.
+ */
+nachweise: Array<string>, 
+/**
+ * For a Nachforderung: reply Frist (`YYYY-MM-DD`).
+ */
+frist: string | null, 
+/**
+ * Files chosen in the system's dialog (paths from `datei_waehlen`).
+ */
+dateien: Array<string>, 
+/**
+ * Documents of the case itself (their SHA-512).
+ */
+dokumente: Array<string>, };
+
+export type NachrichtEntwurf = { 
+/**
+ * Subject.
+ */
+betreff: string, 
+/**
+ * Text.
+ */
+text: string, };
+
+export type NachrichtVorschau = { 
+/**
+ * Subject.
+ */
+betreff: string, 
+/**
+ * Text.
+ */
+text: string, 
+/**
+ * The requested Nachweise, as the applicant's service lists them.
+ */
+nachweise: Array<string>, 
+/**
+ * Reply Frist as shown („17.12.2026“), if any.
+ */
+frist: string | null, 
+/**
+ * Documents with their size, as they will be attached („Lageplan.pdf (120 KB)“).
+ */
+anlagen: Array<string>, 
+/**
+ * How it will travel: „FIT-Connect-Rückkanal“ or „Brief (PDF zum Drucken)“.
+ */
+weg: string, };
+
+export type GewaehlteDatei = { 
+/**
+ * Full path (sent back in [`NachrichtAnfrage::dateien`]).
+ */
+pfad: string, 
+/**
+ * File name.
+ */
+name: string, 
+/**
+ * Size in bytes.
+ */
+groesse: number, };
 
 export type AktionAnfrage = { 
 /**

@@ -12,6 +12,12 @@ const ipc = vi.hoisted(() => ({
   vorgangAktion: vi.fn(),
   notizHinzufuegen: vi.fn(),
   anlageSpeichern: vi.fn(),
+  nachrichtEntwurf: vi.fn(),
+  nachrichtVorschau: vi.fn(),
+  nachrichtSenden: vi.fn(),
+  nachrichtErneutSenden: vi.fn(),
+  nachweisAbhaken: vi.fn(),
+  dateiWaehlen: vi.fn(),
 }));
 vi.mock('../ipc', () => ipc);
 
@@ -53,6 +59,11 @@ const detail: VorgangDetail = {
     { aktion: 'pruefung_beginnen', bezeichnung: 'In Prüfung nehmen', moeglich: false, hinweis: 'Erst übernehmen, dann prüfen.', bestaetigen: false, eingabe: null },
     { aktion: 'zurueckweisen', bezeichnung: 'Zurückweisen', moeglich: true, hinweis: null, bestaetigen: true, eingabe: 'begruendung' },
   ],
+  nachrichten: [],
+  nachforderung: null,
+  rueckkanal: { fit_connect: true, hinweis: null, andere: [] },
+  nachweise_der_leistung: [],
+  nachforderungsfrist: '2026-12-17',
 };
 
 afterEach(() => {

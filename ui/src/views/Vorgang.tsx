@@ -1,5 +1,7 @@
 // The case view: header with facts and the actions the status machine allows, and the tabs
-// Antrag (generic form renderer), Anlagen (preview, Speichern unter…), Notizen, Verlauf.
+// Antrag (generic form renderer), Anlagen (preview, Speichern unter…), Nachrichten (the
+// conversation with the applicant, the Nachforderung), Notizen, Verlauf. The action whose input
+// is a Nachforderung opens the message composer instead of the generic action dialog.
 
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import {
@@ -19,11 +21,15 @@ import { AktionDialog } from './AktionDialog';
 import { Anlagen } from './Anlagen';
 import { Fehler } from './Fehler';
 import { FristAnzeige } from './FristAnzeige';
+import { NachrichtDialog } from './NachforderungDialog';
+import { Nachrichten } from './Nachrichten';
+import type { NachrichtVorschau, SchreibArt } from './nachrichtTypen';
 
-type Tab = 'antrag' | 'anlagen' | 'notizen' | 'verlauf';
+type Tab = 'antrag' | 'anlagen' | 'nachrichten' | 'notizen' | 'verlauf';
 const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'antrag', label: 'Antrag' },
   { id: 'anlagen', label: 'Anlagen' },
+  { id: 'nachrichten', label: 'Nachrichten' },
   { id: 'notizen', label: 'Notizen' },
   { id: 'verlauf', label: 'Verlauf' },
 ];
@@ -39,6 +45,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
   const [fehler, setFehler] = useState<IpcError | null>(null);
   const [tab, setTab] = useState<Tab>('antrag');
   const [dialog, setDialog] = useState<AktionInfo | null>(null);
+  const [komponist, setKomponist] = useState<SchreibArt | null>(null);
   const [meldung, setMeldung] = useState('');
   const kopfRef = useRef<HTMLHeadingElement>(null);
   const basis = useId();
@@ -99,8 +106,20 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     [id],
   );
 
+  const gesendet = (art: SchreibArt, d: VorgangDetail, v: NachrichtVorschau) => {
+    setDetail(d);
+    setFehler(null);
+    setKomponist(null);
+    const was = art === 'nachforderung' ? 'Die Nachforderung' : art === 'erinnerung' ? 'Die Erinnerung' : 'Die Nachricht';
+    setMeldung(`${was} „${v.betreff}“ steht im Postausgang und wird gesendet. Status: ${d.status_text}.`);
+  };
+
   const aktionKlick = (a: AktionInfo) => {
     if (!a.moeglich) return;
+    if (a.eingabe === 'nachforderung') {
+      setKomponist('nachforderung');
+      return;
+    }
     if (a.bestaetigen || a.eingabe) {
       setDialog(a);
       return;
@@ -151,6 +170,15 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               <dd data-testid="vorgang-status">{detail.status_text}</dd>
               <dt>Zuständig</dt>
               <dd data-testid="vorgang-zustaendig">{detail.zustaendig ?? 'nicht zugewiesen'}</dd>
+              {detail.nachforderung && detail.status === 'nachforderung_offen' && (
+                <>
+                  <dt>Unterlagen bis</dt>
+                  <dd data-testid="kopf-nachforderung">
+                    {datum(detail.nachforderung.frist)}
+                    {detail.nachforderung.abgelaufen && <strong className="frist-abgelaufen-marke"> – Frist abgelaufen</strong>}
+                  </dd>
+                </>
+              )}
               {detail.wiedervorlage && (
                 <>
                   <dt>Wiedervorlage</dt>
@@ -194,7 +222,15 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
           <div className="tabs" role="tablist" aria-label="Bereiche des Vorgangs">
             {TABS.map((t, i) => {
               const zahl =
-                t.id === 'anlagen' ? detail.anlagen.length : t.id === 'notizen' ? detail.notizen.length : t.id === 'verlauf' ? detail.verlauf.length : null;
+                t.id === 'anlagen'
+                  ? detail.anlagen.length
+                  : t.id === 'nachrichten'
+                    ? detail.nachrichten.length
+                    : t.id === 'notizen'
+                      ? detail.notizen.length
+                      : t.id === 'verlauf'
+                        ? detail.verlauf.length
+                        : null;
               return (
                 <button
                   key={t.id}
@@ -227,6 +263,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
             >
               {tab === t.id && t.id === 'antrag' && <AntragTab detail={detail} />}
               {tab === t.id && t.id === 'anlagen' && <Anlagen vorgangId={detail.id} anlagen={detail.anlagen} />}
+              {tab === t.id && t.id === 'nachrichten' && <Nachrichten detail={detail} onNeu={setDetail} onSchreiben={setKomponist} />}
               {tab === t.id && t.id === 'notizen' && <Notizen detail={detail} onNeu={setDetail} />}
               {tab === t.id && t.id === 'verlauf' && <Verlauf detail={detail} />}
             </div>
@@ -240,6 +277,16 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                 await ausfuehren(dialog, eingabe);
                 setDialog(null);
               }}
+            />
+          )}
+          {komponist && (
+            <NachrichtDialog
+              key={komponist}
+              detail={detail}
+              art={komponist}
+              onAbbrechen={() => setKomponist(null)}
+              onGesendet={(d, v) => gesendet(komponist, d, v)}
+              onFokusErsatz={() => kopfRef.current?.focus()}
             />
           )}
         </>
