@@ -1,66 +1,20 @@
 // The queue: views with counts, debounced full-text search, saved filters, a virtualised table
 // (own windowing: fixed row height, pages fetched by offset/limit as the user scrolls), sorting
 // by any column, row selection and bulk „Mir zuweisen“. Live: reloads counts and visible rows
-// on `vorgaenge-geaendert` without losing the scroll position.
+// on `vorgaenge-geaendert` without losing the scroll position. Loading and paging live in
+// usePosteingangDaten, the selection and marks in useAuswahl; this file composes and renders.
 
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import {
-  ansichtZahlen,
-  aufVorgaengeGeaendert,
-  mirZuweisen,
-  posteingang,
-  type Ansicht,
-  type AnsichtZahlen,
-  type IpcError,
-  type QueueAnfrage,
-  type QueueZeile,
-  type SortSpalte,
-} from '../ipc';
-import { datum, zeitpunkt } from '../lib/format';
-import { fenster, scrollFuer, seiten } from '../lib/fenster';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { Ansicht, SortSpalte } from '../ipc';
 import type { Befehl } from '../lib/tasten';
 import { ANSICHTEN, AnsichtTabs } from './AnsichtTabs';
 import { Fehler } from './Fehler';
 import { FilterLeiste } from './FilterLeiste';
-import { FristAnzeige } from './FristAnzeige';
+import { AbstandsZeile, LadeZeile, Spaltenkoepfe, VorgangZeile } from './PosteingangZeile';
+import { useAuswahl } from './useAuswahl';
+import { ERSTE_ABFRAGE, seitenAnfrage, usePosteingangDaten, ZEILEN_HOEHE, type Abfrage } from './usePosteingangDaten';
 
-export const ZEILEN_HOEHE = 40;
-const SEITE = 100;
-const PUFFER = 10;
-/** Pages kept in memory; the ones farthest from the visible rows are dropped first. */
-const MAX_SEITEN = 30;
-
-/** Adds a page to the cache and drops the pages farthest from `mitte` beyond MAX_SEITEN. */
-export function seiteAblegen<T>(alt: Map<number, T>, seite: number, wert: T, mitte: number): Map<number, T> {
-  const neu = new Map(alt).set(seite, wert);
-  if (neu.size <= MAX_SEITEN) return neu;
-  const fern = [...neu.keys()].sort((a, b) => Math.abs(b - mitte) - Math.abs(a - mitte));
-  for (const k of fern.slice(0, neu.size - MAX_SEITEN)) neu.delete(k);
-  return neu;
-}
-
-
-const SPALTEN: readonly { id: SortSpalte; label: string; klasse: string }[] = [
-  { id: 'aktenzeichen', label: 'Aktenzeichen', klasse: 'sp-az' },
-  { id: 'eingang', label: 'Eingang', klasse: 'sp-eingang' },
-  { id: 'leistung', label: 'Leistung', klasse: 'sp-leistung' },
-  { id: 'antragsteller', label: 'Antragsteller', klasse: 'sp-antragsteller' },
-  { id: 'status', label: 'Status', klasse: 'sp-status' },
-  { id: 'frist', label: 'Frist', klasse: 'sp-frist' },
-  { id: 'zustaendig', label: 'Zuständig', klasse: 'sp-zustaendig' },
-];
-
-interface Seite {
-  stand: number;
-  zeilen: QueueZeile[];
-}
-
-export interface Abfrage {
-  ansicht: Ansicht;
-  suche: string;
-  sortierung: SortSpalte;
-  absteigend: boolean;
-}
+export { ERSTE_ABFRAGE, seiteAblegen, seitenAnfrage, ZEILEN_HOEHE, type Abfrage } from './usePosteingangDaten';
 
 interface Props {
   aktiv: boolean;
@@ -69,43 +23,14 @@ interface Props {
   befehleRef: React.MutableRefObject<((b: Befehl) => boolean) | null>;
 }
 
-/** What the queue shows first: every case, newest first. */
-export const ERSTE_ABFRAGE: Abfrage = { ansicht: 'alle', suche: '', sortierung: 'eingang', absteigend: true };
-
-/** The request for page `p` of `abfrage` (the same object shape for the prefetch at start). */
-export function seitenAnfrage(abfrage: Abfrage, p: number): QueueAnfrage {
-  return {
-    ansicht: abfrage.ansicht,
-    suche: abfrage.suche || null,
-    sortierung: abfrage.sortierung,
-    absteigend: abfrage.absteigend,
-    offset: p * SEITE,
-    limit: SEITE,
-  };
-}
-
 export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   const [abfrage, setAbfrage] = useState<Abfrage>(ERSTE_ABFRAGE);
   const [sucheEingabe, setSucheEingabe] = useState('');
-  const [zahlen, setZahlen] = useState<AnsichtZahlen | null>(null);
-  const [gesamt, setGesamt] = useState<number | null>(null);
-  const [seitenMap, setSeitenMap] = useState<Map<number, Seite>>(() => new Map());
-  const [stand, setStand] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const [sichtHoehe, setSichtHoehe] = useState(600);
-  const [auswahl, setAuswahl] = useState(0);
-  const [markiert, setMarkiert] = useState<Set<string>>(() => new Set());
-  const [fehler, setFehler] = useState<IpcError | null>(null);
-  const [meldung, setMeldung] = useState('');
-  // Bumped whenever keyboard navigation wants the selected row focused (even if it did not move).
-  const [fokusWunsch, setFokusWunsch] = useState(0);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const sucheRef = useRef<HTMLInputElement>(null);
-  const laufend = useRef(new Set<string>());
-  const schluessel = `${abfrage.ansicht}|${abfrage.suche}|${abfrage.sortierung}|${abfrage.absteigend}`;
-  const schluesselRef = useRef(schluessel);
-  const fokusNachAuswahl = useRef(false);
   const gemerkterScroll = useRef(0);
 
   // Debounced search: the store's FTS runs 250 ms after the last key press.
@@ -114,63 +39,21 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
     return () => clearTimeout(t);
   }, [sucheEingabe]);
 
-  // A new query starts at the top with an empty cache.
-  useLayoutEffect(() => {
-    if (schluesselRef.current === schluessel) return;
-    schluesselRef.current = schluessel;
-    laufend.current.clear();
-    setSeitenMap(new Map());
-    setGesamt(null);
-    setAuswahl(0);
-    setScrollTop(0);
-    if (scrollRef.current) scrollRef.current.scrollTop = 0;
-  }, [schluessel]);
-
-  const zahlenLaden = useCallback(() => {
-    ansichtZahlen().then(setZahlen, (e: IpcError) => setFehler(e));
-  }, []);
-
-  useEffect(() => {
-    zahlenLaden();
-  }, [zahlenLaden]);
-
-  // Live updates: counts and visible rows again, cache kept until fresh rows arrive.
-  useEffect(
-    () =>
-      aufVorgaengeGeaendert(() => {
-        zahlenLaden();
-        laufend.current.clear();
-        setStand((s) => s + 1);
-      }),
-    [zahlenLaden],
-  );
-
-  const f = fenster({ scrollTop, sichtHoehe, zeilenHoehe: ZEILEN_HOEHE, gesamt: gesamt ?? 0, puffer: PUFFER });
-  // An empty queue still asks for its first page, so cases that arrive later show up.
-  const benoetigt = !gesamt ? [0] : seiten(f.start, f.ende, SEITE);
-  const benoetigtKey = benoetigt.join(',');
-
-  useEffect(() => {
-    for (const p of benoetigtKey.split(',').filter(Boolean).map(Number)) {
-      const s = seitenMap.get(p);
-      const kennung = `${schluessel}#${p}#${stand}`;
-      if ((s && s.stand >= stand) || laufend.current.has(kennung)) continue;
-      laufend.current.add(kennung);
-      posteingang(seitenAnfrage(abfrage, p)).then(
-        (antwort) => {
-          laufend.current.delete(kennung);
-          if (schluesselRef.current !== schluessel) return;
-          setFehler(null);
-          setGesamt(antwort.gesamt);
-          setSeitenMap((alt) => seiteAblegen(alt, p, { stand, zeilen: antwort.zeilen }, Math.floor((scrollRef.current?.scrollTop ?? 0) / ZEILEN_HOEHE / SEITE)));
-        },
-        (e: IpcError) => {
-          laufend.current.delete(kennung);
-          if (schluesselRef.current === schluessel) setFehler(e);
-        },
-      );
-    }
-  }, [benoetigtKey, seitenMap, schluessel, stand, abfrage]);
+  const { schluessel, zahlen, gesamt, fenster: f, seitenMap, zeileBei, fehler, setFehler, neuLaden } = usePosteingangDaten({
+    abfrage,
+    scrollTop,
+    sichtHoehe,
+    scrollRef,
+  });
+  const { auswahl, setAuswahl, waehle, markiert, markieren, zuweisen, meldung, setMeldung } = useAuswahl({
+    gesamt,
+    schluessel,
+    zeilenStand: seitenMap,
+    scrollRef,
+    setScrollTop,
+    onZugewiesen: neuLaden,
+    onFehler: setFehler,
+  });
 
   // Track the visible height of the scroll area.
   useLayoutEffect(() => {
@@ -198,63 +81,6 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
     // Only when the view becomes active again.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [aktiv]);
-
-  const zeileBei = (i: number): QueueZeile | undefined => seitenMap.get(Math.floor(i / SEITE))?.zeilen[i % SEITE];
-
-  const waehle = useCallback(
-    (i: number, fokus: boolean) => {
-      const n = gesamt ?? 0;
-      if (n === 0) return;
-      const idx = Math.min(Math.max(0, i), n - 1);
-      setAuswahl(idx);
-      const el = scrollRef.current;
-      if (el) {
-        const ziel = scrollFuer(idx, el.scrollTop, el.clientHeight - ZEILEN_HOEHE, ZEILEN_HOEHE);
-        if (ziel !== null) {
-          el.scrollTop = ziel;
-          setScrollTop(ziel);
-        }
-      }
-      fokusNachAuswahl.current = fokus;
-      if (fokus) setFokusWunsch((n) => n + 1);
-    },
-    [gesamt],
-  );
-
-  useEffect(() => {
-    if (!fokusNachAuswahl.current) return;
-    const row = scrollRef.current?.querySelector<HTMLElement>(`tr[data-index="${auswahl}"]`);
-    if (row) {
-      row.focus({ preventScroll: true });
-      fokusNachAuswahl.current = false;
-    }
-  }, [fokusWunsch, auswahl, seitenMap]);
-
-  const markieren = (id: string) =>
-    setMarkiert((m) => {
-      const n = new Set(m);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
-
-  const zuweisen = useCallback(() => {
-    const ids = Array.from(markiert);
-    if (ids.length === 0) {
-      setMeldung('Bitte markieren Sie zuerst Vorgänge (Kontrollkästchen oder Taste x).');
-      return;
-    }
-    mirZuweisen(ids).then(
-      (n) => {
-        setMeldung(n === 1 ? '1 Vorgang wurde Ihnen zugewiesen.' : `${n} Vorgänge wurden Ihnen zugewiesen.`);
-        setMarkiert(new Set());
-        zahlenLaden();
-        laufend.current.clear();
-        setStand((s) => s + 1);
-      },
-      (e: IpcError) => setFehler(e),
-    );
-  }, [markiert, zahlenLaden]);
 
   const ansichtWaehlen = (a: Ansicht) => setAbfrage((q) => ({ ...q, ansicht: a }));
 
@@ -316,73 +142,9 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   const zeilen = indizes.map((i) => {
     const z = zeileBei(i);
     const gewaehlt = i === auswahl;
-    if (!z) {
-      return (
-        <tr key={`l${i}`} role="row" className="zeile laedt" data-index={i} aria-rowindex={i + 2} tabIndex={gewaehlt ? 0 : -1} aria-selected={gewaehlt}>
-          <td role="gridcell" colSpan={SPALTEN.length + 1}>
-            Wird geladen …
-          </td>
-        </tr>
-      );
-    }
-    const ist = markiert.has(z.id);
+    if (!z) return <LadeZeile key={`l${i}`} index={i} gewaehlt={gewaehlt} />;
     return (
-      <tr
-        key={z.id}
-        role="row"
-        className={`zeile${gewaehlt ? ' gewaehlt' : ''}${ist ? ' markiert' : ''}`}
-        data-testid="vorgang-zeile"
-        data-id={z.id}
-        data-aktenzeichen={z.aktenzeichen}
-        data-index={i}
-        aria-rowindex={i + 2}
-        aria-selected={gewaehlt}
-        tabIndex={gewaehlt ? 0 : -1}
-        onClick={(e) => {
-          // A click on the row opens the case (so does a double-click); the checkbox cell only marks.
-          if ((e.target as Element).closest('.sp-wahl')) return;
-          setAuswahl(i);
-          onOeffnen(z.id);
-        }}
-        onFocus={() => setAuswahl(i)}
-      >
-        <td role="gridcell" className="sp-wahl">
-          <input type="checkbox" checked={ist} onChange={() => markieren(z.id)} aria-label={`Vorgang ${z.aktenzeichen} markieren`} tabIndex={gewaehlt ? 0 : -1} />
-        </td>
-        <td role="gridcell" className="sp-az">
-          <button
-            type="button"
-            className="link-knopf"
-            data-testid="vorgang-oeffnen"
-            tabIndex={gewaehlt ? 0 : -1}
-            onClick={(e) => {
-              e.stopPropagation();
-              onOeffnen(z.id);
-            }}
-            aria-label={`Vorgang ${z.aktenzeichen} öffnen`}
-          >
-            {z.aktenzeichen}
-          </button>
-        </td>
-        <td role="gridcell" className="sp-eingang" title={zeitpunkt(z.eingang)}>
-          {datum(z.eingang)}
-        </td>
-        <td role="gridcell" className="sp-leistung" title={z.leistung}>
-          {z.leistung}
-        </td>
-        <td role="gridcell" className="sp-antragsteller" title={z.antragsteller}>
-          {z.antragsteller}
-        </td>
-        <td role="gridcell" className="sp-status" title={z.neue_unterlagen ? `${z.status_text}, neue Unterlagen` : z.status_text}>
-          {z.status_text}
-          {z.neue_unterlagen && <span className="marke neu"> · neue Unterlagen</span>}
-        </td>
-        <td role="gridcell" className="sp-frist">
-          <FristAnzeige frist={z.frist} faelligkeit={z.faelligkeit} />
-          {z.wiedervorlage && <span className="wv"> · WV {datum(z.wiedervorlage)}</span>}
-        </td>
-        <td role="gridcell" className="sp-zustaendig">{z.zustaendig ?? <span className="leer">nicht zugewiesen</span>}</td>
-      </tr>
+      <VorgangZeile key={z.id} index={i} zeile={z} gewaehlt={gewaehlt} markiert={markiert.has(z.id)} onWaehlen={setAuswahl} onOeffnen={onOeffnen} onMarkieren={markieren} />
     );
   });
 
@@ -456,40 +218,12 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
       >
         <table className="queue" role="grid" aria-label="Posteingang" aria-rowcount={(gesamt ?? 0) + 1} aria-multiselectable="false">
           <thead role="rowgroup">
-            <tr role="row" aria-rowindex={1}>
-              <th role="columnheader" scope="col" className="sp-wahl">
-                <span className="unsichtbar">Markierung</span>
-              </th>
-              {SPALTEN.map((s) => (
-                <th
-                  key={s.id}
-                  role="columnheader"
-                  scope="col"
-                  className={s.klasse}
-                  aria-sort={abfrage.sortierung === s.id ? (abfrage.absteigend ? 'descending' : 'ascending') : 'none'}
-                >
-                  <button type="button" className="sort-knopf" data-testid={`sort-${s.id}`} onClick={() => sortieren(s.id)}>
-                    {s.label}
-                    <span aria-hidden="true" className="sort-pfeil">
-                      {abfrage.sortierung === s.id ? (abfrage.absteigend ? ' ▼' : ' ▲') : ''}
-                    </span>
-                  </button>
-                </th>
-              ))}
-            </tr>
+            <Spaltenkoepfe sortierung={abfrage.sortierung} absteigend={abfrage.absteigend} onSortieren={sortieren} />
           </thead>
           <tbody role="rowgroup">
-            {f.oben > 0 && (
-              <tr className="abstand" aria-hidden="true">
-                <td colSpan={SPALTEN.length + 1} style={{ height: f.oben }} />
-              </tr>
-            )}
+            {f.oben > 0 && <AbstandsZeile hoehe={f.oben} />}
             {zeilen}
-            {f.unten > 0 && (
-              <tr className="abstand" aria-hidden="true">
-                <td colSpan={SPALTEN.length + 1} style={{ height: f.unten }} />
-              </tr>
-            )}
+            {f.unten > 0 && <AbstandsZeile hoehe={f.unten} />}
           </tbody>
         </table>
         {gesamt === 0 && (
