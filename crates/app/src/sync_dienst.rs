@@ -428,7 +428,8 @@ impl Kern {
             }
             Ok(b) => {
                 let neu = b.gespeichert + b.nachgereicht;
-                if neu > 0 {
+                // A reply delivered or given up changes its case's thread as well.
+                if neu + b.antworten_erledigt > 0 {
                     self.vorgaenge_geaendert(true);
                 }
                 let meldung = if let Some(f) = b.fehler.first() {

@@ -490,6 +490,7 @@ pub(crate) async fn antworten_senden(
                         ),
                     )
                 })?;
+                bericht.antworten_erledigt += 1;
             }
             Err(err) => {
                 let text = err.to_string();
@@ -513,6 +514,7 @@ pub(crate) async fn antworten_senden(
                             &format!("{}: {text}", e.idempotenz),
                         )
                     })?;
+                    bericht.antworten_erledigt += 1;
                 }
                 let meldung = format!("Antwort an die antragstellende Person: {text}");
                 tracing::warn!("{meldung}");

@@ -82,6 +82,10 @@ pub struct Bericht {
     pub nicht_erledigt: usize,
     /// Accept and reject events still open after the pass.
     pub ausgang_offen: usize,
+    /// Replies to applicants this pass finished: delivered or given up (their cases' threads
+    /// show a new delivery state).
+    #[serde(default)]
+    pub antworten_erledigt: usize,
     /// Replies to applicants still open after the pass (waiting for their next attempt).
     /// Not part of [`Bericht::ruhig`]: a reply's backoff must not hold up `sync --once`.
     pub antworten_offen: usize,

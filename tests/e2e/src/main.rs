@@ -26,6 +26,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+mod nachrichten;
 mod vorgang;
 
 /// A running app driven over WebDriver, with what the scenarios need to know about it.
@@ -190,6 +191,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     (
         "a_keyboard_only_path_leads_from_queue_to_case_to_an_action",
         |s| Box::pin(vorgang::a_keyboard_only_path_leads_from_queue_to_case_to_an_action(s)),
+    ),
+    (
+        "a_nachforderung_with_two_nachweise_is_delivered_answered_and_ticked",
+        |s| Box::pin(nachrichten::a_nachforderung_is_answered_and_the_checklist_ticks(s)),
     ),
 ];
 
@@ -526,9 +531,11 @@ async fn main() -> Result<std::process::ExitCode> {
     let (mut passed, mut failed) = (0, 0);
     // The caseworker of these scenarios, and as many applications as the issue names.
     let antraege = vorgang::ANTRAEGE.to_string();
+    // Every simulated applicant answers a Nachforderung, two seconds after reading it.
     let caseworker = [
         ("AMTSSTUBE_BENUTZER", "e2e-sachbearbeitung"),
         ("AMTSSTUBE_DEMO_ANTRAEGE", antraege.as_str()),
+        ("AMTSSTUBE_DEMO_NACHREICHEN", "100:2"),
     ];
     // AMTSSTUBE_E2E_NUR_OHNE_SCHLUESSEL=1 runs only the last block (to chase its stall).
     let nur_ohne = std::env::var_os("AMTSSTUBE_E2E_NUR_OHNE_SCHLUESSEL").is_some();
