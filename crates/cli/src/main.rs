@@ -18,6 +18,7 @@ mod cases;
 mod connect;
 #[cfg(feature = "demo")]
 mod demo_cmd;
+mod messages_cmd;
 mod outbox_cmd;
 #[cfg(feature = "demo")]
 mod sim;
@@ -62,6 +63,11 @@ enum Command {
     },
     /// Zeigt den Postausgang (offene Annahmen, Ablehnungen, Antworten).
     Outbox(outbox_cmd::OutboxArgs),
+    /// Schreibt der antragstellenden Person eines Vorgangs (Nachricht oder, mit
+    /// --nachforderung, Nachforderung); gesendet wird beim nächsten `amtsstube sync`.
+    Reply(messages_cmd::ReplyArgs),
+    /// Zeigt die Nachrichten eines Vorgangs mit ihrem Zustellstand (neueste zuerst).
+    Messages(messages_cmd::MessagesArgs),
     /// Zeigt Version, Profilverzeichnis und Verbindungsart.
     Info {
         /// Ausgabe als JSON.
@@ -102,6 +108,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync_cmd::run(&profile_dir(&cli)?, args),
         Command::Cases { cmd } => cases::run(&profile_dir(&cli)?, cmd),
         Command::Outbox(args) => outbox_cmd::run(&profile_dir(&cli)?, args),
+        Command::Reply(args) => messages_cmd::reply(&profile_dir(&cli)?, args),
+        Command::Messages(args) => messages_cmd::messages(&profile_dir(&cli)?, args),
         Command::Info { json } => {
             let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
             let info = ctx.app_info()?;
