@@ -40,8 +40,10 @@ async fn zeilen(s: &Session) -> Result<Vec<(String, String)>> {
     }
 }
 
-/// Opens the case `az` from the Posteingang, as a click on its Aktenzeichen does.
+/// Opens the case `az` from the Posteingang (view „Alle“), as a click on its Aktenzeichen
+/// does.
 async fn oeffnen(s: &Session, az: &str) -> Result<()> {
+    zeilen(s).await?;
     s.click(&format!(
         "[data-testid=vorgang-zeile][data-aktenzeichen=\"{az}\"] [data-testid=vorgang-oeffnen]"
     ))
@@ -113,39 +115,40 @@ pub async fn a_nachforderung_is_answered_and_the_checklist_ticks(s: &Session) ->
             }
             continue;
         }
+        // Its Leistung must offer two Nachweise (the Meldebescheinigung has one).
+        aktion(s, "uebernehmen").await?;
+        aktion(s, "pruefung_beginnen").await?;
+        s.wait_text("[data-testid=vorgang-status]", "In Prüfung")
+            .await?;
+        s.click("[data-testid=aktion-nachfordern]").await?;
+        erscheint(
+            s,
+            "[data-testid=nachricht-dialog] [data-testid=nachweis-auswahl]",
+            Duration::from_secs(10),
+            "the Nachforderung dialog with its checklist",
+        )
+        .await?;
+        let boxen = s
+            .client
+            .find_all(Locator::Css(
+                "[data-testid=nachweis-auswahl] input[type=checkbox]",
+            ))
+            .await?;
+        if boxen.len() < 2 {
+            s.click("[data-testid=nachricht-abbrechen]").await?;
+            continue;
+        }
+        // Tick the first two Nachweise of the Leistung.
+        for b in boxen.iter().take(2) {
+            b.click().await?;
+        }
         gewaehlt = Some(az.clone());
         break;
     }
-    let az = gewaehlt.context("no case with a FIT-Connect reply channel in the Posteingang")?;
+    let az = gewaehlt.context(
+        "no case with a FIT-Connect reply channel and two possible Nachweise in the Posteingang",
+    )?;
     println!("  Nachforderung an {az}");
-    aktion(s, "uebernehmen").await?;
-    aktion(s, "pruefung_beginnen").await?;
-    s.wait_text("[data-testid=vorgang-status]", "In Prüfung")
-        .await?;
-    s.click("[data-testid=aktion-nachfordern]").await?;
-    erscheint(
-        s,
-        "[data-testid=nachricht-dialog] [data-testid=nachweis-auswahl]",
-        Duration::from_secs(10),
-        "the Nachforderung dialog with its checklist",
-    )
-    .await?;
-    // Tick the first two Nachweise of the Leistung.
-    let boxen = s
-        .client
-        .find_all(Locator::Css(
-            "[data-testid=nachweis-auswahl] input[type=checkbox]",
-        ))
-        .await?;
-    if boxen.len() < 2 {
-        bail!(
-            "the Leistung offers {} Nachweise, expected two or more",
-            boxen.len()
-        );
-    }
-    for b in boxen.iter().take(2) {
-        b.click().await?;
-    }
     // The template follows the choice.
     tokio::time::sleep(Duration::from_millis(800)).await;
     let shot = s.screenshot("nachforderung-dialog").await?;
