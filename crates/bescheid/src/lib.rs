@@ -10,11 +10,19 @@
 //! carries Aktenzeichen, date and the SHA-256 of the embedded JSON ([`qr`]).
 //! [`pruefen`] verifies a sealed file against trust anchors.
 //!
+//! The same engine sets plain letters ([`Brief`], [`brief_setzen`]): a caseworker's message
+//! for an applicant without an electronic reply channel, to print or save. Letterhead,
+//! address field, information block (Aktenzeichen, Bearbeitung, Datum), body, footer and
+//! "Seite x von y" are the Bescheid's; the letter is an unsealed PDF/A-3b without QR code,
+//! fee table or embedded file, and its text is plain text (blank lines separate paragraphs,
+//! „– “ starts a list item, no markup is interpreted).
+//!
 //! To add a Leistung: a variant in [`Leistung`], a template `assets/bescheid/<id>.j2`
 //! registered in `vorlage.rs`, an example `assets/examples/<id>.json`; the snapshot and
 //! page-image tests then cover it.
 #![deny(missing_docs)]
 
+mod brief;
 mod model;
 mod pdf;
 pub mod pkcs11;
@@ -30,6 +38,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+pub use brief::{Brief, brief_setzen};
 pub use model::{
     Anschrift, Bankverbindung, Bearbeitung, Behoerde, Empfaenger, Entscheidung, Ergebnis, Gebuehr,
     Leistung, Zahlung, betrag_deutsch,
@@ -114,8 +123,8 @@ pub fn ausstellen(
     let markup = vorlage::text(e)?;
     let bloecke = vorlage::bloecke(&markup);
     let mut s = satz::Satz::neu(schriften);
-    s.brief(e, &bloecke)?;
-    s.fuesse(e)?;
+    s.bescheid(e, &bloecke)?;
+    s.fuesse(&e.behoerde)?;
     let satz_zeit = t.elapsed();
 
     let t = Instant::now();

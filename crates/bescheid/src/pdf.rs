@@ -14,6 +14,11 @@
 //! - annotations: only the invisible signature widget with a zero rectangle, `/F 132`
 //!   (print, locked), and an appearance stream;
 //! - no JavaScript, no transparency, no external content; `/Lang (de-DE)`.
+//!
+//! [`datei`] writes any document of the engine from its [`Art`]; [`schreiben`] is the sealed
+//! Bescheid (decision JSON, QR code, signature placeholder). The plain letter (`brief.rs`)
+//! has no associated file, no QR code, no signature field and no annotation at all: PDF/A-3
+//! requires none of them, every other rule above holds for it as well (`tests/brief.rs`).
 
 use std::time::{Duration, Instant};
 
@@ -153,7 +158,41 @@ impl Alloc {
     }
 }
 
-/// Writes the document. `qr` is the module matrix (row-major, `true` = dark) of the QR code.
+/// A file embedded as associated file (PDF/A-3, `/AFRelationship /Data`).
+pub(crate) struct Anhang<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) daten: &'a [u8],
+    /// MIME type, e.g. `application/json`.
+    pub(crate) mime: &'a str,
+    /// `/Desc` of the file specification.
+    pub(crate) beschreibung: &'a str,
+}
+
+/// What one kind of document adds to its laid-out pages.
+pub(crate) struct Art<'a> {
+    /// Title in the Info dictionary and the XMP.
+    pub(crate) titel: String,
+    /// Author (the authority) in the Info dictionary and the XMP.
+    pub(crate) autor: String,
+    pub(crate) anhang: Option<Anhang<'a>>,
+    /// Module matrix (row-major, `true` = dark) and edge length of the QR code the pages
+    /// draw with `Op::Qr`.
+    pub(crate) qr: Option<(&'a [bool], usize)>,
+    /// Signature field and value dictionary with placeholders, for `siegel.rs`.
+    pub(crate) siegelfeld: bool,
+    /// Bytes that, with the XMP, make the file identifier (stable for equal input and time).
+    pub(crate) kennung: &'a [u8],
+}
+
+/// A written PDF and the time its parts took.
+pub(crate) struct Datei {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) subsetting: Duration,
+    pub(crate) kompression: Duration,
+}
+
+/// Writes a sealable Bescheid. `qr` is the module matrix (row-major, `true` = dark) of the QR
+/// code.
 pub(crate) fn schreiben(
     e: &Entscheidung,
     schriften: &Schriften,
@@ -163,6 +202,49 @@ pub(crate) fn schreiben(
     qr: (&[bool], usize),
     zeit: OffsetDateTime,
 ) -> Result<Entwurf, BescheidError> {
+    let art = Art {
+        titel: format!("Bescheid {} vom {}", e.aktenzeichen, e.datum),
+        autor: e.behoerde.name.clone(),
+        anhang: Some(Anhang {
+            name: ANHANG_NAME,
+            daten: json,
+            mime: "application/json",
+            beschreibung: "Maschinenlesbare Entscheidungsdaten (JSON)",
+        }),
+        qr: Some(qr),
+        siegelfeld: true,
+        kennung: json,
+    };
+    let Datei {
+        bytes,
+        subsetting,
+        kompression,
+    } = datei(&art, schriften, nutzung, seiten, zeit)?;
+    let byte_range_pos = finden(&bytes, b"/ByteRange [0 1000000000 1000000001 1000000002]")
+        .map(|p| p + b"/ByteRange ".len())
+        .ok_or_else(|| BescheidError::Intern("ByteRange-Platzhalter fehlt".into()))?;
+    let mut muster = b"/Contents <".to_vec();
+    muster.extend([b'F'; 64]);
+    let contents_pos = finden(&bytes, &muster)
+        .map(|p| p + b"/Contents ".len())
+        .ok_or_else(|| BescheidError::Intern("Contents-Platzhalter fehlt".into()))?;
+    Ok(Entwurf {
+        bytes,
+        byte_range_pos,
+        contents_pos,
+        subsetting,
+        kompression,
+    })
+}
+
+/// Writes the pages as PDF/A-3b with what `art` adds.
+pub(crate) fn datei(
+    art: &Art,
+    schriften: &Schriften,
+    nutzung: &GlyphNutzung,
+    seiten: &[Seite],
+    zeit: OffsetDateTime,
+) -> Result<Datei, BescheidError> {
     let mut kompression = Duration::ZERO;
     let mut subsetting = Duration::ZERO;
     let mut pdf = Pdf::new();
@@ -174,20 +256,18 @@ pub(crate) fn schreiben(
     let info_id = id.next();
     let xmp_id = id.next();
     let icc_id = id.next();
-    let file_id = id.next();
-    let filespec_id = id.next();
-    let qr_id = id.next();
-    let acro_sig_field = id.next();
-    let sig_value = id.next();
-    let sig_ap = id.next();
+    // (file, file specification), QR XObject, (field, value, appearance): only when present,
+    // in this order.
+    let anhang_ids = art.anhang.as_ref().map(|_| (id.next(), id.next()));
+    let qr_id = art.qr.map(|_| id.next());
+    let siegel_ids = art.siegelfeld.then(|| (id.next(), id.next(), id.next()));
     let page_ids: Vec<Ref> = seiten.iter().map(|_| id.next()).collect();
     let content_ids: Vec<Ref> = seiten.iter().map(|_| id.next()).collect();
     let font_ids: Vec<[Ref; 5]> = (0..2)
         .map(|_| [id.next(), id.next(), id.next(), id.next(), id.next()])
         .collect();
 
-    let titel = format!("Bescheid {} vom {}", e.aktenzeichen, e.datum);
-    let autor = e.behoerde.name.clone();
+    let (titel, autor) = (&art.titel, &art.autor);
 
     // Catalog.
     {
@@ -203,18 +283,22 @@ pub(crate) fn schreiben(
             .registry_name(TextStr("http://www.color.org"))
             .info(TextStr("sRGB IEC61966-2.1"))
             .dest_output_profile(icc_id);
-        cat.insert(Name(b"AF")).array().item(filespec_id);
-        cat.names()
-            .embedded_files()
-            .names()
-            .insert(Str(ANHANG_NAME.as_bytes()), filespec_id);
-        let mut form = cat.insert(Name(b"AcroForm")).dict();
-        form.insert(Name(b"Fields")).array().item(acro_sig_field);
-        form.pair(
-            Name(b"SigFlags"),
-            (SigFlags::SIGNATURES_EXIST | SigFlags::APPEND_ONLY).bits() as i32,
-        );
-        form.finish();
+        if let (Some(a), Some((_, filespec_id))) = (&art.anhang, anhang_ids) {
+            cat.insert(Name(b"AF")).array().item(filespec_id);
+            cat.names()
+                .embedded_files()
+                .names()
+                .insert(Str(a.name.as_bytes()), filespec_id);
+        }
+        if let Some((acro_sig_field, _, _)) = siegel_ids {
+            let mut form = cat.insert(Name(b"AcroForm")).dict();
+            form.insert(Name(b"Fields")).array().item(acro_sig_field);
+            form.pair(
+                Name(b"SigFlags"),
+                (SigFlags::SIGNATURES_EXIST | SigFlags::APPEND_ONLY).bits() as i32,
+            );
+            form.finish();
+        }
         cat.finish();
     }
 
@@ -222,14 +306,14 @@ pub(crate) fn schreiben(
     {
         let d = pdf_datum(zeit);
         let mut info = pdf.document_info(info_id);
-        info.title(TextStr(&titel));
-        info.author(TextStr(&autor));
+        info.title(TextStr(titel));
+        info.author(TextStr(autor));
         info.creator(TextStr("Amtsstube"));
         info.producer(TextStr(PRODUCER));
         info.creation_date(d);
         info.modified_date(d);
     }
-    let xmp_text = xmp(&titel, &autor, zeit);
+    let xmp_text = xmp(titel, autor, zeit);
     pdf.metadata(xmp_id, xmp_text.as_bytes());
 
     // The profile is the same in every document: compress it once per process.
@@ -239,21 +323,21 @@ pub(crate) fn schreiben(
         .n(3)
         .filter(Filter::FlateDecode);
 
-    // Embedded decision data (associated file).
-    {
-        let z = komprimieren(json, &mut kompression);
+    // Embedded data (associated file).
+    if let (Some(a), Some((file_id, filespec_id))) = (&art.anhang, anhang_ids) {
+        let z = komprimieren(a.daten, &mut kompression);
         let mut ef = pdf.embedded_file(file_id, &z);
         ef.filter(Filter::FlateDecode);
-        ef.subtype(Name(b"application/json"));
+        ef.subtype(Name(a.mime.as_bytes()));
         let mut p = ef.params();
-        p.size(json.len() as i32);
+        p.size(a.daten.len() as i32);
         p.modification_date(pdf_datum(zeit));
         p.finish();
         ef.finish();
         let mut fs = pdf.file_spec(filespec_id);
-        fs.path(Str(ANHANG_NAME.as_bytes()));
-        fs.unic_file(TextStr(ANHANG_NAME));
-        fs.description(TextStr("Maschinenlesbare Entscheidungsdaten (JSON)"));
+        fs.path(Str(a.name.as_bytes()));
+        fs.unic_file(TextStr(a.name));
+        fs.description(TextStr(a.beschreibung));
         fs.association_kind(AssociationKind::Data);
         fs.insert(Name(b"EF"))
             .dict()
@@ -263,8 +347,7 @@ pub(crate) fn schreiben(
     }
 
     // QR code as a form XObject in module units (one `re` per dark module).
-    {
-        let (module, breite) = qr;
+    if let (Some((module, breite)), Some(qr_id)) = (art.qr, qr_id) {
         let mut c = Content::new();
         c.set_fill_rgb(0.0, 0.0, 0.0);
         for (i, dunkel) in module.iter().enumerate() {
@@ -284,7 +367,7 @@ pub(crate) fn schreiben(
     }
 
     // Signature: field + widget (merged), value dictionary with placeholders.
-    {
+    if let Some((acro_sig_field, sig_value, sig_ap)) = siegel_ids {
         let mut field = pdf.form_field(acro_sig_field);
         field.field_type(FieldType::Signature);
         field.partial_name(TextStr("Siegel"));
@@ -481,7 +564,10 @@ pub(crate) fn schreiben(
                     c.fill_even_odd();
                 }
                 Op::Qr { x, y, kante } => {
-                    let s = kante / qr.1 as f32;
+                    let (_, breite) = art.qr.ok_or_else(|| {
+                        BescheidError::Intern("QR-Code im Satz, aber keiner im Dokument".into())
+                    })?;
+                    let s = kante / breite as f32;
                     c.save_state();
                     c.transform([s, 0.0, 0.0, s, *x, *y]);
                     c.x_object(Name(b"Qr"));
@@ -503,11 +589,15 @@ pub(crate) fn schreiben(
             fonts.pair(Name(b"F1"), font_ids[0][0]);
             fonts.pair(Name(b"F2"), font_ids[1][0]);
             fonts.finish();
-            if n == 0 {
+            if n == 0
+                && let Some(qr_id) = qr_id
+            {
                 res.x_objects().pair(Name(b"Qr"), qr_id);
             }
         }
-        if n == 0 {
+        if n == 0
+            && let Some((acro_sig_field, _, _)) = siegel_ids
+        {
             page.annotations([acro_sig_field]);
         }
         page.finish();
@@ -515,24 +605,13 @@ pub(crate) fn schreiben(
 
     // File identifier from the content (stable for equal input and time).
     let mut h = Sha256::new();
-    h.update(json);
+    h.update(art.kennung);
     h.update(xmp_text.as_bytes());
     let fid = h.finalize()[..16].to_vec();
     pdf.set_file_id((fid.clone(), fid));
 
-    let bytes = pdf.finish();
-    let byte_range_pos = finden(&bytes, b"/ByteRange [0 1000000000 1000000001 1000000002]")
-        .map(|p| p + b"/ByteRange ".len())
-        .ok_or_else(|| BescheidError::Intern("ByteRange-Platzhalter fehlt".into()))?;
-    let mut muster = b"/Contents <".to_vec();
-    muster.extend([b'F'; 64]);
-    let contents_pos = finden(&bytes, &muster)
-        .map(|p| p + b"/Contents ".len())
-        .ok_or_else(|| BescheidError::Intern("Contents-Platzhalter fehlt".into()))?;
-    Ok(Entwurf {
-        bytes,
-        byte_range_pos,
-        contents_pos,
+    Ok(Datei {
+        bytes: pdf.finish(),
         subsetting,
         kompression,
     })

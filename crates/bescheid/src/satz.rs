@@ -2,11 +2,18 @@
 //! envelope, information block, body with German line breaking, fee table, footer and
 //! "Seite x von y". The result is a display list per page; `pdf.rs` writes it.
 //!
+//! The sealed Bescheid and the plain letter (`brief.rs`) share all of it: they differ only in
+//! their [`Rahmen`] (information block rows, running head, the QR code and its note top right
+//! on the Bescheid) and in their blocks (only the Bescheid has a fee table).
+//!
 //! Coordinates are millimetres from the top-left corner while laying out and are turned into
 //! PDF points (from the bottom) only when an operation is recorded.
 
 use crate::BescheidError;
-use crate::model::{Entscheidung, PfadBefehl, betrag_deutsch, datum_deutsch, parse_datum};
+use crate::model::{
+    Behoerde, Empfaenger, Entscheidung, Gebuehr, PfadBefehl, betrag_deutsch, datum_deutsch,
+    parse_datum,
+};
 use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
 use crate::vorlage::Block;
 
@@ -76,6 +83,54 @@ pub(crate) enum Op {
 #[derive(Debug, Default)]
 pub(crate) struct Seite {
     pub(crate) ops: Vec<Op>,
+}
+
+/// What frames the body of a letter: sender and addressee, the information block, the running
+/// head of following pages, and whether the seal's QR code is printed top right.
+pub(crate) struct Rahmen<'e> {
+    pub(crate) behoerde: &'e Behoerde,
+    pub(crate) empfaenger: &'e Empfaenger,
+    /// Rows of the information block (label, value), top to bottom; the value of
+    /// `Aktenzeichen` is set bold.
+    pub(crate) info: Vec<(&'static str, String)>,
+    /// Running head of following pages (shortened with „…“ to the line).
+    pub(crate) kopfzeile: String,
+    /// The QR code (`Op::Qr`) and the note „Elektronisch gesiegelt“ (sealed Bescheid only).
+    pub(crate) siegelvermerk: bool,
+}
+
+impl<'e> Rahmen<'e> {
+    /// The frame of a Bescheid.
+    pub(crate) fn bescheid(e: &'e Entscheidung) -> Result<Self, BescheidError> {
+        let datum = datum_deutsch(parse_datum("datum", &e.datum)?);
+        let mut info: Vec<(&'static str, String)> = Vec::new();
+        if let Some(z) = &e.ihr_zeichen {
+            info.push(("Ihr Zeichen", z.clone()));
+        }
+        info.push((
+            "Ihr Antrag vom",
+            datum_deutsch(parse_datum("antrag_vom", &e.antrag_vom)?),
+        ));
+        info.push(("Aktenzeichen", e.aktenzeichen.clone()));
+        info.push(("Bearbeitung", e.bearbeitung.name.clone()));
+        if let Some(z) = &e.bearbeitung.zimmer {
+            info.push(("Zimmer", z.clone()));
+        }
+        info.push(("Telefon", e.bearbeitung.telefon.clone()));
+        info.push(("E-Mail", e.bearbeitung.email.clone()));
+        let kopfzeile = format!(
+            "{} · Aktenzeichen {} · Bescheid vom {}",
+            e.behoerde.name, e.aktenzeichen, datum
+        );
+        info.push(("Datum", datum));
+        Ok(Rahmen {
+            behoerde: &e.behoerde,
+            empfaenger: &e.empfaenger,
+            info,
+            kopfzeile,
+            siegelvermerk: true,
+        })
+    }
 }
 
 pub(crate) struct Satz<'a> {
@@ -194,6 +249,11 @@ impl<'a> Satz<'a> {
             seiten: vec![Seite::default()],
             y: BETREFF_OBEN,
         }
+    }
+
+    /// The fonts the pages are set in.
+    pub(crate) fn schriften(&self) -> &'a Schriften {
+        self.s
     }
 
     fn seite(&mut self) -> &mut Seite {
@@ -366,19 +426,81 @@ impl<'a> Satz<'a> {
         Ok(())
     }
 
-    /// Lays out the whole letter.
-    pub(crate) fn brief(
+    /// Lays out a whole Bescheid.
+    pub(crate) fn bescheid(
         &mut self,
         e: &Entscheidung,
         bloecke: &[Block],
     ) -> Result<(), BescheidError> {
-        let datum = datum_deutsch(parse_datum("datum", &e.datum)?);
-        let kopf = format!(
-            "{} · Aktenzeichen {} · Bescheid vom {}",
-            e.behoerde.name, e.aktenzeichen, datum
+        let rahmen = Rahmen::bescheid(e)?;
+        self.setzen(&rahmen, bloecke, &e.gebuehren)
+    }
+
+    /// Number of lines `text` takes as a paragraph of body text.
+    fn zeilenzahl(&self, text: &str, eingerueckt: bool) -> usize {
+        let einzug = if eingerueckt { 7.0 } else { 0.0 };
+        self.umbrechen(
+            Schnitt::Normal,
+            TEXT_GROESSE,
+            &binden(text),
+            RAND_RECHTS - RAND_LINKS - einzug,
+        )
+        .len()
+    }
+
+    /// A paragraph followed by lines after hard line breaks ([`Block::Fortsetzung`]) of at
+    /// most this many lines in all stays on one page (a Grußformel with name and authority).
+    const GRUPPE_MAX: usize = 5;
+
+    /// Reserves room for the paragraph at `bloecke[nr]` with the lines that continue it after
+    /// hard line breaks, when there are such lines and they are few. Nothing otherwise.
+    fn gruppe_zusammenhalten(
+        &mut self,
+        bloecke: &[Block],
+        nr: usize,
+        kopf: &str,
+    ) -> Result<(), BescheidError> {
+        let folge: Vec<(bool, &str)> = bloecke[nr + 1..]
+            .iter()
+            .map_while(|b| match b {
+                Block::Fortsetzung { eingerueckt, text } => Some((*eingerueckt, text.as_str())),
+                _ => None,
+            })
+            .collect();
+        if folge.is_empty() {
+            return Ok(());
+        }
+        let kopfzeilen = match &bloecke[nr] {
+            Block::Absatz(t) => self.zeilenzahl(t, false),
+            Block::Punkt(_, t) => self.zeilenzahl(t, true),
+            _ => return Ok(()),
+        };
+        let zeilen = kopfzeilen
+            + folge
+                .iter()
+                .map(|(e, t)| self.zeilenzahl(t, *e))
+                .sum::<usize>();
+        if zeilen <= Self::GRUPPE_MAX {
+            self.platz(ZEILE * zeilen as f32, kopf)?;
+        }
+        Ok(())
+    }
+
+    /// Lays out a whole letter: frame on page one, then the blocks; `gebuehren` fills
+    /// [`Block::Gebuehren`].
+    pub(crate) fn setzen(
+        &mut self,
+        rahmen: &Rahmen,
+        bloecke: &[Block],
+        gebuehren: &[Gebuehr],
+    ) -> Result<(), BescheidError> {
+        let kopf = self.kuerzen(
+            Schnitt::Normal,
+            8.0,
+            &rahmen.kopfzeile,
+            RAND_RECHTS - RAND_LINKS,
         );
-        let kopf = self.kuerzen(Schnitt::Normal, 8.0, &kopf, RAND_RECHTS - RAND_LINKS);
-        self.briefkopf(e, &datum)?;
+        self.briefkopf(rahmen)?;
         self.y = BETREFF_OBEN - ZEILE;
         let mut vorher_betreff = false;
         for (nr, b) in bloecke.iter().enumerate() {
@@ -402,11 +524,21 @@ impl<'a> Satz<'a> {
                     } else {
                         ZEILE * 0.6
                     };
+                    self.gruppe_zusammenhalten(bloecke, nr, &kopf)?;
                     self.absatz(&kopf, Schnitt::Normal, None, t)?;
                 }
                 Block::Punkt(m, t) => {
-                    self.y += ZEILE * 0.4;
+                    self.y += if vorher_betreff {
+                        ZEILE * 1.6
+                    } else {
+                        ZEILE * 0.4
+                    };
+                    self.gruppe_zusammenhalten(bloecke, nr, &kopf)?;
                     self.absatz(&kopf, Schnitt::Normal, Some(m), t)?;
+                }
+                Block::Fortsetzung { eingerueckt, text } => {
+                    // Directly below the line before, indented like a list item's text.
+                    self.absatz(&kopf, Schnitt::Normal, eingerueckt.then_some(""), text)?;
                 }
                 Block::Zeile(t) => {
                     // A run of kept lines (the Grußformel) gets an empty line above it and
@@ -440,15 +572,15 @@ impl<'a> Satz<'a> {
                         )?;
                     }
                 }
-                Block::Gebuehren => self.gebuehren(e, &kopf)?,
+                Block::Gebuehren => self.gebuehren(gebuehren, &kopf)?,
             }
             vorher_betreff = false;
         }
         Ok(())
     }
 
-    fn briefkopf(&mut self, e: &Entscheidung, datum: &str) -> Result<(), BescheidError> {
-        let b = &e.behoerde;
+    fn briefkopf(&mut self, r: &Rahmen) -> Result<(), BescheidError> {
+        let b = r.behoerde;
         // Letterhead: logo (fitted into 15 × 18 mm), name and organisational unit.
         let mut kopf_x = RAND_LINKS;
         if let Some(logo) = &b.logo {
@@ -495,7 +627,21 @@ impl<'a> Satz<'a> {
             self.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, z)?;
             y += 4.3;
         }
-        // Visual seal top right: QR code and how to check it.
+        if r.siegelvermerk {
+            self.siegelvermerk()?;
+        }
+        self.anschriftfeld(b, r.empfaenger)?;
+        self.infoblock(&r.info)?;
+
+        // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
+        for (hoehe, lang) in [(105.0, 5.0), (148.5, 8.0), (210.0, 5.0)] {
+            self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
+        }
+        Ok(())
+    }
+
+    /// Visual seal top right: QR code and how to check it.
+    fn siegelvermerk(&mut self) -> Result<(), BescheidError> {
         let kante = 24.0;
         self.seite().ops.push(Op::Qr {
             x: mm(RAND_RECHTS - kante),
@@ -526,8 +672,12 @@ impl<'a> Satz<'a> {
             GRAU,
             "mit PAdES-Prüfsoftware",
         )?;
+        Ok(())
+    }
 
-        // Address field (window envelope, form B: 45 mm from the top, 85 × 45 mm).
+    /// Address field (window envelope, form B: 45 mm from the top, 85 × 45 mm) with the
+    /// return address above the addressee.
+    fn anschriftfeld(&mut self, b: &Behoerde, em: &Empfaenger) -> Result<(), BescheidError> {
         let ruecksende = format!(
             "{} · {} · {} {}",
             b.name, b.anschrift.strasse, b.anschrift.plz, b.anschrift.ort
@@ -550,7 +700,6 @@ impl<'a> Satz<'a> {
             0.3,
             GRAU,
         );
-        let em = &e.empfaenger;
         let mut zeilen: Vec<String> = Vec::new();
         if let Some(a) = &em.anrede {
             zeilen.push(a.clone());
@@ -567,24 +716,11 @@ impl<'a> Satz<'a> {
             self.text(Schnitt::Normal, 10.5, RAND_LINKS, y, SCHWARZ, &z)?;
             y += 4.5;
         }
+        Ok(())
+    }
 
-        // Information block.
-        let mut info: Vec<(&str, String)> = Vec::new();
-        if let Some(z) = &e.ihr_zeichen {
-            info.push(("Ihr Zeichen", z.clone()));
-        }
-        info.push((
-            "Ihr Antrag vom",
-            datum_deutsch(parse_datum("antrag_vom", &e.antrag_vom)?),
-        ));
-        info.push(("Aktenzeichen", e.aktenzeichen.clone()));
-        info.push(("Bearbeitung", e.bearbeitung.name.clone()));
-        if let Some(z) = &e.bearbeitung.zimmer {
-            info.push(("Zimmer", z.clone()));
-        }
-        info.push(("Telefon", e.bearbeitung.telefon.clone()));
-        info.push(("E-Mail", e.bearbeitung.email.clone()));
-        info.push(("Datum", datum.to_string()));
+    /// Information block (labels and values, right of the address field).
+    fn infoblock(&mut self, info: &[(&str, String)]) -> Result<(), BescheidError> {
         // Values shrink to INFO_MIN, then wrap; rows move closer together when wrapped values
         // would push the block into the Betreff, and only if that is not enough, everything
         // is set smaller.
@@ -623,11 +759,6 @@ impl<'a> Satz<'a> {
                 self.text(*schnitt, *g, INFO_WERT_LINKS, y, SCHWARZ, z)?;
             }
             y += abstand;
-        }
-
-        // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
-        for (hoehe, lang) in [(105.0, 5.0), (148.5, 8.0), (210.0, 5.0)] {
-            self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
         }
         Ok(())
     }
@@ -743,7 +874,7 @@ impl<'a> Satz<'a> {
         format!("{t}…")
     }
 
-    fn gebuehren(&mut self, e: &Entscheidung, kopf: &str) -> Result<(), BescheidError> {
+    fn gebuehren(&mut self, gebuehren: &[Gebuehr], kopf: &str) -> Result<(), BescheidError> {
         const G: f32 = 10.0;
         const SP_GRUND: f32 = 118.0;
         const B_BEZ: f32 = SP_GRUND - RAND_LINKS - 3.0;
@@ -771,7 +902,7 @@ impl<'a> Satz<'a> {
             SCHWARZ,
         );
         self.y += 1.6;
-        for g in &e.gebuehren {
+        for g in gebuehren {
             let bez = self.umbrechen(Schnitt::Normal, G, &binden(&g.bezeichnung), B_BEZ);
             let grund = self.umbrechen(
                 Schnitt::Normal,
@@ -820,7 +951,7 @@ impl<'a> Satz<'a> {
             RAND_RECHTS,
             self.y,
             SCHWARZ,
-            &betrag_deutsch(e.summe_cent()),
+            &betrag_deutsch(gebuehren.iter().map(|g| g.betrag_cent).sum()),
         )?;
         self.linie(
             RAND_LINKS,
@@ -835,8 +966,7 @@ impl<'a> Satz<'a> {
     }
 
     /// Footer and "Seite x von y" on every page; called once the page count is known.
-    pub(crate) fn fuesse(&mut self, e: &Entscheidung) -> Result<(), BescheidError> {
-        let b = &e.behoerde;
+    pub(crate) fn fuesse(&mut self, b: &Behoerde) -> Result<(), BescheidError> {
         let mut spalten: Vec<Vec<String>> = vec![
             vec![
                 b.name.clone(),
@@ -913,8 +1043,8 @@ mod tests {
         let s = schriften().unwrap();
         let bloecke = crate::vorlage::bloecke(&crate::vorlage::text(e).unwrap());
         let mut satz = Satz::neu(s);
-        satz.brief(e, &bloecke).unwrap();
-        satz.fuesse(e).unwrap();
+        satz.bescheid(e, &bloecke).unwrap();
+        satz.fuesse(&e.behoerde).unwrap();
         satz
     }
 

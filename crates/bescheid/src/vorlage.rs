@@ -54,6 +54,13 @@ pub(crate) enum Block {
     /// A line kept as is (may be empty).
     Zeile(String),
     Gebuehren,
+    /// The text after a hard line break inside a paragraph (`eingerueckt: false`) or a list
+    /// item (`true`), set directly below it. Only plain letters (`brief.rs`) have these; the
+    /// template markup joins the lines of a paragraph.
+    Fortsetzung {
+        eingerueckt: bool,
+        text: String,
+    },
 }
 
 fn filter_datum(wert: Value) -> Result<String, minijinja::Error> {
