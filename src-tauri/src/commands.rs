@@ -208,7 +208,44 @@ pub async fn datei_waehlen(
     }))
 }
 
-/// "Speichern unter…": the only way a document reaches the disk. Shows the native dialog,
+/// „Als Brief speichern …“: the letter is set first (so a refusal comes before the dialog),
+/// then saved where the caseworker chooses and recorded on the case.
+#[tauri::command]
+pub async fn brief_speichern(
+    window: tauri::Window,
+    state: tauri::State<'_, Shared>,
+    anfrage: NachrichtAnfrage,
+) -> Result<Option<VorgangDetail>, IpcError> {
+    let c = ctx(&state)?;
+    let entwurf = {
+        let a = anfrage.clone();
+        off_thread(c.clone(), move |c| c.brief_erstellen(&a)).await?
+    };
+    let ziel = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Brief speichern unter …")
+        .set_file_name(&entwurf.dateiname)
+        .add_filter("PDF-Dokument", &["pdf"])
+        .blocking_save_file();
+    let Some(ziel) = ziel else {
+        return Ok(None);
+    };
+    let pfad = ziel.into_path().map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
+        )
+    })?;
+    off_thread(c, move |c| {
+        c.brief_ablegen(&anfrage, &entwurf.pdf, &pfad).map(Some)
+    })
+    .await
+}
+
+/// "Speichern unter…": the only way a case's document reaches the disk (besides a letter the
+/// caseworker saves to print, [`brief_speichern`]). Shows the native dialog,
 /// then lets the context decrypt the attachment to the chosen path (audited).
 #[tauri::command]
 pub async fn anlage_speichern(

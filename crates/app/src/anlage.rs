@@ -161,53 +161,20 @@ impl AppContext {
     ) -> Result<String, IpcError> {
         let id = vorgang_id(vorgang)?;
         let a = self.verknuepfte_anlage(vorgang, sha512)?;
-        let ordner = match ziel.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = ziel.file_name().ok_or_else(|| {
-            IpcError::new(
-                ErrorCode::InvalidInput,
-                "Bitte wählen Sie einen Dateinamen zum Speichern.",
-            )
-        })?;
-        let schreibfehler = |e: std::io::Error| {
-            IpcError::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "Die Datei {} lässt sich nicht schreiben ({e}). Wählen Sie einen anderen Ort.",
-                    ziel.display()
-                ),
-            )
-        };
-        let tmp = ordner.join(format!(
-            ".{}.{}.teil",
-            name.to_string_lossy(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let ergebnis = (|| {
+        atomar_schreiben_mit(ziel, |datei| {
             let mut leser = self.store.anlage_leser(sha512).map_err(fehler)?;
-            let mut datei = std::fs::File::options()
-                .write(true)
-                .create_new(true)
-                .open(&tmp)
-                .map_err(schreibfehler)?;
             let mut puffer = vec![0u8; 64 * 1024];
             loop {
                 let n = leser.read(&mut puffer).map_err(lesefehler)?;
                 if n == 0 {
                     break;
                 }
-                datei.write_all(&puffer[..n]).map_err(schreibfehler)?;
+                datei
+                    .write_all(&puffer[..n])
+                    .map_err(|e| schreibfehler(ziel, e))?;
             }
-            datei.sync_all().map_err(schreibfehler)?;
-            drop(datei);
-            std::fs::rename(&tmp, ziel).map_err(schreibfehler)
-        })();
-        if let Err(e) = ergebnis {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
+            Ok(())
+        })?;
         let ziel_text = ziel.display().to_string();
         let ich = self.sitzung.benutzer.clone();
         self.store
@@ -222,4 +189,60 @@ impl AppContext {
             .map_err(fehler)?;
         Ok(ziel_text)
     }
+}
+
+fn schreibfehler(ziel: &Path, e: std::io::Error) -> IpcError {
+    IpcError::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "Die Datei {} lässt sich nicht schreiben ({e}). Wählen Sie einen anderen Ort.",
+            ziel.display()
+        ),
+    )
+}
+
+/// Writes `ziel` complete or not at all: through a temporary file in the same directory,
+/// fsynced and renamed; `schreiben` fills the file.
+pub(crate) fn atomar_schreiben_mit(
+    ziel: &Path,
+    schreiben: impl FnOnce(&mut std::fs::File) -> Result<(), IpcError>,
+) -> Result<(), IpcError> {
+    let ordner = match ziel.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = ziel.file_name().ok_or_else(|| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Bitte wählen Sie einen Dateinamen zum Speichern.",
+        )
+    })?;
+    let tmp = ordner.join(format!(
+        ".{}.{}.teil",
+        name.to_string_lossy(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    let ergebnis = (|| {
+        let mut datei = std::fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| schreibfehler(ziel, e))?;
+        schreiben(&mut datei)?;
+        datei.sync_all().map_err(|e| schreibfehler(ziel, e))?;
+        drop(datei);
+        std::fs::rename(&tmp, ziel).map_err(|e| schreibfehler(ziel, e))
+    })();
+    if let Err(e) = ergebnis {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// [`atomar_schreiben_mit`] for bytes in memory.
+pub(crate) fn atomar_schreiben(ziel: &Path, inhalt: &[u8]) -> Result<(), IpcError> {
+    atomar_schreiben_mit(ziel, |d| {
+        d.write_all(inhalt).map_err(|e| schreibfehler(ziel, e))
+    })
 }

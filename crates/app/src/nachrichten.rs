@@ -15,8 +15,10 @@
 //! empty line, the text; placeholders in braces ([`PLATZHALTER`]). Text is plain text, never
 //! HTML, on every path.
 //!
-//! Not here yet: the letter for applicants without a reply channel (the case view says so
-//! and names the other channels from the metadata, which are never used silently).
+//! Without a FIT-Connect reply channel the message becomes a letter ([`AppContext::brief_erstellen`]:
+//! the Bescheid engine's layout, not sealed), saved where the caseworker chooses to print it
+//! and kept in the case; the thread records it „per Brief“. The other channels the metadata
+//! name (e-mail, De-Mail, ELSTER, FINK) are shown as information, never used.
 
 use domain::nachforderung::{self, ANLAGE_MAX_BYTES, AngeforderterNachweis, Nachforderung};
 use domain::{Aktion, AnlageRef, Fakten, Kanal, NachrichtArt, Richtung, Vorgang, VorgangId};
@@ -45,6 +47,8 @@ pub const PLATZHALTER: [&str; 9] = [
 
 /// Audit code of a Nachweis ticked or unticked by a person.
 pub const NACHWEIS_GESETZT: &str = "nachweis.gesetzt";
+/// Audit code of a message made a letter (no reply channel).
+pub const BRIEF_ERSTELLT: &str = "brief.erstellt";
 /// Audit code of a given-up message queued again by a person.
 pub const ERNEUT_GESENDET: &str = "antwort.erneut";
 
@@ -201,6 +205,94 @@ fn datei_lesen(pfad: &str) -> Result<Dokument, IpcError> {
              als PDF (Bilder als PNG oder JPEG)."
         ))),
     }
+}
+
+/// What sending (or printing) a message changes on the case, inside the transaction that
+/// records it: the new documents linked, for a Nachforderung the status change through the
+/// machine, the Nachforderung and the Wiedervorlage at its Frist, for an Erinnerung its time.
+/// Returns the status change's audit entry.
+fn aenderung(
+    art: NachrichtArt,
+    nachweise: Vec<AngeforderterNachweis>,
+    frist: Option<Date>,
+    rolle: domain::Rolle,
+    wer: String,
+    neue: Vec<AnlageRef>,
+) -> sync::antwort::Aenderung<'static> {
+    Box::new(move |v: &mut Vorgang| {
+        for n in neue {
+            if !v
+                .anlagen
+                .iter()
+                .any(|a| a.sha512 == n.sha512 && a.dateiname == n.dateiname)
+            {
+                v.anlagen.push(n);
+            }
+        }
+        let jetzt = OffsetDateTime::now_utc();
+        match (art, frist) {
+            (NachrichtArt::Nachforderung, Some(frist)) => {
+                let von = v.status;
+                let f = Fakten {
+                    zustaendig_gesetzt: v.zustaendig.is_some(),
+                    nachforderung_formuliert: true,
+                    ..Fakten::default()
+                };
+                let nach = v.anwenden(Aktion::Nachfordern, rolle, &f)?;
+                let namen: Vec<&str> = nachweise.iter().map(|n| n.id.as_str()).collect();
+                let details = format!("Nachweise: {}; Frist: {}", namen.join(", "), deutsch(frist));
+                v.nachforderung = Some(Nachforderung {
+                    nachweise,
+                    frist,
+                    gesendet: jetzt,
+                    von: wer,
+                    erinnerungen: Vec::new(),
+                });
+                v.wiedervorlage = Some(frist);
+                Ok(Some((
+                    format!(
+                        "status: {} → {} ({})",
+                        von.code(),
+                        nach.code(),
+                        Aktion::Nachfordern.bezeichnung()
+                    ),
+                    details,
+                )))
+            }
+            (NachrichtArt::Erinnerung, _) => {
+                if let Some(nf) = v.nachforderung.as_mut() {
+                    nf.erinnerungen.push(jetzt);
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    })
+}
+
+/// The applicant's free-text address split for the window envelope: the last `PLZ Ort`
+/// (five digits) after a comma or line break; otherwise everything is the street line.
+pub fn anschrift_teilen(text: &str) -> (String, String, String) {
+    let teile: Vec<&str> = text
+        .split([',', '\n'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if let Some((letzte, davor)) = teile.split_last() {
+        let (plz, ort) = letzte.split_once(' ').unwrap_or((letzte, ""));
+        if plz.len() == 5 && plz.chars().all(|c| c.is_ascii_digit()) && !ort.trim().is_empty() {
+            return (davor.join(", "), plz.to_owned(), ort.trim().to_owned());
+        }
+    }
+    (teile.join(", "), String::new(), String::new())
+}
+
+/// A letter ready to print: its file name and the PDF.
+pub struct BriefEntwurf {
+    /// Suggested file name, e.g. `Schreiben 32-EIN-2026-00004 vom 2026-12-03.pdf`.
+    pub dateiname: String,
+    /// The unsealed PDF/A letter.
+    pub pdf: Vec<u8>,
 }
 
 /// What the case view shows of the conversation with the applicant.
@@ -510,56 +602,7 @@ impl AppContext {
         let nachweise = z.nachweise;
         let frist = z.frist;
         let wer = ich.clone();
-        let aendern: sync::antwort::Aenderung<'_> = Box::new(move |v: &mut Vorgang| {
-            for n in neue {
-                if !v
-                    .anlagen
-                    .iter()
-                    .any(|a| a.sha512 == n.sha512 && a.dateiname == n.dateiname)
-                {
-                    v.anlagen.push(n);
-                }
-            }
-            let jetzt = OffsetDateTime::now_utc();
-            match (art, frist) {
-                (NachrichtArt::Nachforderung, Some(frist)) => {
-                    let von = v.status;
-                    let f = Fakten {
-                        zustaendig_gesetzt: v.zustaendig.is_some(),
-                        nachforderung_formuliert: true,
-                        ..Fakten::default()
-                    };
-                    let nach = v.anwenden(Aktion::Nachfordern, rolle, &f)?;
-                    let namen: Vec<&str> = nachweise.iter().map(|n| n.id.as_str()).collect();
-                    let details =
-                        format!("Nachweise: {}; Frist: {}", namen.join(", "), deutsch(frist));
-                    v.nachforderung = Some(Nachforderung {
-                        nachweise,
-                        frist,
-                        gesendet: jetzt,
-                        von: wer,
-                        erinnerungen: Vec::new(),
-                    });
-                    v.wiedervorlage = Some(frist);
-                    Ok(Some((
-                        format!(
-                            "status: {} → {} ({})",
-                            von.code(),
-                            nach.code(),
-                            Aktion::Nachfordern.bezeichnung()
-                        ),
-                        details,
-                    )))
-                }
-                (NachrichtArt::Erinnerung, _) => {
-                    if let Some(nf) = v.nachforderung.as_mut() {
-                        nf.erinnerungen.push(jetzt);
-                    }
-                    Ok(None)
-                }
-                _ => Ok(None),
-            }
-        });
+        let aendern = aenderung(art, nachweise, frist, rolle, wer, neue);
         sync::antwort_einreihen(&self.store, &v.id, antwort, &ich, aendern).map_err(sync_fehler)?;
         // Send it now rather than at the next scheduled pass.
         if let Some(s) = self.sync.get() {
@@ -637,6 +680,145 @@ impl AppContext {
             })
             .map_err(fehler)?;
         self.vorgang_erneut(id)
+    }
+
+    /// The message of `a` as a letter (the Bescheid engine's layout, not sealed): for an
+    /// applicant without an electronic reply channel. Same checks as sending.
+    pub fn brief_erstellen(&self, a: &NachrichtAnfrage) -> Result<BriefEntwurf, IpcError> {
+        let (v, z) = self.zusammenstellen(a)?;
+        let b = self.behoerde();
+        let k = &b.briefkopf;
+        let anschrift = k.anschrift.clone().unwrap_or_default();
+        let (strasse, plz, ort) =
+            anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
+        let az = v
+            .aktenzeichen
+            .as_ref()
+            .map(|a| a.0.clone())
+            .unwrap_or_default();
+        let heute = self.sitzung.heute();
+        let brief = bescheid::Brief {
+            behoerde: bescheid::Behoerde {
+                name: b.name.clone(),
+                organisationseinheit: k.organisationseinheit.clone(),
+                anschrift: bescheid::Anschrift {
+                    strasse: anschrift.strasse,
+                    plz: anschrift.plz,
+                    ort: anschrift.ort,
+                },
+                telefon: k.telefon.clone(),
+                email: k.email.clone(),
+                web: k.web.clone(),
+                oeffnungszeiten: Vec::new(),
+                bankverbindung: None,
+                logo: None,
+            },
+            empfaenger: bescheid::Empfaenger {
+                anrede: None,
+                name: v.antragsteller.name.clone(),
+                zusatz: None,
+                anschrift: bescheid::Anschrift { strasse, plz, ort },
+                briefanrede: None,
+            },
+            aktenzeichen: az.clone(),
+            datum: iso(heute),
+            betreff: z.betreff.clone(),
+            text: z.text.clone(),
+            anlagen: z.dokumente.iter().map(|d| d.dateiname.clone()).collect(),
+            sachbearbeitung: Some(self.sitzung.anzeigename.clone()),
+        };
+        let pdf = bescheid::brief_setzen(&brief, OffsetDateTime::now_utc())
+            .map_err(|e| ungueltig(format!("Der Brief lässt sich nicht setzen: {e}")))?;
+        Ok(BriefEntwurf {
+            dateiname: format!("Schreiben {} vom {}.pdf", az.replace('/', "-"), iso(heute)),
+            pdf,
+        })
+    }
+
+    /// The letter of `a` was made (`pdf`, saved by the caseworker to `ziel`): writes it
+    /// there (complete or not at all), keeps it encrypted in the case, and records the
+    /// message „per Brief“ with what it changes (a Nachforderung by letter waits for
+    /// documents as one over FIT-Connect does), audited, in one transaction.
+    pub fn brief_ablegen(
+        &self,
+        a: &NachrichtAnfrage,
+        pdf: &[u8],
+        ziel: &std::path::Path,
+    ) -> Result<VorgangDetail, IpcError> {
+        let (v, z) = self.zusammenstellen(a)?;
+        crate::anlage::atomar_schreiben(ziel, pdf)?;
+        let name = ziel
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Schreiben.pdf".into());
+        let mut w = self.store.anlage_schreiber().map_err(fehler)?;
+        std::io::Write::write_all(&mut w, pdf)
+            .map_err(|e| ungueltig(format!("Der Brief lässt sich nicht speichern: {e}")))?;
+        let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
+        let mut neue = vec![AnlageRef {
+            sha512,
+            dateiname: name.clone(),
+            mime: "application/pdf".into(),
+            groesse,
+        }];
+        for d in z.dokumente.iter().filter(|d| !d.im_vorgang) {
+            let mut w = self.store.anlage_schreiber().map_err(fehler)?;
+            std::io::Write::write_all(&mut w, &d.inhalt).map_err(|e| {
+                ungueltig(format!("„{}“ lässt sich nicht speichern: {e}", d.dateiname))
+            })?;
+            let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
+            neue.push(AnlageRef {
+                sha512,
+                dateiname: d.dateiname.clone(),
+                mime: d.mime.clone(),
+                groesse,
+            });
+        }
+        let ich = self.sitzung.benutzer.clone();
+        let mut aendern = Some(aenderung(
+            z.art,
+            z.nachweise,
+            z.frist,
+            self.sitzung.domain_rolle(),
+            ich.clone(),
+            neue,
+        ));
+        let ziel_text = ziel.display().to_string();
+        let anlagen: Vec<String> = z.dokumente.iter().map(|d| d.dateiname.clone()).collect();
+        self.store
+            .write(|w| {
+                let mut v = w.vorgang(&v.id)?.ok_or_else(|| {
+                    store::StoreError::NichtGefunden(format!("Der Vorgang {}", v.id))
+                })?;
+                v.nachrichten.push(domain::Nachricht {
+                    art: z.art,
+                    kanal: Kanal::Brief,
+                    anlagen: anlagen.clone(),
+                    von: Some(ich.clone()),
+                    ..domain::Nachricht::neu(
+                        Richtung::Ausgehend,
+                        OffsetDateTime::now_utc(),
+                        &z.betreff,
+                        &z.text,
+                    )
+                });
+                let zusatz = match aendern.take() {
+                    Some(f) => f(&mut v)?,
+                    None => None,
+                };
+                w.vorgang_aendern(
+                    &v,
+                    &ich,
+                    BRIEF_ERSTELLT,
+                    &format!("{} per Brief: {name} → {ziel_text}", z.art.bezeichnung()),
+                )?;
+                if let Some((was, details)) = zusatz {
+                    w.audit_anhaengen(&ich, &was, Some(&v.id), &details)?;
+                }
+                Ok(())
+            })
+            .map_err(fehler)?;
+        self.vorgang_erneut(a.id.clone())
     }
 
     /// How the case can write to the applicant, read in `r`.
@@ -815,6 +997,26 @@ mod tests {
         assert!(
             text.contains("<Nachweise>") && text.contains("<Frist>"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn the_applicant_s_address_is_split_for_the_window_envelope() {
+        assert_eq!(
+            anschrift_teilen("Lindenweg 4, 12345 Musterstadt"),
+            ("Lindenweg 4".into(), "12345".into(), "Musterstadt".into())
+        );
+        assert_eq!(
+            anschrift_teilen("c/o Meier\nLindenweg 4\n12345 Bad Musterstadt"),
+            (
+                "c/o Meier, Lindenweg 4".into(),
+                "12345".into(),
+                "Bad Musterstadt".into()
+            )
+        );
+        assert_eq!(
+            anschrift_teilen("irgendwo im Wald"),
+            ("irgendwo im Wald".into(), String::new(), String::new())
         );
     }
 

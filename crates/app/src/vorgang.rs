@@ -185,6 +185,7 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
             "Nachricht erneut in den Postausgang gestellt".to_owned()
         }
         crate::nachrichten::NACHWEIS_GESETZT => format!("Nachweis {d}"),
+        crate::nachrichten::BRIEF_ERSTELLT => mit("Brief erstellt"),
         ZUSTAENDIG_GESETZT => format!("Zuständig: {d}"),
         WIEDERVORLAGE_GESETZT => format!("Wiedervorlage: {d}"),
         ANLAGE_GESPEICHERT => format!("Anlage gespeichert unter {d}"),

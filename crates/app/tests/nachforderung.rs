@@ -219,3 +219,118 @@ async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off()
     ctx.vorgang(id.clone()).unwrap();
     dienst.beenden().await;
 }
+
+/// An applicant without a reply channel: sending is refused with the reason and nothing is
+/// queued; the same Nachforderung becomes a letter (PDF/A, the Bescheid's layout), saved
+/// where the caseworker chose, kept in the case and recorded „per Brief“.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_reply_channel_the_nachforderung_becomes_a_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = Arc::new(
+        AppContext::open(dir.path())
+            .unwrap()
+            .mit_sitzung("anna", Rolle::Sachbearbeitung),
+    );
+    let dienst = app::SyncDienst::starten_mit(
+        &ctx,
+        &tokio::runtime::Handle::current(),
+        Arc::new(|_| {}),
+        SyncEinstellungen {
+            intervall: Duration::from_secs(600),
+            demo_antraege: 6,
+            erster_abruf_nach: Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    warten_bis(Duration::from_secs(300), "6 Vorgänge", || {
+        ctx.ansicht_zahlen().unwrap().alle == 6
+    })
+    .await;
+    let zeilen = ctx
+        .posteingang(QueueAnfrage {
+            ansicht: Ansicht::Alle,
+            suche: None,
+            sortierung: SortSpalte::Eingang,
+            absteigend: false,
+            offset: 0,
+            limit: 10,
+        })
+        .unwrap()
+        .zeilen;
+    let d = zeilen
+        .iter()
+        .map(|z| ctx.vorgang(z.id.clone()).unwrap())
+        .find(|d| !d.rueckkanal.fit_connect && !d.nachweise_der_leistung.is_empty())
+        .expect("ein Vorgang ohne Rückkanal");
+    assert!(
+        d.rueckkanal
+            .hinweis
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Rückkanal"),
+        "{:?}",
+        d.rueckkanal
+    );
+    let id = d.id.clone();
+    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
+        ctx.vorgang_aktion(AktionAnfrage {
+            id: id.clone(),
+            aktion,
+            begruendung: None,
+            empfaenger: None,
+            datum: None,
+        })
+        .unwrap();
+    }
+    let nachweis = d.nachweise_der_leistung[0].id.clone();
+    let e = ctx
+        .nachricht_entwurf(
+            id.clone(),
+            NachrichtArt::Nachforderung,
+            vec![nachweis.clone()],
+            None,
+        )
+        .unwrap();
+    let a = anfrage(
+        &id,
+        &e.text,
+        &[&nachweis],
+        Some(d.nachforderungsfrist.clone()),
+    );
+    let err = ctx.nachricht_senden(a.clone()).unwrap_err();
+    assert!(err.message.contains("Rückkanal"), "{}", err.message);
+    assert!(
+        ctx.vorgang_erneut(id.clone())
+            .unwrap()
+            .nachrichten
+            .is_empty()
+    );
+    assert_eq!(ctx.sync_status().unwrap().outbox, 0);
+
+    let brief = ctx.brief_erstellen(&a).unwrap();
+    assert!(brief.pdf.starts_with(b"%PDF-"), "a PDF");
+    assert!(brief.dateiname.ends_with(".pdf") && !brief.dateiname.contains('/'));
+    let ziel = dir.path().join(&brief.dateiname);
+    let d = ctx.brief_ablegen(&a, &brief.pdf, &ziel).unwrap();
+    assert_eq!(std::fs::read(&ziel).unwrap(), brief.pdf);
+    let n = &d.nachrichten[0];
+    assert_eq!(
+        (n.zustellung, n.zustellung_text.as_str()),
+        (Zustellung::Brief, "Per Brief")
+    );
+    assert_eq!(n.art, NachrichtArt::Nachforderung);
+    assert_eq!(d.status, Status::NachforderungOffen);
+    assert!(
+        d.anlagen
+            .iter()
+            .any(|x| x.dateiname == brief.dateiname && x.geprueft),
+        "the letter is kept in the case: {:?}",
+        d.anlagen
+    );
+    assert!(
+        d.verlauf.iter().any(|v| v.was.contains("per Brief")),
+        "{:?}",
+        d.verlauf
+    );
+    dienst.beenden().await;
+}

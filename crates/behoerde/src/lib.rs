@@ -131,6 +131,8 @@ pub struct Leistung {
 pub struct Behoerde {
     /// Name of the authority, e.g. „Stadt Musterstadt – Bürgerbüro“.
     pub name: String,
+    /// What letters to applicants carry in their letterhead and footer.
+    pub briefkopf: Briefkopf,
     /// Its Land (public holidays).
     pub land: Bundesland,
     /// Pattern of its Aktenzeichen.
@@ -147,6 +149,34 @@ pub struct Behoerde {
     pub leistungen: Vec<Leistung>,
     /// Where it came from (a path, or `eingebaut: Demo-Kommune`).
     pub quelle: String,
+}
+
+/// The authority's postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Anschrift {
+    /// Street and number, or `Postfach 12 34`.
+    pub strasse: String,
+    /// Postcode.
+    pub plz: String,
+    /// Town.
+    pub ort: String,
+}
+
+/// Letterhead and footer of the authority's letters (all optional in the file; empty when
+/// not given).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Briefkopf {
+    /// Organisational unit under the name, e.g. „Der Oberbürgermeister · Bürgerbüro“.
+    pub organisationseinheit: String,
+    /// Postal address.
+    pub anschrift: Option<Anschrift>,
+    /// Phone.
+    pub telefon: String,
+    /// E-mail.
+    pub email: String,
+    /// Web address.
+    pub web: String,
 }
 
 /// The demo configuration's files, compiled in.
@@ -430,6 +460,13 @@ impl Behoerde {
         }
         Ok(Behoerde {
             name: roh.behoerde.name,
+            briefkopf: Briefkopf {
+                organisationseinheit: roh.behoerde.organisationseinheit.unwrap_or_default(),
+                anschrift: roh.behoerde.anschrift,
+                telefon: roh.behoerde.telefon.unwrap_or_default(),
+                email: roh.behoerde.email.unwrap_or_default(),
+                web: roh.behoerde.web.unwrap_or_default(),
+            },
             land: roh.behoerde.land,
             aktenzeichen_muster: muster,
             amt: roh.aktenzeichen.amt,
@@ -538,6 +575,16 @@ mod roh {
     pub(super) struct Abschnitt {
         pub name: String,
         pub land: Bundesland,
+        #[serde(default)]
+        pub organisationseinheit: Option<String>,
+        #[serde(default)]
+        pub anschrift: Option<super::Anschrift>,
+        #[serde(default)]
+        pub telefon: Option<String>,
+        #[serde(default)]
+        pub email: Option<String>,
+        #[serde(default)]
+        pub web: Option<String>,
     }
 
     #[derive(Debug, Deserialize)]

@@ -81,6 +81,10 @@ macro_rules! mit_befehlen {
             /// „Datei anhängen …“: fragt im Dialog des Systems nach einer Datei; `null`, wenn
             /// abgebrochen.
             datei_waehlen() -> Option<GewaehlteDatei> => Fenster;
+            /// „Als Brief speichern …“ (kein elektronischer Rückkanal): setzt die Nachricht als
+            /// PDF-Brief, fragt im Dialog des Systems nach dem Ziel, legt ihn im Vorgang ab und
+            /// vermerkt die Nachricht „per Brief“; `null`, wenn abgebrochen.
+            brief_speichern(anfrage: NachrichtAnfrage) -> Option<VorgangDetail> => Fenster;
             /// „Speichern unter …“: fragt im Dialog des Systems nach dem Ziel und schreibt die
             /// Anlage dorthin (protokolliert); `null`, wenn abgebrochen.
             anlage_speichern(vorgang_id: String, sha512: String) -> Option<String> => Fenster;

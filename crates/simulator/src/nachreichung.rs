@@ -76,7 +76,11 @@ async fn senden(info: &SimInfo, n: &GeleseneNachforderung, nr: u64) -> Result<()
         .iter()
         .map(|(id, bezeichnung)| fitconnect::sender::OutgoingAttachment {
             description: Some(id.clone()),
-            content: crate::documents::pdf(bezeichnung, &[format!("Nachweis: {bezeichnung}")], 4000),
+            content: crate::documents::pdf(
+                bezeichnung,
+                &[format!("Nachweis: {bezeichnung}")],
+                4000,
+            ),
             ..applicant::pdf_anlage(uuid::Uuid::new_v4().to_string(), id, 0)
         })
         .collect();
@@ -98,7 +102,10 @@ pub(crate) async fn nachreichen_lassen(state: Arc<AppState>, info: SimInfo, cfg:
         }
         for n in neu {
             if !antwortet(&n.case_id, cfg.anteil_prozent) {
-                tracing::info!("Simulierte antragstellende Person von {} antwortet nicht", n.case_id);
+                tracing::info!(
+                    "Simulierte antragstellende Person von {} antwortet nicht",
+                    n.case_id
+                );
                 continue;
             }
             nr += 1;
@@ -111,7 +118,10 @@ pub(crate) async fn nachreichen_lassen(state: Arc<AppState>, info: SimInfo, cfg:
                     match senden(&info, &n, nr).await {
                         Ok(()) => return,
                         Err(e) => {
-                            tracing::warn!("Nachreichung für {} (Versuch {versuch}): {e}", n.case_id);
+                            tracing::warn!(
+                                "Nachreichung für {} (Versuch {versuch}): {e}",
+                                n.case_id
+                            );
                             tokio::time::sleep(Duration::from_secs(1)).await;
                         }
                     }
@@ -135,8 +145,14 @@ mod tests {
                 nachweise: vec![("chip".into(), "Chip".into())],
             })
         );
-        assert_eq!(aus_antwortdaten("c1", br#"{"art":"nachricht","text":"x"}"#), None);
-        assert_eq!(aus_antwortdaten("c1", br#"{"art":"nachforderung","nachweise":[]}"#), None);
+        assert_eq!(
+            aus_antwortdaten("c1", br#"{"art":"nachricht","text":"x"}"#),
+            None
+        );
+        assert_eq!(
+            aus_antwortdaten("c1", br#"{"art":"nachforderung","nachweise":[]}"#),
+            None
+        );
         assert_eq!(aus_antwortdaten("c1", b"kein json"), None);
     }
 

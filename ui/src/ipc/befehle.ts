@@ -20,6 +20,7 @@ export type Befehlsname =
   | 'nachricht_erneut_senden'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
+  | 'brief_speichern'
   | 'anlage_speichern'
   | 'gespeicherte_filter'
   | 'filter_speichern'
@@ -136,6 +137,15 @@ export function nachweisAbhaken(id: string, nachweis: string, eingegangen: boole
  */
 export function dateiWaehlen(): Promise<GewaehlteDatei | null> {
   return call<GewaehlteDatei | null>('datei_waehlen');
+}
+
+/**
+ * „Als Brief speichern …“ (kein elektronischer Rückkanal): setzt die Nachricht als
+ * PDF-Brief, fragt im Dialog des Systems nach dem Ziel, legt ihn im Vorgang ab und
+ * vermerkt die Nachricht „per Brief“; `null`, wenn abgebrochen.
+ */
+export function briefSpeichern(anfrage: NachrichtAnfrage): Promise<VorgangDetail | null> {
+  return call<VorgangDetail | null>('brief_speichern', { anfrage });
 }
 
 /**
