@@ -431,7 +431,7 @@ pub(crate) async fn antworten_senden(
     melden: &(dyn Fn(Fortschritt) + Sync),
 ) -> Result<(), SyncError> {
     let jetzt = OffsetDateTime::now_utc();
-    let bis = jetzt + time::Duration::try_from(ANSPRUCH).unwrap_or_default();
+    let bis = jetzt + time::Duration::try_from(cfg.antwort_anspruch).unwrap_or_default();
     // Claim the due rows and count the attempts in one transaction, before acting.
     let faellig = store.write(|w| {
         let faellig: Vec<_> = w

@@ -24,6 +24,9 @@ pub struct Konfiguration {
     /// Largest single attachment taken in (decrypted bytes). Checked from the download's
     /// announced length before it is read, and enforced while it streams.
     pub max_bytes_je_anlage: u64,
+    /// How long a pass holds a reply row it sends before another pass may take it (default
+    /// [`crate::antwort::ANSPRUCH`]; after a crash mid-send, the retry waits this long).
+    pub antwort_anspruch: std::time::Duration,
 }
 
 /// Default of [`Konfiguration::max_bytes_je_einreichung`]: 100 MiB.
@@ -70,6 +73,7 @@ impl Default for Konfiguration {
             fristen: demo_fristen(),
             max_bytes_je_einreichung: MAX_BYTES_JE_EINREICHUNG,
             max_bytes_je_anlage: MAX_BYTES_JE_ANLAGE,
+            antwort_anspruch: crate::antwort::ANSPRUCH,
         }
     }
 }
