@@ -4,10 +4,13 @@
 // without them. The text starts from the template the backend fills from the case (and, for a
 // Nachforderung, follows the chosen Nachweise and the Frist until the caseworker edits it).
 // „Vorschau“ shows the message exactly as the backend composes it; only from there it is sent.
-// Every text is plain text.
+// Without an electronic reply channel the preview offers „Als Brief speichern …“ instead: the
+// backend sets the same message as a PDF letter, asks where to save it, keeps it in the case and
+// records the message „per Brief“; the caseworker prints and posts it. Every text is plain text.
 
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import {
+  briefSpeichern,
   dateiWaehlen,
   nachrichtEntwurf,
   nachrichtSenden,
@@ -25,12 +28,18 @@ export const DIALOG_TITEL: Record<SchreibArt, string> = {
   erinnerung: 'Erinnerung senden',
 };
 
+/** How a message left the composer: queued for FIT-Connect, or saved as a letter to post. */
+export type Versandweg = 'postausgang' | 'brief';
+
 interface Props {
   detail: VorgangDetail;
   art: SchreibArt;
   onAbbrechen: () => void;
-  /** Sent: the case after it and the message as it was previewed. */
-  onGesendet: (d: VorgangDetail, v: NachrichtVorschau) => void;
+  /**
+   * Sent (queued in the Postausgang) or saved as a letter: the case after it, the message as it
+   * was previewed and which of the two happened.
+   */
+  onGesendet: (d: VorgangDetail, v: NachrichtVorschau, weg: Versandweg) => void;
   /** Where focus goes when the opener is gone or cannot take it any more. */
   onFokusErsatz?: () => void;
 }
@@ -60,7 +69,7 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
   const [dateien, setDateien] = useState<GewaehlteDatei[]>([]);
   const [dokumente, setDokumente] = useState<readonly string[]>([]);
   const [fehler, setFehler] = useState<IpcError | null>(null);
-  const [laeuft, setLaeuft] = useState<'vorschau' | 'senden' | 'datei' | null>(null);
+  const [laeuft, setLaeuft] = useState<'vorschau' | 'senden' | 'brief' | 'datei' | null>(null);
   const [vorschau, setVorschau] = useState<{ anfrage: NachrichtAnfrage; antwort: NachrichtVorschau } | null>(null);
   const [status, setStatus] = useState('');
 
@@ -134,8 +143,11 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
     dokumente: [...dokumente],
   });
 
+  // While sending or while the letter is being saved, the message must not be dropped.
+  const versendetGerade = laeuft === 'senden' || laeuft === 'brief';
+
   const abbrechen = () => {
-    if (laeuft === 'senden') return;
+    if (versendetGerade) return;
     onAbbrechen();
   };
 
@@ -170,7 +182,28 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
     setLaeuft('senden');
     setFehler(null);
     nachrichtSenden(vorschau.anfrage).then(
-      (d) => onGesendet(d, vorschau.antwort),
+      (d) => onGesendet(d, vorschau.antwort, 'postausgang'),
+      (e: IpcError) => {
+        setFehler(e);
+        setLaeuft(null);
+      },
+    );
+  };
+
+  const alsBriefSpeichern = () => {
+    // The system's save dialog is open until it answers; a second click does nothing meanwhile.
+    if (!vorschau || kanal.fit_connect || laeuft !== null) return;
+    setLaeuft('brief');
+    setFehler(null);
+    briefSpeichern(vorschau.anfrage).then(
+      (d) => {
+        if (d === null) {
+          // Cancelled in the save dialog: nothing was written or recorded.
+          setLaeuft(null);
+          return;
+        }
+        onGesendet(d, vorschau.antwort, 'brief');
+      },
       (e: IpcError) => {
         setFehler(e);
         setLaeuft(null);
@@ -211,7 +244,8 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
     an ? (liste.includes(wert) ? liste : [...liste, wert]) : liste.filter((w) => w !== wert);
 
   const kanalHinweisId = `${id}-kanal`;
-  const gesperrt = !kanal.fit_connect;
+  const briefHinweisId = `${id}-brief`;
+  const perBrief = !kanal.fit_connect;
 
   return (
     <dialog
@@ -237,10 +271,11 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
       <p className="hilfe-text">
         Vorgang {detail.aktenzeichen} · an {detail.antragsteller.name}
       </p>
-      {gesperrt && (
+      {perBrief && (
         <p className="rueckkanal-hinweis" id={kanalHinweisId} data-testid="dialog-rueckkanal-hinweis">
-          <strong>Senden nicht möglich:</strong>{' '}
-          {kanal.hinweis ?? 'Für diesen Vorgang gibt es keinen FIT-Connect-Rückkanal.'}
+          <strong>Kein elektronischer Rückkanal:</strong>{' '}
+          {kanal.hinweis ?? 'Für diesen Vorgang gibt es keinen FIT-Connect-Rückkanal.'} Nach der Vorschau speichern Sie
+          die Nachricht als Brief.
         </p>
       )}
 
@@ -428,7 +463,7 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
       {schritt === 'vorschau' && vorschau && (
         <section aria-labelledby={`${id}-vorschau-titel`} data-testid="nachricht-vorschau-inhalt">
           <h3 id={`${id}-vorschau-titel`} ref={vorschauTitelRef} tabIndex={-1} className="vorschau-titel">
-            Vorschau: So wird die Nachricht gesendet
+            {perBrief ? 'Vorschau: So wird der Brief erstellt' : 'Vorschau: So wird die Nachricht gesendet'}
           </h3>
           <dl className="facts vorschau-fakten">
             <dt>Betreff</dt>
@@ -470,19 +505,38 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
             <dt>Weg</dt>
             <dd data-testid="vorschau-weg">{vorschau.antwort.weg}</dd>
           </dl>
-          {fehler && <Fehler fehler={fehler} titel="Die Nachricht wurde nicht gesendet" />}
+          {fehler && (
+            <Fehler fehler={fehler} titel={perBrief ? 'Der Brief wurde nicht gespeichert' : 'Die Nachricht wurde nicht gesendet'} />
+          )}
+          {perBrief && (
+            <p className="hilfe-text brief-hinweis" id={briefHinweisId} data-testid="brief-hinweis">
+              Die antragstellende Person hat keinen elektronischen Rückkanal. Der Brief wird als PDF gespeichert; drucken und
+              versenden Sie ihn per Post.
+            </p>
+          )}
           <div className="dialog-knoepfe">
-            <button
-              type="button"
-              className="knopf primaer"
-              data-testid="nachricht-senden"
-              disabled={gesperrt}
-              aria-busy={laeuft === 'senden'}
-              aria-describedby={gesperrt ? kanalHinweisId : undefined}
-              onClick={senden}
-            >
-              {laeuft === 'senden' ? 'Wird gesendet …' : 'Senden'}
-            </button>
+            {perBrief ? (
+              <button
+                type="button"
+                className="knopf primaer"
+                data-testid="brief-speichern"
+                aria-busy={laeuft === 'brief'}
+                aria-describedby={briefHinweisId}
+                onClick={alsBriefSpeichern}
+              >
+                {laeuft === 'brief' ? 'Brief wird gespeichert …' : 'Als Brief speichern …'}
+              </button>
+            ) : (
+              <button
+                type="button"
+                className="knopf primaer"
+                data-testid="nachricht-senden"
+                aria-busy={laeuft === 'senden'}
+                onClick={senden}
+              >
+                {laeuft === 'senden' ? 'Wird gesendet …' : 'Senden'}
+              </button>
+            )}
             <button
               type="button"
               className="knopf"
@@ -492,7 +546,7 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
             >
               Zurück zur Bearbeitung
             </button>
-            <button type="button" className="knopf" data-testid="nachricht-abbrechen" disabled={laeuft === 'senden'} onClick={abbrechen}>
+            <button type="button" className="knopf" data-testid="nachricht-abbrechen" disabled={versendetGerade} onClick={abbrechen}>
               Abbrechen
             </button>
           </div>

@@ -17,9 +17,11 @@ const ipc = vi.hoisted(() => ({
   nachrichtErneutSenden: vi.fn(),
   nachweisAbhaken: vi.fn(),
   dateiWaehlen: vi.fn(),
+  briefSpeichern: vi.fn(),
 }));
 vi.mock('../ipc', () => ipc);
 
+import { NachrichtDialog } from './NachforderungDialog';
 import { Vorgang } from './Vorgang';
 
 const SHA_NACHWEIS = 'ab'.repeat(64);
@@ -106,6 +108,39 @@ const nachgefordert: VorgangDetail = {
     abgelaufen: true,
     erinnerungen: [],
   },
+};
+
+const ohneKanal: VorgangDetail = {
+  ...basis,
+  rueckkanal: {
+    fit_connect: false,
+    hinweis: 'Die antragstellende Person hat keinen FIT-Connect-Rückkanal angegeben.',
+    andere: [],
+  },
+};
+
+const perBrief: NachrichtInfo = {
+  eingehend: false,
+  art: 'nachricht',
+  art_text: 'Nachricht',
+  zeit: '2026-12-03T11:00:00Z',
+  von: 'sb1',
+  betreff: 'Betreff nachricht',
+  text: 'Vorlage nachricht: – bis –',
+  anlagen: [],
+  zustellung: 'brief',
+  zustellung_text: 'Per Brief',
+  fehler: null,
+  auftrag: null,
+};
+
+const vorschauBrief = {
+  betreff: 'Betreff nachricht',
+  text: 'Vorlage nachricht: – bis –',
+  nachweise: [],
+  frist: null,
+  anlagen: [],
+  weg: 'Kein FIT-Connect-Rückkanal: Die Nachricht kann nicht elektronisch gesendet werden.',
 };
 
 afterEach(() => {
@@ -351,9 +386,8 @@ describe('Nachrichten (conversation with the applicant)', () => {
     expect(ipc.nachrichtEntwurf).toHaveBeenCalledWith('v7', 'erinnerung', [], null);
   });
 
-  it('without a FIT-Connect reply channel says why and disables sending', async () => {
+  it('without a FIT-Connect reply channel says why and keeps the composer open to use', async () => {
     entwurfWieBackend();
-    ipc.nachrichtVorschau.mockResolvedValue({ betreff: 'B', text: 'T', nachweise: [], frist: null, anlagen: [], weg: 'Kein FIT-Connect-Rückkanal' });
     await oeffnen({
       ...nachgefordert,
       rueckkanal: {
@@ -365,13 +399,120 @@ describe('Nachrichten (conversation with the applicant)', () => {
     const panel = await nachrichtenTab();
     const hinweis = within(panel).getByTestId('rueckkanal-hinweis');
     expect(hinweis.textContent).toContain('keinen FIT-Connect-Rückkanal');
+    expect(hinweis.textContent).toContain('als Brief');
     expect(hinweis.textContent).toContain('Die antragstellende Person hat außerdem angegeben:');
     expect(within(hinweis).getByTestId('rueckkanal-andere').textContent).toContain('anna@example.org');
     const schreiben = within(panel).getByTestId('nachricht-schreiben') as HTMLButtonElement;
     const erinnern = within(panel).getByTestId('erinnerung-senden') as HTMLButtonElement;
-    expect(schreiben.disabled).toBe(true);
-    expect(erinnern.disabled).toBe(true);
-    expect(document.getElementById(schreiben.getAttribute('aria-describedby')!)?.textContent).toContain('Senden nicht möglich');
+    expect(schreiben.disabled).toBe(false);
+    expect(erinnern.disabled).toBe(false);
+    expect(document.getElementById(schreiben.getAttribute('aria-describedby')!)?.textContent).toContain('Kein elektronischer Rückkanal');
+    fireEvent.click(erinnern);
+    const dialog = screen.getByTestId('nachricht-dialog');
+    expect(within(dialog).getByRole('heading', { level: 2 }).textContent).toBe('Erinnerung senden');
+    expect(within(dialog).getByTestId('dialog-rueckkanal-hinweis').textContent).toContain('keinen FIT-Connect-Rückkanal');
+  });
+
+  it('without a reply channel saves the previewed message as a letter and updates the case', async () => {
+    entwurfWieBackend();
+    ipc.nachrichtVorschau.mockResolvedValue(vorschauBrief);
+    ipc.briefSpeichern.mockResolvedValue({ ...ohneKanal, nachrichten: [perBrief, eingegangen, gesendet] });
+    await oeffnen(ohneKanal);
+    const panel = await nachrichtenTab();
+    const opener = within(panel).getByTestId('nachricht-schreiben');
+    opener.focus();
+    fireEvent.click(opener);
+    const dialog = screen.getByTestId('nachricht-dialog');
+    const text = within(dialog).getByTestId('nachricht-text') as HTMLTextAreaElement;
+    await waitFor(() => expect(text.value).toBe('Vorlage nachricht: – bis –'));
+    fireEvent.click(within(dialog).getByTestId('nachricht-vorschau'));
+    const vorschau = await within(dialog).findByTestId('nachricht-vorschau-inhalt');
+    expect(within(vorschau).getByTestId('vorschau-weg').textContent).toContain('Kein FIT-Connect-Rückkanal');
+    expect(within(vorschau).queryByTestId('nachricht-senden')).toBeNull();
+    const knopf = within(vorschau).getByRole('button', { name: 'Als Brief speichern …' }) as HTMLButtonElement;
+    expect(knopf.dataset.testid).toBe('brief-speichern');
+    expect(knopf.disabled).toBe(false);
+    expect(knopf.className).toContain('primaer');
+    const erklaerung = document.getElementById(knopf.getAttribute('aria-describedby')!);
+    expect(erklaerung?.textContent).toContain('keinen elektronischen Rückkanal');
+    expect(erklaerung?.textContent).toContain('drucken und versenden Sie ihn per Post');
+    expect(await schwereVerstoesse(dialog)).toEqual([]);
+
+    fireEvent.click(knopf);
+    await waitFor(() => expect(screen.queryByTestId('nachricht-dialog')).toBeNull());
+    const erwartet: NachrichtAnfrage = {
+      id: 'v7',
+      art: 'nachricht',
+      betreff: 'Betreff nachricht',
+      text: 'Vorlage nachricht: – bis –',
+      nachweise: [],
+      frist: null,
+      dateien: [],
+      dokumente: [],
+    };
+    expect(ipc.briefSpeichern).toHaveBeenCalledTimes(1);
+    expect(ipc.briefSpeichern).toHaveBeenCalledWith(erwartet);
+    expect(ipc.nachrichtSenden).not.toHaveBeenCalled();
+    expect(screen.getByTestId('tab-nachrichten').textContent).toBe('Nachrichten (3)');
+    const neueste = within(panel).getAllByTestId('nachricht')[0]!;
+    expect(neueste.dataset.zustellung).toBe('brief');
+    expect(within(neueste).getByTestId('nachricht-zustellung').textContent).toContain('Per Brief');
+    expect(neueste.textContent).toContain('Als Brief erstellt');
+    expect(within(neueste).queryByTestId('nachricht-erneut-senden')).toBeNull();
+    expect(document.activeElement).toBe(opener);
+  });
+
+  it('keeps the dialog open and unchanged when the letter’s save dialog is cancelled, and shows an error', async () => {
+    entwurfWieBackend();
+    ipc.nachrichtVorschau.mockResolvedValue({ ...vorschauBrief, betreff: 'Betreff nachforderung' });
+    ipc.briefSpeichern.mockResolvedValueOnce(null);
+    await oeffnen(ohneKanal);
+    const aktion = screen.getByTestId('aktion-nachfordern') as HTMLButtonElement;
+    expect(aktion.disabled).toBe(false);
+    fireEvent.click(aktion);
+    const dialog = screen.getByTestId('nachricht-dialog');
+    fireEvent.click(within(dialog).getByLabelText('Impfpass des Hundes'));
+    await waitFor(() =>
+      expect((within(dialog).getByTestId('nachricht-text') as HTMLTextAreaElement).value).toBe('Vorlage nachforderung: impfpass bis 2026-12-17'),
+    );
+    fireEvent.click(within(dialog).getByTestId('nachricht-vorschau'));
+    const knopf = await within(dialog).findByTestId('brief-speichern');
+    knopf.focus();
+    fireEvent.click(knopf);
+    await waitFor(() => expect(ipc.briefSpeichern).toHaveBeenCalledTimes(1));
+    expect(ipc.briefSpeichern).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'v7', art: 'nachforderung', nachweise: ['impfpass'], frist: '2026-12-17' }),
+    );
+    await waitFor(() => expect(within(dialog).getByTestId('brief-speichern').textContent).toBe('Als Brief speichern …'));
+    expect(screen.getByTestId('nachricht-dialog')).toBe(dialog);
+    expect(within(dialog).getByTestId('nachricht-vorschau-inhalt')).toBeTruthy();
+    expect(within(dialog).queryByRole('alert')).toBeNull();
+    expect(document.activeElement).toBe(within(dialog).getByTestId('brief-speichern'));
+    expect(screen.getByTestId('vorgang-status').textContent).toBe('In Prüfung');
+    expect(screen.getByTestId('meldung').textContent).toBe('');
+
+    ipc.briefSpeichern.mockRejectedValueOnce({ code: 'internal', message: 'Der Brief konnte nicht gespeichert werden: Zugriff verweigert.' });
+    fireEvent.click(within(dialog).getByTestId('brief-speichern'));
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('Zugriff verweigert.');
+    expect(screen.getByTestId('nachricht-dialog')).toBe(dialog);
+    expect(within(dialog).getByTestId('brief-speichern')).toBeTruthy();
+    expect(screen.getByTestId('vorgang-status').textContent).toBe('In Prüfung');
+    expect(ipc.nachrichtSenden).not.toHaveBeenCalled();
+  });
+
+  it('reports a saved letter to its caller as such, with the case after it', async () => {
+    entwurfWieBackend();
+    ipc.nachrichtVorschau.mockResolvedValue(vorschauBrief);
+    const danach = { ...ohneKanal, nachrichten: [perBrief, eingegangen, gesendet] };
+    ipc.briefSpeichern.mockResolvedValue(danach);
+    const onGesendet = vi.fn();
+    render(<NachrichtDialog detail={ohneKanal} art="nachricht" onAbbrechen={() => undefined} onGesendet={onGesendet} />);
+    const dialog = screen.getByTestId('nachricht-dialog');
+    await waitFor(() => expect((within(dialog).getByTestId('nachricht-text') as HTMLTextAreaElement).value).toContain('Vorlage nachricht'));
+    fireEvent.click(within(dialog).getByTestId('nachricht-vorschau'));
+    fireEvent.click(await within(dialog).findByTestId('brief-speichern'));
+    await waitFor(() => expect(onGesendet).toHaveBeenCalledTimes(1));
+    expect(onGesendet).toHaveBeenCalledWith(danach, vorschauBrief, 'brief');
   });
 
   it('has no serious or critical axe violations in the thread and the composer', async () => {

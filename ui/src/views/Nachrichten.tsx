@@ -1,7 +1,9 @@
 // The conversation with the applicant in the case view: whether the case can write back
 // (FIT-Connect reply channel), the Nachforderung with its checklist of requested Nachweise, the
 // buttons that open the composer, and the thread, newest first, with the delivery state of
-// every outgoing message („Erneut senden“ for a failed one). Everything is plain text.
+// every outgoing message („Erneut senden“ for a failed one, „Per Brief“ for a letter). Without a
+// reply channel the composer stays open to use: it saves the message as a letter to post.
+// Everything is plain text.
 
 import { useId, useRef, useState } from 'react';
 import { nachrichtErneutSenden, nachweisAbhaken, type IpcError, type VorgangDetail } from '../ipc';
@@ -19,7 +21,7 @@ export function Nachrichten({ detail, onNeu, onSchreiben }: Props) {
   const basis = useId();
   const [meldung, setMeldung] = useState('');
   const kanal = detail.rueckkanal;
-  const gesperrt = !kanal.fit_connect;
+  const perBrief = !kanal.fit_connect;
   const hinweisId = `${basis}-kanal`;
   const nf = detail.nachforderung;
   const erinnerungMoeglich = nf !== null && detail.status === 'nachforderung_offen';
@@ -27,11 +29,12 @@ export function Nachrichten({ detail, onNeu, onSchreiben }: Props) {
   return (
     <>
       <h3>Nachrichten mit der antragstellenden Person</h3>
-      {gesperrt && (
+      {perBrief && (
         <div className="rueckkanal-hinweis" data-testid="rueckkanal-hinweis">
           <p id={hinweisId}>
-            <strong>Senden nicht möglich:</strong>{' '}
-            {kanal.hinweis ?? 'Für diesen Vorgang gibt es keinen FIT-Connect-Rückkanal.'}
+            <strong>Kein elektronischer Rückkanal:</strong>{' '}
+            {kanal.hinweis ?? 'Für diesen Vorgang gibt es keinen FIT-Connect-Rückkanal.'} Nachrichten, Nachforderungen und
+            Erinnerungen speichern Sie nach der Vorschau als Brief (PDF), drucken ihn und versenden ihn per Post.
           </p>
           {kanal.andere.length > 0 && (
             <>
@@ -54,8 +57,7 @@ export function Nachrichten({ detail, onNeu, onSchreiben }: Props) {
           type="button"
           className="knopf"
           data-testid="nachricht-schreiben"
-          disabled={gesperrt}
-          aria-describedby={gesperrt ? hinweisId : undefined}
+          aria-describedby={perBrief ? hinweisId : undefined}
           onClick={() => onSchreiben('nachricht')}
         >
           Nachricht schreiben
@@ -65,8 +67,7 @@ export function Nachrichten({ detail, onNeu, onSchreiben }: Props) {
             type="button"
             className="knopf"
             data-testid="erinnerung-senden"
-            disabled={gesperrt}
-            aria-describedby={gesperrt ? hinweisId : undefined}
+            aria-describedby={perBrief ? hinweisId : undefined}
             onClick={() => onSchreiben('erinnerung')}
           >
             Erinnerung senden
@@ -106,6 +107,8 @@ function Nachricht({
   const [laeuft, setLaeuft] = useState(false);
   const liRef = useRef<HTMLLIElement>(null);
   const auftrag = n.auftrag;
+  // A letter is not sent by Amtsstube: the caseworker prints and posts it.
+  const richtung = n.eingehend ? 'Eingegangen' : n.zustellung === 'brief' ? 'Als Brief erstellt' : 'Gesendet';
 
   const erneut = () => {
     if (!auftrag || laeuft) return;
@@ -137,7 +140,7 @@ function Nachricht({
       tabIndex={-1}
     >
       <p className="nachricht-kopf">
-        <span className="nachricht-art">{n.art_text}</span> · <span className="nachricht-richtung">{n.eingehend ? 'Eingegangen' : 'Gesendet'}</span> ·{' '}
+        <span className="nachricht-art">{n.art_text}</span> · <span className="nachricht-richtung">{richtung}</span> ·{' '}
         <time dateTime={n.zeit}>{zeitpunkt(n.zeit)}</time>
         {n.von && <> · von {n.von}</>}
       </p>

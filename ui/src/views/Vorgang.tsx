@@ -21,7 +21,7 @@ import { AktionDialog } from './AktionDialog';
 import { Anlagen } from './Anlagen';
 import { Fehler } from './Fehler';
 import { FristAnzeige } from './FristAnzeige';
-import { NachrichtDialog } from './NachforderungDialog';
+import { NachrichtDialog, type Versandweg } from './NachforderungDialog';
 import { Nachrichten } from './Nachrichten';
 import type { NachrichtVorschau, SchreibArt } from './nachrichtTypen';
 
@@ -106,10 +106,14 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     [id],
   );
 
-  const gesendet = (art: SchreibArt, d: VorgangDetail, v: NachrichtVorschau) => {
+  const gesendet = (art: SchreibArt, d: VorgangDetail, v: NachrichtVorschau, weg: Versandweg) => {
     setDetail(d);
     setFehler(null);
     setKomponist(null);
+    if (weg === 'brief') {
+      setMeldung(`Brief gespeichert und im Vorgang vermerkt. Status: ${d.status_text}.`);
+      return;
+    }
     const was = art === 'nachforderung' ? 'Die Nachforderung' : art === 'erinnerung' ? 'Die Erinnerung' : 'Die Nachricht';
     setMeldung(`${was} „${v.betreff}“ steht im Postausgang und wird gesendet. Status: ${d.status_text}.`);
   };
@@ -285,7 +289,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               detail={detail}
               art={komponist}
               onAbbrechen={() => setKomponist(null)}
-              onGesendet={(d, v) => gesendet(komponist, d, v)}
+              onGesendet={(d, v, weg) => gesendet(komponist, d, v, weg)}
               onFokusErsatz={() => kopfRef.current?.focus()}
             />
           )}
