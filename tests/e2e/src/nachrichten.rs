@@ -111,6 +111,36 @@ pub async fn a_nachforderung_is_answered_and_the_checklist_ticks(s: &Session) ->
                 let shot = s.screenshot("nachrichten-ohne-rueckkanal").await?;
                 println!("  screenshot: {}", shot.display());
                 s.axe("nachrichten-ohne-rueckkanal").await?;
+                // It offers the letter: compose, preview, „Als Brief speichern …“ (the
+                // system's save dialog that follows is not driven here).
+                s.click("[data-testid=nachricht-schreiben]").await?;
+                erscheint(
+                    s,
+                    "[data-testid=nachricht-dialog] [data-testid=nachricht-text]",
+                    Duration::from_secs(10),
+                    "the composer",
+                )
+                .await?;
+                let text = s
+                    .client
+                    .find(Locator::Css("[data-testid=nachricht-text]"))
+                    .await?;
+                text.send_keys("Bitte rufen Sie uns an.").await?;
+                s.click("[data-testid=nachricht-vorschau]").await?;
+                erscheint(
+                    s,
+                    "[data-testid=brief-speichern]",
+                    Duration::from_secs(10),
+                    "„Als Brief speichern …“ in the preview of a case without a reply channel",
+                )
+                .await?;
+                if s.count("[data-testid=nachricht-senden]").await? > 0 {
+                    bail!("a case without a reply channel offers Senden");
+                }
+                let shot = s.screenshot("brief-vorschau").await?;
+                println!("  Brief angeboten, screenshot: {}", shot.display());
+                s.axe("brief-vorschau").await?;
+                s.click("[data-testid=nachricht-abbrechen]").await?;
                 ohne_kanal_gesehen = true;
             }
             continue;
