@@ -7,7 +7,7 @@
 //! sending, so what the caseworker saw is what goes out. Sending seals the message to the
 //! applicant's reply key and queues it in one store transaction with the Nachricht on the
 //! case, the audit entry, and for a Nachforderung the status change „Wartet auf Unterlagen“
-//! (through the status machine) and the Wiedervorlage at the Frist ([`sync::antwort_einreihen`]).
+//! (through the status machine) and the Wiedervorlage the working day after the Frist ([`sync::antwort_einreihen`]).
 //! Files chosen in the system's dialog are checked (size, content matching the name) and
 //! stored encrypted in the case like every other document before they are sealed.
 //!
@@ -209,7 +209,8 @@ fn datei_lesen(pfad: &str) -> Result<Dokument, IpcError> {
 
 /// What sending (or printing) a message changes on the case, inside the transaction that
 /// records it: the new documents linked, for a Nachforderung the status change through the
-/// machine, the Nachforderung and the Wiedervorlage at its Frist, for an Erinnerung its time.
+/// machine, the Nachforderung and the Wiedervorlage the working day after its Frist, for an
+/// Erinnerung its time.
 /// Returns the status change's audit entry.
 fn aenderung(
     art: NachrichtArt,
@@ -218,6 +219,7 @@ fn aenderung(
     rolle: domain::Rolle,
     wer: String,
     neue: Vec<AnlageRef>,
+    land: domain::Bundesland,
 ) -> sync::antwort::Aenderung<'static> {
     Box::new(move |v: &mut Vorgang| {
         for n in neue {
@@ -241,14 +243,16 @@ fn aenderung(
                 let nach = v.anwenden(Aktion::Nachfordern, rolle, &f)?;
                 let namen: Vec<&str> = nachweise.iter().map(|n| n.id.as_str()).collect();
                 let details = format!("Nachweise: {}; Frist: {}", namen.join(", "), deutsch(frist));
+                let wiedervorlage = Nachforderung::wiedervorlage_nach(frist, land);
                 v.nachforderung = Some(Nachforderung {
                     nachweise,
                     frist,
                     gesendet: jetzt,
                     von: wer,
                     erinnerungen: Vec::new(),
+                    wiedervorlage: Some(wiedervorlage),
                 });
-                v.wiedervorlage = Some(frist);
+                v.wiedervorlage = Some(wiedervorlage);
                 Ok(Some((
                     format!(
                         "status: {} → {} ({})",
@@ -602,7 +606,15 @@ impl AppContext {
         let nachweise = z.nachweise;
         let frist = z.frist;
         let wer = ich.clone();
-        let aendern = aenderung(art, nachweise, frist, rolle, wer, neue);
+        let aendern = aenderung(
+            art,
+            nachweise,
+            frist,
+            rolle,
+            wer,
+            neue,
+            self.behoerde().land,
+        );
         sync::antwort_einreihen(&self.store, &v.id, antwort, &ich, aendern).map_err(sync_fehler)?;
         // Send it now rather than at the next scheduled pass.
         if let Some(s) = self.sync.get() {
@@ -782,6 +794,7 @@ impl AppContext {
             self.sitzung.domain_rolle(),
             ich.clone(),
             neue,
+            self.behoerde().land,
         ));
         let ziel_text = ziel.display().to_string();
         let anlagen: Vec<String> = z.dokumente.iter().map(|d| d.dateiname.clone()).collect();

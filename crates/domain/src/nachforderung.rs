@@ -71,6 +71,10 @@ pub struct Nachforderung {
     /// When reminders were sent.
     #[serde(default, with = "zeiten")]
     pub erinnerungen: Vec<OffsetDateTime>,
+    /// The Wiedervorlage set with the request ([`Nachforderung::wiedervorlage_nach`]); it
+    /// goes when the documents come.
+    #[serde(default, with = "iso::option", skip_serializing_if = "Option::is_none")]
+    pub wiedervorlage: Option<Date>,
 }
 
 mod zeiten {
@@ -163,6 +167,13 @@ impl Nachforderung {
         self.nachweise.iter().all(|n| n.eingegangen.is_some())
     }
 
+    /// The day the case comes back when nothing arrives: the working day after the Frist
+    /// (the Frist's own day still belongs to the applicant), so the Wiedervorlage shows a
+    /// Frist that has passed.
+    pub fn wiedervorlage_nach(frist: Date, land: crate::frist::Bundesland) -> Date {
+        crate::frist::plus_arbeitstage(frist, 1, land)
+    }
+
     /// Whether the reply Frist has passed on `heute` (the day of the Frist still counts).
     pub fn abgelaufen(&self, heute: Date) -> bool {
         heute > self.frist
@@ -181,7 +192,7 @@ pub struct Nachreichungsfolge {
 impl Vorgang {
     /// Documents arrived in the case's FIT-Connect case: ticks the requested Nachweise they bring and, when the case waited for documents,
     /// returns it to „In Prüfung“ (the system's [`Aktion::UnterlagenEingegangen`]) and drops
-    /// the Wiedervorlage that was set at the reply Frist.
+    /// the Wiedervorlage that was set with the request (unless a person has moved it since).
     pub fn nachreichung_eingegangen(
         &mut self,
         dokumente: &[NachgereichtesDokument],
@@ -199,8 +210,8 @@ impl Vorgang {
                 &Fakten::default(),
             ) {
                 folge.status = Some((von, nach));
-                let frist = self.nachforderung.as_ref().map(|n| n.frist);
-                if frist.is_some() && self.wiedervorlage == frist {
+                let gesetzt = self.nachforderung.as_ref().and_then(|n| n.wiedervorlage);
+                if gesetzt.is_some() && self.wiedervorlage == gesetzt {
                     self.wiedervorlage = None;
                 }
             }
@@ -307,6 +318,7 @@ mod tests {
             gesendet: datetime!(2026-12-03 10:00 UTC),
             von: "m.muster".into(),
             erinnerungen: vec![],
+            wiedervorlage: None,
         }
     }
 
@@ -383,6 +395,20 @@ mod tests {
     }
 
     #[test]
+    fn the_case_comes_back_the_working_day_after_the_frist() {
+        use crate::frist::Bundesland;
+        // Thursday 17 Dec → Friday; Thursday 24 Dec → Monday 28 (25/26 Dec holidays).
+        assert_eq!(
+            Nachforderung::wiedervorlage_nach(date!(2026 - 12 - 17), Bundesland::NW),
+            date!(2026 - 12 - 18)
+        );
+        assert_eq!(
+            Nachforderung::wiedervorlage_nach(date!(2026 - 12 - 24), Bundesland::NW),
+            date!(2026 - 12 - 28)
+        );
+    }
+
+    #[test]
     fn the_frist_day_still_counts() {
         let n = nf();
         assert!(!n.abgelaufen(date!(2026 - 12 - 17)));
@@ -444,8 +470,11 @@ mod tests {
         assert_eq!(f, Nachreichungsfolge::default());
         assert_eq!(v, vorher);
         v.status = Status::NachforderungOffen;
-        v.nachforderung = Some(nf());
-        v.wiedervorlage = Some(date!(2026 - 12 - 17));
+        v.nachforderung = Some(Nachforderung {
+            wiedervorlage: Some(date!(2026 - 12 - 18)),
+            ..nf()
+        });
+        v.wiedervorlage = Some(date!(2026 - 12 - 18));
         let f =
             v.nachreichung_eingegangen(&[dok("chip.pdf", None)], datetime!(2026-12-05 08:00 UTC));
         assert_eq!(f.abgehakt, vec!["chip"]);

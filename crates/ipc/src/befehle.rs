@@ -72,7 +72,7 @@ macro_rules! mit_befehlen {
             /// Die Nachricht genau so, wie sie gesendet würde – oder warum sie nicht gehen kann.
             nachricht_vorschau(anfrage: NachrichtAnfrage) -> NachrichtVorschau => Kontext;
             /// Sendet eine Nachricht an die antragstellende Person (über den Postausgang); bei
-            /// einer Nachforderung mit Statuswechsel und Wiedervorlage zur Frist.
+            /// einer Nachforderung mit Statuswechsel und Wiedervorlage am Arbeitstag nach der Frist.
             nachricht_senden(anfrage: NachrichtAnfrage) -> VorgangDetail => Kontext;
             /// Stellt eine fehlgeschlagene Nachricht erneut in den Postausgang.
             nachricht_erneut_senden(id: String, auftrag: String) -> VorgangDetail => Kontext;

@@ -173,6 +173,7 @@ fn a_follow_up_goes_to_the_existing_case_with_only_its_new_documents() {
         gesendet: eingang(),
         von: "sb".into(),
         erinnerungen: vec![],
+        wiedervorlage: Some(date!(2026 - 12 - 17)),
     });
     s.write(|w| w.vorgang_speichern(&v, "sb", "test.nachforderung"))
         .unwrap();

@@ -111,7 +111,7 @@ export function nachrichtVorschau(anfrage: NachrichtAnfrage): Promise<NachrichtV
 
 /**
  * Sendet eine Nachricht an die antragstellende Person (über den Postausgang); bei
- * einer Nachforderung mit Statuswechsel und Wiedervorlage zur Frist.
+ * einer Nachforderung mit Statuswechsel und Wiedervorlage am Arbeitstag nach der Frist.
  */
 export function nachrichtSenden(anfrage: NachrichtAnfrage): Promise<VorgangDetail> {
   return call<VorgangDetail>('nachricht_senden', { anfrage });
