@@ -173,14 +173,14 @@ pub async fn nachweis_abhaken(
 }
 
 /// „Datei anhängen …“: the system's open dialog; answers the path, name and size of the
-/// chosen file (read and checked only when the message is previewed or sent).
+/// chosen file after checking it (size, content matching its name).
 #[tauri::command]
 pub async fn datei_waehlen(
     window: tauri::Window,
     state: tauri::State<'_, Shared>,
 ) -> Result<Option<GewaehlteDatei>, IpcError> {
     // Only with an open profile (the file goes into its store when sent).
-    ctx(&state)?;
+    let c = ctx(&state)?;
     let wahl = window
         .dialog()
         .file()
@@ -197,15 +197,9 @@ pub async fn datei_waehlen(
             "Diese Datei kann nicht verwendet werden. Bitte wählen Sie eine Datei auf diesem Computer.",
         )
     })?;
-    let groesse = std::fs::metadata(&pfad).map(|m| m.len()).unwrap_or(0);
-    Ok(Some(GewaehlteDatei {
-        name: pfad
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        pfad: pfad.to_string_lossy().into_owned(),
-        groesse,
-    }))
+    // Checked at once (size, content matching the name), so a wrong file is refused when
+    // it is chosen; sending checks it again.
+    off_thread(c, move |c| c.datei_pruefen(&pfad).map(Some)).await
 }
 
 /// „Als Brief speichern …“: the letter is set first (so a refusal comes before the dialog),

@@ -694,6 +694,18 @@ impl AppContext {
         self.vorgang_erneut(id)
     }
 
+    /// Command `datei_waehlen`'s check of the chosen file: the same size and content checks
+    /// as sending, so a wrong file is refused when it is chosen.
+    pub fn datei_pruefen(&self, pfad: &std::path::Path) -> Result<ipc::GewaehlteDatei, IpcError> {
+        let text = pfad.to_string_lossy().into_owned();
+        let d = datei_lesen(&text)?;
+        Ok(ipc::GewaehlteDatei {
+            name: d.dateiname,
+            pfad: text,
+            groesse: d.inhalt.len() as u64,
+        })
+    }
+
     /// The message of `a` as a letter (the Bescheid engine's layout, not sealed): for an
     /// applicant without an electronic reply channel. Same checks as sending.
     pub fn brief_erstellen(&self, a: &NachrichtAnfrage) -> Result<BriefEntwurf, IpcError> {
