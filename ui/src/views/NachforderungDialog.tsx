@@ -26,6 +26,7 @@ export const DIALOG_TITEL: Record<SchreibArt, string> = {
   nachforderung: 'Unterlagen nachfordern',
   nachricht: 'Nachricht schreiben',
   erinnerung: 'Erinnerung senden',
+  eingangsbestaetigung: 'Eingangsbestätigung senden',
 };
 
 /** How a message left the composer: queued for FIT-Connect, or saved as a letter to post. */

@@ -336,6 +336,18 @@ describe('Nachrichten (conversation with the applicant)', () => {
     await waitFor(() => expect(text.value).toBe('Vorlage nachforderung: chip bis 2026-12-17'));
   });
 
+  it('opens the composer for an Eingangsbestätigung with its template', async () => {
+    entwurfWieBackend();
+    await oeffnen(basis);
+    const panel = await nachrichtenTab();
+    fireEvent.click(within(panel).getByTestId('eingangsbestaetigung-senden'));
+    const dialog = screen.getByTestId('nachricht-dialog');
+    expect(within(dialog).getByText('Eingangsbestätigung senden')).toBeTruthy();
+    await waitFor(() =>
+      expect(ipc.nachrichtEntwurf.mock.calls.some((c: unknown[]) => c[0] === basis.id && c[1] === 'eingangsbestaetigung')).toBe(true),
+    );
+  });
+
   it('closes the composer with Esc and returns focus to the opener', async () => {
     entwurfWieBackend();
     await oeffnen(basis);

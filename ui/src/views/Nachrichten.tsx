@@ -62,6 +62,15 @@ export function Nachrichten({ detail, onNeu, onSchreiben }: Props) {
         >
           Nachricht schreiben
         </button>
+        <button
+          type="button"
+          className="knopf"
+          data-testid="eingangsbestaetigung-senden"
+          aria-describedby={perBrief ? hinweisId : undefined}
+          onClick={() => onSchreiben('eingangsbestaetigung')}
+        >
+          Eingangsbestätigung senden
+        </button>
         {erinnerungMoeglich && (
           <button
             type="button"

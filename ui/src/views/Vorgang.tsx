@@ -114,7 +114,14 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
       setMeldung(`Brief gespeichert und im Vorgang vermerkt. Status: ${d.status_text}.`);
       return;
     }
-    const was = art === 'nachforderung' ? 'Die Nachforderung' : art === 'erinnerung' ? 'Die Erinnerung' : 'Die Nachricht';
+    const was =
+      art === 'nachforderung'
+        ? 'Die Nachforderung'
+        : art === 'erinnerung'
+          ? 'Die Erinnerung'
+          : art === 'eingangsbestaetigung'
+            ? 'Die Eingangsbestätigung'
+            : 'Die Nachricht';
     setMeldung(`${was} „${v.betreff}“ steht im Postausgang und wird gesendet. Status: ${d.status_text}.`);
   };
 

@@ -24,4 +24,4 @@ export type NachrichtEntwurf = Awaited<ReturnType<typeof nachrichtEntwurf>>;
 export type GewaehlteDatei = NonNullable<Awaited<ReturnType<typeof dateiWaehlen>>>;
 
 /** The kinds of message a caseworker writes in the composer. */
-export type SchreibArt = 'nachricht' | 'nachforderung' | 'erinnerung';
+export type SchreibArt = 'nachricht' | 'nachforderung' | 'erinnerung' | 'eingangsbestaetigung';
