@@ -570,17 +570,7 @@ impl AppContext {
         // unreferenced encrypted blob).
         let mut neue = Vec::new();
         for d in z.dokumente.iter().filter(|d| !d.im_vorgang) {
-            let mut w = self.store.anlage_schreiber().map_err(fehler)?;
-            std::io::Write::write_all(&mut w, &d.inhalt).map_err(|e| {
-                ungueltig(format!("„{}“ lässt sich nicht speichern: {e}", d.dateiname))
-            })?;
-            let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
-            neue.push(AnlageRef {
-                sha512,
-                dateiname: d.dateiname.clone(),
-                mime: d.mime.clone(),
-                groesse,
-            });
+            neue.push(self.dokument_ablegen(&d.dateiname, &d.mime, &d.inhalt)?);
         }
         let antwort = sync::Antwort {
             art: z.art,
@@ -694,6 +684,27 @@ impl AppContext {
         self.vorgang_erneut(id)
     }
 
+    /// Stores a document encrypted (by its SHA-512) for the case; it is linked to the case in
+    /// the transaction that records the message (a crash before leaves only an unreferenced
+    /// encrypted blob).
+    fn dokument_ablegen(
+        &self,
+        dateiname: &str,
+        mime: &str,
+        inhalt: &[u8],
+    ) -> Result<AnlageRef, IpcError> {
+        let mut w = self.store.anlage_schreiber().map_err(fehler)?;
+        std::io::Write::write_all(&mut w, inhalt)
+            .map_err(|e| ungueltig(format!("„{dateiname}“ lässt sich nicht speichern: {e}")))?;
+        let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
+        Ok(AnlageRef {
+            sha512,
+            dateiname: dateiname.to_owned(),
+            mime: mime.to_owned(),
+            groesse,
+        })
+    }
+
     /// Command `datei_waehlen`'s check of the chosen file: the same size and content checks
     /// as sending, so a wrong file is refused when it is chosen.
     pub fn datei_pruefen(&self, pfad: &std::path::Path) -> Result<ipc::GewaehlteDatei, IpcError> {
@@ -775,28 +786,9 @@ impl AppContext {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Schreiben.pdf".into());
-        let mut w = self.store.anlage_schreiber().map_err(fehler)?;
-        std::io::Write::write_all(&mut w, pdf)
-            .map_err(|e| ungueltig(format!("Der Brief lässt sich nicht speichern: {e}")))?;
-        let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
-        let mut neue = vec![AnlageRef {
-            sha512,
-            dateiname: name.clone(),
-            mime: "application/pdf".into(),
-            groesse,
-        }];
+        let mut neue = vec![self.dokument_ablegen(&name, "application/pdf", pdf)?];
         for d in z.dokumente.iter().filter(|d| !d.im_vorgang) {
-            let mut w = self.store.anlage_schreiber().map_err(fehler)?;
-            std::io::Write::write_all(&mut w, &d.inhalt).map_err(|e| {
-                ungueltig(format!("„{}“ lässt sich nicht speichern: {e}", d.dateiname))
-            })?;
-            let (sha512, groesse) = w.abschliessen().map_err(fehler)?;
-            neue.push(AnlageRef {
-                sha512,
-                dateiname: d.dateiname.clone(),
-                mime: d.mime.clone(),
-                groesse,
-            });
+            neue.push(self.dokument_ablegen(&d.dateiname, &d.mime, &d.inhalt)?);
         }
         let ich = self.sitzung.benutzer.clone();
         let mut aendern = Some(aenderung(

@@ -39,9 +39,23 @@ fn anfrage(id: &str, text: &str, nachweise: &[&str], frist: Option<String>) -> N
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off() {
-    let dir = tempfile::tempdir().unwrap();
+fn alle() -> QueueAnfrage {
+    QueueAnfrage {
+        ansicht: Ansicht::Alle,
+        suche: None,
+        sortierung: SortSpalte::Eingang,
+        absteigend: false,
+        offset: 0,
+        limit: 10,
+    }
+}
+
+/// A fresh Demo-Modus profile with six cases taken in, its sync running with `einstellungen`
+/// (the demo applications' count is set here), and every case opened once.
+async fn sechs_vorgaenge(
+    dir: &tempfile::TempDir,
+    einstellungen: SyncEinstellungen,
+) -> (Arc<AppContext>, app::SyncDienst, Vec<ipc::VorgangDetail>) {
     let ctx = Arc::new(
         AppContext::open(dir.path())
             .unwrap()
@@ -52,32 +66,55 @@ async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off()
         &tokio::runtime::Handle::current(),
         Arc::new(|_| {}),
         SyncEinstellungen {
-            intervall: Duration::from_secs(2),
             demo_antraege: 6,
             erster_abruf_nach: Duration::ZERO,
-            // Every simulated applicant answers, one second after reading.
-            demo_nachreichen: (100, Duration::from_secs(1)),
+            ..einstellungen
         },
     );
     warten_bis(Duration::from_secs(300), "6 Vorgänge", || {
         ctx.ansicht_zahlen().unwrap().alle == 6
     })
     .await;
-    let zeilen = ctx
-        .posteingang(QueueAnfrage {
-            ansicht: Ansicht::Alle,
-            suche: None,
-            sortierung: SortSpalte::Eingang,
-            absteigend: false,
-            offset: 0,
-            limit: 10,
-        })
+    let faelle = ctx
+        .posteingang(alle())
         .unwrap()
-        .zeilen;
-    // A case whose applicant gave a reply channel and whose Leistung has two Nachweise.
-    let d = zeilen
+        .zeilen
         .iter()
         .map(|z| ctx.vorgang(z.id.clone()).unwrap())
+        .collect();
+    (ctx, dienst, faelle)
+}
+
+/// Takes the case over and starts examining it (a Nachforderung needs „In Prüfung“).
+fn in_pruefung(ctx: &AppContext, id: &str) {
+    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
+        ctx.vorgang_aktion(AktionAnfrage {
+            id: id.to_owned(),
+            aktion,
+            begruendung: None,
+            empfaenger: None,
+            datum: None,
+        })
+        .unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ctx, dienst, faelle) = sechs_vorgaenge(
+        &dir,
+        SyncEinstellungen {
+            intervall: Duration::from_secs(2),
+            // Every simulated applicant answers, one second after reading.
+            demo_nachreichen: (100, Duration::from_secs(1)),
+            ..Default::default()
+        },
+    )
+    .await;
+    // A case whose applicant gave a reply channel and whose Leistung has two Nachweise.
+    let d = faelle
+        .into_iter()
         .find(|d| d.rueckkanal.fit_connect && d.nachweise_der_leistung.len() >= 2)
         .expect("ein Vorgang mit Rückkanal und zwei möglichen Nachweisen");
     let id = d.id.clone();
@@ -86,16 +123,7 @@ async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off()
         .map(|n| n.id.clone())
         .collect();
     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
-        ctx.vorgang_aktion(AktionAnfrage {
-            id: id.clone(),
-            aktion,
-            begruendung: None,
-            empfaenger: None,
-            datum: None,
-        })
-        .unwrap();
-    }
+    in_pruefung(&ctx, &id);
     // The action menu offers the Nachforderung as its own dialog.
     let d = ctx.vorgang_erneut(id.clone()).unwrap();
     let angebot = d
@@ -202,14 +230,7 @@ async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off()
     assert_eq!(d.nachrichten[0].art, NachrichtArt::Nachreichung);
     assert!(d.nachrichten[0].eingehend);
     let zeile = ctx
-        .posteingang(QueueAnfrage {
-            ansicht: Ansicht::Alle,
-            suche: None,
-            sortierung: SortSpalte::Eingang,
-            absteigend: false,
-            offset: 0,
-            limit: 10,
-        })
+        .posteingang(alle())
         .unwrap()
         .zeilen
         .into_iter()
@@ -229,40 +250,16 @@ async fn a_nachforderung_reaches_the_applicant_and_their_documents_tick_it_off()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_reply_channel_the_nachforderung_becomes_a_letter() {
     let dir = tempfile::tempdir().unwrap();
-    let ctx = Arc::new(
-        AppContext::open(dir.path())
-            .unwrap()
-            .mit_sitzung("anna", Rolle::Sachbearbeitung),
-    );
-    let dienst = app::SyncDienst::starten_mit(
-        &ctx,
-        &tokio::runtime::Handle::current(),
-        Arc::new(|_| {}),
+    let (ctx, dienst, faelle) = sechs_vorgaenge(
+        &dir,
         SyncEinstellungen {
             intervall: Duration::from_secs(600),
-            demo_antraege: 6,
-            erster_abruf_nach: Duration::ZERO,
             ..Default::default()
         },
-    );
-    warten_bis(Duration::from_secs(300), "6 Vorgänge", || {
-        ctx.ansicht_zahlen().unwrap().alle == 6
-    })
+    )
     .await;
-    let zeilen = ctx
-        .posteingang(QueueAnfrage {
-            ansicht: Ansicht::Alle,
-            suche: None,
-            sortierung: SortSpalte::Eingang,
-            absteigend: false,
-            offset: 0,
-            limit: 10,
-        })
-        .unwrap()
-        .zeilen;
-    let d = zeilen
-        .iter()
-        .map(|z| ctx.vorgang(z.id.clone()).unwrap())
+    let d = faelle
+        .into_iter()
         .find(|d| !d.rueckkanal.fit_connect && !d.nachweise_der_leistung.is_empty())
         .expect("ein Vorgang ohne Rückkanal");
     assert!(
@@ -275,16 +272,7 @@ async fn without_a_reply_channel_the_nachforderung_becomes_a_letter() {
         d.rueckkanal
     );
     let id = d.id.clone();
-    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
-        ctx.vorgang_aktion(AktionAnfrage {
-            id: id.clone(),
-            aktion,
-            begruendung: None,
-            empfaenger: None,
-            datum: None,
-        })
-        .unwrap();
-    }
+    in_pruefung(&ctx, &id);
     let nachweis = d.nachweise_der_leistung[0].id.clone();
     let e = ctx
         .nachricht_entwurf(

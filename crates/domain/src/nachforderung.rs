@@ -322,6 +322,30 @@ mod tests {
         }
     }
 
+    /// A case of the Leistung „L“ in `status`.
+    fn vorgang(status: Status) -> Vorgang {
+        use crate::vorgang::{Antragsteller, DatenFormat, Formulardaten, Leistung};
+        let mut v = Vorgang::neu(
+            Leistung {
+                leika: "99".into(),
+                name: "L".into(),
+            },
+            datetime!(2026-12-01 08:00 UTC),
+            Antragsteller {
+                name: "A".into(),
+                anschrift: None,
+                kontakt: None,
+            },
+            Formulardaten {
+                format: DatenFormat::Json,
+                schema_uri: "urn:x".into(),
+                inhalt: "{}".into(),
+            },
+        );
+        v.status = status;
+        v
+    }
+
     fn dok(name: &str, beschreibung: Option<&str>) -> NachgereichtesDokument {
         NachgereichtesDokument {
             dateiname: name.into(),
@@ -445,24 +469,7 @@ mod tests {
 
     #[test]
     fn a_nachreichung_ticks_returns_the_case_to_pruefung_and_drops_the_frist_wiedervorlage() {
-        use crate::vorgang::{Antragsteller, DatenFormat, Formulardaten, Leistung};
-        let mut v = Vorgang::neu(
-            Leistung {
-                leika: "99".into(),
-                name: "Hundesteuer".into(),
-            },
-            datetime!(2026-12-01 08:00 UTC),
-            Antragsteller {
-                name: "A".into(),
-                anschrift: None,
-                kontakt: None,
-            },
-            Formulardaten {
-                format: DatenFormat::Json,
-                schema_uri: "urn:x".into(),
-                inhalt: "{}".into(),
-            },
-        );
+        let mut v = vorgang(Status::Neu);
         // Without a request nothing changes (the „neue Unterlagen“ mark is the store's).
         let vorher = v.clone();
         let f =
@@ -501,30 +508,8 @@ mod tests {
         use time::macros::{date, datetime};
 
         use super::super::*;
+        use super::vorgang;
         use crate::status::{Fakten, Rolle, Status};
-        use crate::vorgang::{Antragsteller, DatenFormat, Formulardaten, Leistung};
-
-        fn vorgang(status: Status) -> Vorgang {
-            let mut v = Vorgang::neu(
-                Leistung {
-                    leika: "99".into(),
-                    name: "L".into(),
-                },
-                datetime!(2026-12-01 08:00 UTC),
-                Antragsteller {
-                    name: "A".into(),
-                    anschrift: None,
-                    kontakt: None,
-                },
-                Formulardaten {
-                    format: DatenFormat::Json,
-                    schema_uri: "urn:x".into(),
-                    inhalt: "{}".into(),
-                },
-            );
-            v.status = status;
-            v
-        }
 
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(1000))]
