@@ -6,24 +6,12 @@
 //! `/work/shared/ci/with-keyring.sh`, as CI does).
 
 mod common;
-use common::amtsstube;
+use common::{amtsstube, ok, verbunden};
 
 use std::path::Path;
 use std::process::Output;
 
 use serde_json::Value;
-use simulator::{SimConfig, SimHandle, Simulator};
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status,
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
 
 /// The run failed; its German message on stderr.
 fn abgelehnt(o: &Output) -> String {
@@ -37,32 +25,6 @@ fn abgelehnt(o: &Output) -> String {
 
 fn json(o: &Output) -> Value {
     serde_json::from_str(&ok(o)).unwrap()
-}
-
-/// A simulator holding `n` applications and a profile connected to it (keys registered).
-fn verbunden(rt: &tokio::runtime::Runtime, n: u64, seed: u64) -> (SimHandle, tempfile::TempDir) {
-    let mut sim = rt
-        .block_on(Simulator::start(SimConfig {
-            submissions: n,
-            seed,
-            ..Default::default()
-        }))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let info = dir.path().join("sim.json");
-    std::fs::write(&info, serde_json::to_string(sim.info()).unwrap()).unwrap();
-    let profil = dir.path().join("profil");
-    common::behoerde_ablegen(&profil);
-    let o = amtsstube(&profil, &["connect", "--info-file", info.to_str().unwrap()]);
-    if !o.status.success() {
-        panic!(
-            "`amtsstube connect` failed — this test needs a Secret Service (packages gnome-keyring, \
-             dbus; run it inside /work/shared/ci/with-keyring.sh): {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-    }
-    rt.block_on(sim.wait_pending_sent());
-    (sim, dir)
 }
 
 /// Takes the case over and starts examining it (a Nachforderung needs „In Prüfung“); the CLI

@@ -1,4 +1,5 @@
-//! What the command-line tests share: running the `amtsstube` binary on a profile.
+//! What the command-line tests share: running the `amtsstube` binary on a profile, its
+//! answers, and a profile connected to the in-process simulator.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -20,4 +21,49 @@ pub fn amtsstube(profil: &Path, args: &[&str]) -> Output {
 #[allow(dead_code)]
 pub fn behoerde_ablegen(profil: &Path) {
     behoerde::demo_ablegen(profil).unwrap();
+}
+
+/// The run succeeded; its stdout.
+#[allow(dead_code)]
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// A simulator holding `n` applications and a profile `profil` in a new directory connected
+/// to it (keys registered, the demo authority's configuration in place).
+#[allow(dead_code)]
+pub fn verbunden(
+    rt: &tokio::runtime::Runtime,
+    n: u64,
+    seed: u64,
+) -> (simulator::SimHandle, tempfile::TempDir) {
+    let mut sim = rt
+        .block_on(simulator::Simulator::start(simulator::SimConfig {
+            submissions: n,
+            seed,
+            ..Default::default()
+        }))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let info = dir.path().join("sim.json");
+    std::fs::write(&info, serde_json::to_string(sim.info()).unwrap()).unwrap();
+    let profil = dir.path().join("profil");
+    behoerde_ablegen(&profil);
+    let o = amtsstube(&profil, &["connect", "--info-file", info.to_str().unwrap()]);
+    if !o.status.success() {
+        panic!(
+            "`amtsstube connect` failed — this test needs a Secret Service (packages gnome-keyring, \
+             dbus; run it inside /work/shared/ci/with-keyring.sh): {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    rt.block_on(sim.wait_pending_sent());
+    (sim, dir)
 }
