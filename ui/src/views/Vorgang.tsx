@@ -63,7 +63,15 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     });
     const ab = aufVorgaengeGeaendert(() => {
       // On failure the view keeps what it shows; the next change or reopening tries again.
-      vorgangErneut(id).then(zeigen, () => {});
+      vorgangErneut(id).then((d) => {
+        if (aus) return;
+        // A message about an earlier step (e.g. „… Status: Wartet auf Unterlagen“) must not
+        // outlive a status change that came from outside (documents arrived).
+        setDetail((vorher) => {
+          if (vorher && vorher.status !== d.status) setMeldung('');
+          return d;
+        });
+      }, () => {});
     });
     return () => {
       aus = true;
