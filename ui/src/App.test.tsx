@@ -48,6 +48,15 @@ describe('App frame', () => {
     expect((await screen.findByTestId('empty-state')).textContent).toContain('keine Vorgänge');
   });
 
+  it('„Meine Vorgänge“ in the navigation is the Posteingang in the view „Meine“, no placeholder', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    window.location.hash = '#/meine-vorgaenge';
+    render(<App />);
+    await waitFor(() => expect(ipc.posteingang.mock.calls.some(([a]) => a.ansicht === 'meine')).toBe(true));
+    expect(screen.getByTestId('posteingang')).toBeTruthy();
+    expect(screen.queryByText(/erscheint hier/)).toBeNull();
+  });
+
   it('shows no demo banner when connected to a real service', async () => {
     ipc.appInfo.mockResolvedValue({ ...demoInfo, connection: { kind: 'live', base_url: 'https://zustelldienst.example/' } });
     render(<App />);

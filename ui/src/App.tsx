@@ -124,7 +124,8 @@ export function App() {
   const current = ROUTES.find((r) => r.id === route) ?? ROUTES[0]!;
   const demo = state.kind === 'ok' && state.info.connection.kind === 'demo';
   const titel = vorgangId ? 'Vorgang' : current.title;
-  const queueAktiv = vorgangId === null && route === 'posteingang';
+  // „Meine Vorgänge“ is the Posteingang's view „Meine“, not a page of its own.
+  const queueAktiv = vorgangId === null && (route === 'posteingang' || route === 'meine-vorgaenge');
 
   useEffect(() => {
     document.title = `${titel} – Amtsstube`;
@@ -184,7 +185,12 @@ export function App() {
           <KolHeading _level={1} _label={titel} data-testid="page-title" />
           {state.kind === 'ok' && (
             <div hidden={!queueAktiv} className="queue-huelle">
-              <Posteingang aktiv={queueAktiv} onOeffnen={oeffnen} befehleRef={befehleRef} />
+              <Posteingang
+                aktiv={queueAktiv}
+                vorgabe={route === 'meine-vorgaenge' ? 'meine' : null}
+                onOeffnen={oeffnen}
+                befehleRef={befehleRef}
+              />
             </div>
           )}
           {vorgangId !== null ? (
@@ -195,7 +201,7 @@ export function App() {
             <Einstellungen state={state} />
           ) : state.kind === 'error' ? (
             <p className="empty">Ohne geöffnetes Profil können keine Vorgänge angezeigt werden.</p>
-          ) : route === 'posteingang' ? (
+          ) : route === 'posteingang' || route === 'meine-vorgaenge' ? (
             state.kind === 'loading' ? (
               <p>Posteingang wird geladen …</p>
             ) : null

@@ -12,11 +12,15 @@ describe('routes', () => {
   });
 
   it('ignore sub-paths and query parts', () => {
-    expect(routeFromHash('#/team/auslastung?x=1')).toBe('team');
+    expect(routeFromHash('#/einstellungen/verbindung?x=1')).toBe('einstellungen');
+  });
+
+  it('lead a former placeholder such as #/team to the Posteingang', () => {
+    expect(routeFromHash('#/team')).toBe('posteingang');
   });
 
   it('name the navigation in German', () => {
-    expect(ROUTES.map((r) => r.label)).toEqual(['Posteingang', 'Meine Vorgänge', 'Team', 'Einstellungen']);
+    expect(ROUTES.map((r) => r.label)).toEqual(['Posteingang', 'Meine Vorgänge', 'Einstellungen']);
   });
 });
 

@@ -1,7 +1,8 @@
 // Hash routes of the app frame. Hash routing works the same under Tauri's custom protocol on
 // every platform and needs no server.
 
-export type RouteId = 'posteingang' | 'meine-vorgaenge' | 'team' | 'einstellungen';
+// „Team“ (the team lead's view) comes with its issue; until then there is no placeholder to reach.
+export type RouteId = 'posteingang' | 'meine-vorgaenge' | 'einstellungen';
 
 export interface Route {
   id: RouteId;
@@ -12,7 +13,6 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { id: 'posteingang', label: 'Posteingang', title: 'Posteingang' },
   { id: 'meine-vorgaenge', label: 'Meine Vorgänge', title: 'Meine Vorgänge' },
-  { id: 'team', label: 'Team', title: 'Team' },
   { id: 'einstellungen', label: 'Einstellungen', title: 'Einstellungen' },
 ];
 

@@ -15,6 +15,11 @@ use time::OffsetDateTime;
 use crate::posteingang::faelligkeit;
 use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
 use crate::{AppContext, fehler, vorgang_id};
+/// Actions of the status machine this build does not offer yet, because what they stand for
+/// does not exist: handing a case to the E-Akte needs the xdomea hand-over (a later issue);
+/// until then the status change alone would leave the case stuck.
+pub const NOCH_NICHT_VERFUEGBAR: &[Aktion] = &[Aktion::AnEAkteUebergeben];
+
 /// Audit code of a new assignee.
 pub const ZUSTAENDIG_GESETZT: &str = "zustaendig.gesetzt";
 /// Audit code of a new Wiedervorlage date.
@@ -211,7 +216,7 @@ impl AppContext {
         let uebergaenge: Vec<&Uebergang> = v
             .status
             .moegliche_aktionen()
-            .filter(|u| u.rollen.contains(&rolle))
+            .filter(|u| u.rollen.contains(&rolle) && !NOCH_NICHT_VERFUEGBAR.contains(&u.aktion))
             .collect();
         for u in uebergaenge {
             // The Nachforderung is written in its own dialog and sent as a message
@@ -427,6 +432,14 @@ impl AppContext {
                             v.wiedervorlage = Some(d);
                             w.vorgang_aendern(&v, &ich, WIEDERVORLAGE_GESETZT, &deutsch(d))?;
                         }
+                    }
+                    Handlung::Status(aktion) if NOCH_NICHT_VERFUEGBAR.contains(&aktion) => {
+                        return Err(store::StoreError::Unzulaessig(format!(
+                            "„{}“ ist in dieser Version noch nicht möglich: die Abgabe an die \
+                             E-Akte (xdomea) fehlt noch. Der Vorgang bleibt im Status „{}“.",
+                            aktion.bezeichnung(),
+                            v.status.bezeichnung()
+                        )));
                     }
                     Handlung::Status(aktion) => {
                         let von = v.status;

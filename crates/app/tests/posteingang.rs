@@ -452,6 +452,33 @@ fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
     assert_eq!((d.status, d.zustaendig), (ipc::Status::Neu, None));
 }
 
+/// Until the xdomea hand-over exists, „An die E-Akte übergeben“ is neither offered nor
+/// taken: the status change alone would leave the case stuck.
+#[test]
+fn the_hand_over_to_the_e_akte_is_not_offered_before_it_exists() {
+    let (_d, ctx, ids) = kontext();
+    let mut zurueck = aktion(&ids[0], Aktion::Zurueckweisen);
+    zurueck.begruendung = Some("Unzuständig".into());
+    let d = ctx.vorgang_aktion(zurueck).unwrap();
+    assert_eq!(d.status, ipc::Status::Zurueckgewiesen);
+    assert!(
+        d.aktionen
+            .iter()
+            .all(|a| a.aktion != Aktion::AnEAkteUebergeben),
+        "{:?}",
+        d.aktionen
+    );
+    let e = ctx
+        .vorgang_aktion(aktion(&ids[0], Aktion::AnEAkteUebergeben))
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(e.message.contains("noch nicht möglich"), "{}", e.message);
+    assert_eq!(
+        ctx.vorgang(ids[0].clone()).unwrap().status,
+        ipc::Status::Zurueckgewiesen
+    );
+}
+
 #[test]
 fn uebernehmen_sets_zustaendig_and_then_the_examination_can_start() {
     let (_d, ctx, ids) = kontext();

@@ -18,12 +18,14 @@ export { ERSTE_ABFRAGE, seiteAblegen, seitenAnfrage, ZEILEN_HOEHE, type Abfrage 
 
 interface Props {
   aktiv: boolean;
+  /** A view to switch to when the Posteingang becomes active (navigation „Meine Vorgänge“). */
+  vorgabe?: Ansicht | null;
   onOeffnen: (id: string) => void;
   /** The view registers its shortcut handler here; returns true if it handled the command. */
   befehleRef: React.MutableRefObject<((b: Befehl) => boolean) | null>;
 }
 
-export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
+export function Posteingang({ aktiv, vorgabe = null, onOeffnen, befehleRef }: Props) {
   const [abfrage, setAbfrage] = useState<Abfrage>(ERSTE_ABFRAGE);
   const [sucheEingabe, setSucheEingabe] = useState('');
   const [scrollTop, setScrollTop] = useState(0);
@@ -83,6 +85,15 @@ export function Posteingang({ aktiv, onOeffnen, befehleRef }: Props) {
   }, [aktiv]);
 
   const ansichtWaehlen = (a: Ansicht) => setAbfrage((q) => ({ ...q, ansicht: a }));
+
+  // „Meine Vorgänge“ in the navigation: the view „Meine“, each time it is chosen (state
+  // adjusted while rendering, as React advises for props that reset state).
+  const vorgabeJetzt = aktiv ? vorgabe : null;
+  const [vorgabeGesehen, setVorgabeGesehen] = useState<Ansicht | null>(null);
+  if (vorgabeJetzt !== vorgabeGesehen) {
+    setVorgabeGesehen(vorgabeJetzt);
+    if (vorgabeJetzt && abfrage.ansicht !== vorgabeJetzt) setAbfrage({ ...abfrage, ansicht: vorgabeJetzt });
+  }
 
   const sortieren = (s: SortSpalte) =>
     setAbfrage((q) => (q.sortierung === s ? { ...q, absteigend: !q.absteigend } : { ...q, sortierung: s, absteigend: s === 'eingang' }));
