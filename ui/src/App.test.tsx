@@ -82,8 +82,12 @@ describe('App frame', () => {
     ipc.appInfo.mockResolvedValue(demoInfo);
     render(<App />);
     const suche = await screen.findByTestId('suche');
-    fireEvent.keyDown(document.body, { key: '/' });
-    expect(document.activeElement).toBe(suche);
+    // The frame's key handler is in place once the session has loaded (under load a moment
+    // after the search field appears).
+    await waitFor(() => {
+      fireEvent.keyDown(document.body, { key: '/' });
+      expect(document.activeElement).toBe(suche);
+    });
     fireEvent.keyDown(suche, { key: '?' });
     expect(screen.queryByTestId('hilfe')).toBeNull();
     (document.activeElement as HTMLElement).blur();

@@ -234,6 +234,8 @@ fn aenderung(
         let jetzt = OffsetDateTime::now_utc();
         match (art, frist) {
             (NachrichtArt::Nachforderung, Some(frist)) => {
+                domain::bearbeitung::handeln_pruefen(v.zustaendig.as_deref(), &wer, rolle)
+                    .map_err(|e| store::StoreError::Unzulaessig(e.to_string()))?;
                 let von = v.status;
                 let f = Fakten {
                     zustaendig_gesetzt: v.zustaendig.is_some(),

@@ -2,7 +2,9 @@
 //! session's role (with the guard's German hint when one is not possible yet), taking an
 //! action, notes, and the audit log of the case as readable German history.
 
-use domain::bearbeitung::{WIEDERVORLAGE_ANGABE, uebernehmen_pruefen, wiedervorlage_pruefen};
+use domain::bearbeitung::{
+    WIEDERVORLAGE_ANGABE, handeln_pruefen, uebernehmen_pruefen, wiedervorlage_pruefen,
+};
 use domain::status::Uebergang;
 use domain::{Aktion, Angabe, Fakten, Handlung, Hinderung, Notiz, Status, Vorgang};
 use ipc::{
@@ -218,6 +220,7 @@ impl AppContext {
             .moegliche_aktionen()
             .filter(|u| u.rollen.contains(&rolle) && !NOCH_NICHT_VERFUEGBAR.contains(&u.aktion))
             .collect();
+        let darf = handeln_pruefen(v.zustaendig.as_deref(), ich, rolle);
         for u in uebergaenge {
             // The Nachforderung is written in its own dialog and sent as a message
             // (`nachricht_senden`), which takes the action; here it counts as given like the
@@ -226,13 +229,17 @@ impl AppContext {
                 nachforderung_formuliert: true,
                 ..fakten(v, true, true)
             };
-            let moeglich = u.waechter.erfuellt(&f);
+            let moeglich = darf.is_ok() && u.waechter.erfuellt(&f);
             let h = Handlung::Status(u.aktion);
+            let hinweis = match darf {
+                Err(e) => Some(e.hinweis()),
+                Ok(()) => (!moeglich).then(|| u.waechter.hinweis().to_owned()),
+            };
             out.push(AktionInfo {
                 aktion: aktion_ipc(h),
                 bezeichnung: h.bezeichnung().into(),
                 moeglich,
-                hinweis: (!moeglich).then(|| u.waechter.hinweis().to_owned()),
+                hinweis,
                 bestaetigen: h.endgueltig(),
                 eingabe: u.waechter.angabe().map(angabe_ipc),
             });
@@ -442,6 +449,12 @@ impl AppContext {
                         )));
                     }
                     Handlung::Status(aktion) => {
+                        // Who may act is asked once the action exists in this status (an
+                        // impossible one says so first), before its guard.
+                        if domain::status::uebergang(v.status, aktion).is_some() {
+                            handeln_pruefen(v.zustaendig.as_deref(), &ich, rolle)
+                                .map_err(unzulaessig)?;
+                        }
                         let von = v.status;
                         let f = fakten(&v, begruendung.is_some(), empfaenger.is_some());
                         let nach = v.anwenden(aktion, rolle, &f)?;

@@ -398,10 +398,11 @@ fn opening_a_case_is_audited_and_shows_its_actions_for_the_role() {
             .hinweis
             .as_deref()
             .unwrap()
-            .contains("zuständige Person")
+            .contains("noch niemand zuständig")
     );
+    // Every status action waits for someone responsible (Übernehmen first).
     let zurueck = &d.aktionen[2];
-    assert!(zurueck.bestaetigen && zurueck.moeglich);
+    assert!(zurueck.bestaetigen && !zurueck.moeglich);
     assert_eq!(zurueck.eingabe, Some(Angabe::Begruendung));
     assert_eq!(d.aktionen[5].eingabe, Some(Angabe::Datum));
 }
@@ -423,7 +424,11 @@ fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
         .vorgang_aktion(aktion(&ids[0], Aktion::PruefungBeginnen))
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
-    assert!(e.message.contains("zuständige Person"), "{}", e.message);
+    assert!(
+        e.message.contains("Übernehmen Sie ihn zuerst"),
+        "{}",
+        e.message
+    );
     let e = ctx
         .vorgang_aktion(aktion(&ids[0], Aktion::Freigeben))
         .unwrap_err();
@@ -433,10 +438,6 @@ fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
         "{}",
         e.message
     );
-    let e = ctx
-        .vorgang_aktion(aktion(&ids[0], Aktion::Zurueckweisen))
-        .unwrap_err();
-    assert!(e.message.contains("Begründung"), "{}", e.message);
     let e = ctx
         .vorgang_aktion(aktion("kein-vorgang", Aktion::Uebernehmen))
         .unwrap_err();
@@ -452,11 +453,55 @@ fn an_illegal_action_is_refused_with_german_text_and_changes_nothing() {
     assert_eq!((d.status, d.zustaendig), (ipc::Status::Neu, None));
 }
 
+/// A status action is the responsible person's (or a team lead's): another caseworker's login
+/// is refused and nothing changes; the responsible person's guard still asks for its input.
+#[test]
+fn a_foreign_login_s_status_action_is_refused() {
+    let (d, ctx, ids) = kontext();
+    ctx.vorgang_aktion(aktion(&ids[0], Aktion::Uebernehmen))
+        .unwrap();
+    let e = ctx
+        .vorgang_aktion(aktion(&ids[0], Aktion::Zurueckweisen))
+        .unwrap_err();
+    assert!(e.message.contains("Begründung"), "{}", e.message);
+    let bernd = AppContext::open(d.path())
+        .unwrap()
+        .mit_sitzung("bernd", Rolle::Sachbearbeitung);
+    let mut zurueck = aktion(&ids[0], Aktion::Zurueckweisen);
+    zurueck.begruendung = Some("Unzuständig".into());
+    let e = bernd.vorgang_aktion(zurueck.clone()).unwrap_err();
+    assert_eq!(e.code, ErrorCode::InvalidInput);
+    assert!(
+        e.message.contains("andere Person zuständig"),
+        "{}",
+        e.message
+    );
+    let angebot = bernd.vorgang(ids[0].clone()).unwrap();
+    let z = angebot
+        .aktionen
+        .iter()
+        .find(|a| a.aktion == Aktion::Zurueckweisen)
+        .unwrap();
+    assert!(!z.moeglich && z.hinweis.as_deref().unwrap().contains("andere Person"));
+    assert_eq!(angebot.status, ipc::Status::Neu);
+    assert_eq!(angebot.zustaendig.as_deref(), Some("anna"));
+    // A team lead may.
+    let tl = AppContext::open(d.path())
+        .unwrap()
+        .mit_sitzung("tina", Rolle::Teamleitung);
+    assert_eq!(
+        tl.vorgang_aktion(zurueck).unwrap().status,
+        ipc::Status::Zurueckgewiesen
+    );
+}
+
 /// Until the xdomea hand-over exists, „An die E-Akte übergeben“ is neither offered nor
 /// taken: the status change alone would leave the case stuck.
 #[test]
 fn the_hand_over_to_the_e_akte_is_not_offered_before_it_exists() {
     let (_d, ctx, ids) = kontext();
+    ctx.vorgang_aktion(aktion(&ids[0], Aktion::Uebernehmen))
+        .unwrap();
     let mut zurueck = aktion(&ids[0], Aktion::Zurueckweisen);
     zurueck.begruendung = Some("Unzuständig".into());
     let d = ctx.vorgang_aktion(zurueck).unwrap();

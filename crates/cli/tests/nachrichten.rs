@@ -30,9 +30,14 @@ fn json(o: &Output) -> Value {
 /// Takes the case over and starts examining it (a Nachforderung needs „In Prüfung“); the CLI
 /// has no command for it, so through the app as the desktop does.
 fn pruefung_beginnen(profil: &Path, id: &str) {
+    // As the login the CLI acts under (`cli:` and the OS user): a status action, the
+    // Nachforderung too, is the responsible person's.
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unbekannt".into());
     let ctx = app::AppContext::open(profil)
         .unwrap()
-        .mit_sitzung("anna", ipc::Rolle::Sachbearbeitung);
+        .mit_sitzung(&format!("cli:{user}"), ipc::Rolle::Sachbearbeitung);
     for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
         ctx.vorgang_aktion(ipc::AktionAnfrage {
             id: id.to_owned(),

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use crate::status::{Aktion, Angabe, Status};
+use crate::status::{Aktion, Angabe, Rolle, Status};
 
 /// An action of the case view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +67,16 @@ pub enum Hinderung {
         deutsch(*.0)
     )]
     WiedervorlageVergangen(Date),
+    /// Nobody is responsible for the case yet, and the actor is no team lead.
+    #[error(
+        "Für diesen Vorgang ist noch niemand zuständig. Übernehmen Sie ihn zuerst (oder lassen Sie ihn von der Teamleitung zuweisen)."
+    )]
+    NiemandZustaendig,
+    /// Another person is responsible for the case, and the actor is no team lead.
+    #[error(
+        "Für diesen Vorgang ist eine andere Person zuständig. Nur sie oder die Teamleitung kann das tun; übernehmen Sie ihn, wenn Sie ihn bearbeiten sollen."
+    )]
+    AndereZustaendig,
 }
 
 impl Hinderung {
@@ -96,6 +106,17 @@ pub fn uebernehmen_pruefen(
         return Err(Hinderung::BereitsZustaendig);
     }
     Ok(())
+}
+
+/// Who may take a status action on a case: the person responsible for it (Zuständig), a
+/// team lead, or the system. A caseworker must take an unassigned case over first.
+pub fn handeln_pruefen(zustaendig: Option<&str>, ich: &str, rolle: Rolle) -> Result<(), Hinderung> {
+    match (rolle, zustaendig) {
+        (Rolle::Teamleitung | Rolle::System, _) => Ok(()),
+        (Rolle::Sachbearbeitung, Some(z)) if z == ich => Ok(()),
+        (Rolle::Sachbearbeitung, Some(_)) => Err(Hinderung::AndereZustaendig),
+        (Rolle::Sachbearbeitung, None) => Err(Hinderung::NiemandZustaendig),
+    }
 }
 
 /// Guard of the Wiedervorlage: the case is open and the date (once chosen) is today or later.
@@ -177,5 +198,26 @@ mod tests {
             Handlung::Status(Aktion::PruefungBeginnen).bezeichnung(),
             "In Prüfung nehmen"
         );
+    }
+
+    #[test]
+    fn only_the_responsible_person_or_a_team_lead_takes_a_status_action() {
+        assert_eq!(
+            handeln_pruefen(Some("anna"), "anna", Rolle::Sachbearbeitung),
+            Ok(())
+        );
+        assert_eq!(
+            handeln_pruefen(Some("bernd"), "anna", Rolle::Sachbearbeitung),
+            Err(Hinderung::AndereZustaendig)
+        );
+        assert_eq!(
+            handeln_pruefen(None, "anna", Rolle::Sachbearbeitung),
+            Err(Hinderung::NiemandZustaendig)
+        );
+        assert_eq!(
+            handeln_pruefen(Some("bernd"), "tl", Rolle::Teamleitung),
+            Ok(())
+        );
+        assert_eq!(handeln_pruefen(None, "system", Rolle::System), Ok(()));
     }
 }
