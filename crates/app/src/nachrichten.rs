@@ -842,45 +842,16 @@ impl AppContext {
 
     /// How the case can write to the applicant, read in `r`.
     pub(crate) fn rueckkanal(&self, r: &Lesen<'_>, v: &Vorgang) -> store::Result<RueckkanalInfo> {
-        let metadaten = match &v.fit_connect {
-            Some(f) => r
-                .einreichung(&f.submission_id)?
-                .and_then(|e| e.metadaten_json),
-            None => None,
-        };
-        let Some(m) = metadaten else {
-            return Ok(RueckkanalInfo {
-                fit_connect: false,
-                hinweis: Some(
-                    "Der Antrag ist nicht über FIT-Connect eingegangen oder seine Metadaten \
-                     fehlen; eine elektronische Antwort ist nicht möglich."
-                        .into(),
-                ),
-                andere: Vec::new(),
-            });
-        };
-        let andere = sync::antwort::andere_rueckkanaele(&m);
-        Ok(match sync::antwort::antwortschluessel(&m) {
-            Ok(Some(_)) => RueckkanalInfo {
-                fit_connect: true,
-                hinweis: None,
-                andere,
-            },
-            Ok(None) => RueckkanalInfo {
-                fit_connect: false,
-                hinweis: Some(
-                    "Die antragstellende Person hat keinen FIT-Connect-Rückkanal angegeben. \
-                     Nachrichten können nicht elektronisch gesendet werden; benachrichtigen Sie \
-                     sie per Brief."
-                        .into(),
-                ),
-                andere,
-            },
-            Err(e) => RueckkanalInfo {
-                fit_connect: false,
-                hinweis: Some(e.to_string()),
-                andere,
-            },
+        let metadaten = sync::antwort::metadaten_lesen(r, v)?;
+        let andere = metadaten
+            .as_deref()
+            .map(sync::antwort::andere_rueckkanaele)
+            .unwrap_or_default();
+        let kanal = sync::antwort::rueckkanal_von(v, metadaten.as_deref());
+        Ok(RueckkanalInfo {
+            fit_connect: kanal.is_ok(),
+            hinweis: kanal.err().map(|e| e.to_string()),
+            andere,
         })
     }
 

@@ -139,40 +139,42 @@ pub struct Antwort {
 pub type Aenderung<'a> =
     Box<dyn FnOnce(&mut Vorgang) -> Result<Option<(String, String)>, StoreError> + 'a>;
 
-/// The applicant's FIT-Connect reply key of `vorgang`, or why there is none (German).
-pub fn rueckkanal(store: &Store, vorgang: &VorgangId) -> Result<Jwk, SyncError> {
-    let (v, einreichung) = store.read(|r| {
-        let v = r.vorgang(vorgang)?;
-        let e = match v.as_ref().and_then(|v| v.fit_connect.as_ref()) {
-            Some(f) => r.einreichung(&f.submission_id)?,
-            None => None,
-        };
-        Ok((v, e))
-    })?;
-    let v =
-        v.ok_or_else(|| SyncError::Daten(format!("Der Vorgang {vorgang} ist nicht im Speicher.")))?;
+/// The applicant's FIT-Connect reply key for the case `v`, from the metadata JSON of its
+/// submission (`None`: not in the store), or why there is none (German): the one rule that
+/// the case view, the CLI and sending follow.
+pub fn rueckkanal_von(v: &Vorgang, metadaten_json: Option<&str>) -> Result<Jwk, SyncError> {
     let az = v
         .aktenzeichen
         .as_ref()
-        .map_or_else(|| vorgang.to_string(), |a| a.0.clone());
+        .map_or_else(|| v.id.to_string(), |a| a.0.clone());
     if v.fit_connect.is_none() {
         return Err(kein_rueckkanal(
             &az,
             "Der Antrag ist nicht über FIT-Connect eingegangen",
         ));
     }
-    let metadaten = einreichung.and_then(|e| e.metadaten_json).ok_or_else(|| {
+    let metadaten = metadaten_json.ok_or_else(|| {
         kein_rueckkanal(
             &az,
             "Die Metadaten der Einreichung fehlen im Speicher (nur Ablehnungen bleiben ohne)",
         )
     })?;
-    antwortschluessel(&metadaten)?.ok_or_else(|| {
+    antwortschluessel(metadaten)?.ok_or_else(|| {
         kein_rueckkanal(
             &az,
             "Die antragstellende Person hat keinen FIT-Connect-Rückkanal angegeben \
              (replyChannel.fitConnect fehlt in den Metadaten ihres Antrags)",
         )
+    })
+}
+
+/// The metadata JSON of the submission `v` came in with, read in `r`.
+pub fn metadaten_lesen(r: &store::Lesen<'_>, v: &Vorgang) -> Result<Option<String>, StoreError> {
+    Ok(match &v.fit_connect {
+        Some(f) => r
+            .einreichung(&f.submission_id)?
+            .and_then(|e| e.metadaten_json),
+        None => None,
     })
 }
 
@@ -224,16 +226,16 @@ pub fn antwort_einreihen(
     wer: &str,
     aendern: Aenderung<'_>,
 ) -> Result<String, SyncError> {
-    let schluessel = rueckkanal(store, vorgang)?;
-    let (az, case_id) = store
-        .read(|r| r.vorgang(vorgang))?
-        .map(|v| {
-            (
-                v.aktenzeichen.map(|a| a.0).unwrap_or_default(),
-                v.fit_connect.map(|f| f.case_id).unwrap_or_default(),
-            )
-        })
-        .ok_or_else(|| SyncError::Daten(format!("Der Vorgang {vorgang} ist nicht im Speicher.")))?;
+    let (v, metadaten) = store.read(|r| {
+        let v = r
+            .vorgang(vorgang)?
+            .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {vorgang}")))?;
+        let m = metadaten_lesen(r, &v)?;
+        Ok((v, m))
+    })?;
+    let schluessel = rueckkanal_von(&v, metadaten.as_deref())?;
+    let az = v.aktenzeichen.map(|a| a.0).unwrap_or_default();
+    let case_id = v.fit_connect.map(|f| f.case_id).unwrap_or_default();
     let Antwort {
         art,
         betreff,
