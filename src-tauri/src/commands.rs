@@ -211,10 +211,7 @@ pub async fn brief_speichern(
     anfrage: NachrichtAnfrage,
 ) -> Result<Option<VorgangDetail>, IpcError> {
     let c = ctx(&state)?;
-    let entwurf = {
-        let a = anfrage.clone();
-        off_thread(c.clone(), move |c| c.brief_erstellen(&a)).await?
-    };
+    let entwurf = off_thread(c.clone(), move |c| c.brief_erstellen(&anfrage)).await?;
     let ziel = window
         .dialog()
         .file()
@@ -232,10 +229,7 @@ pub async fn brief_speichern(
             "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
         )
     })?;
-    off_thread(c, move |c| {
-        c.brief_ablegen(&anfrage, &entwurf.pdf, &pfad).map(Some)
-    })
-    .await
+    off_thread(c, move |c| c.brief_ablegen(entwurf, &pfad).map(Some)).await
 }
 
 /// "Speichern unter…": the only way a case's document reaches the disk (besides a letter the

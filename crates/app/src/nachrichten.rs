@@ -299,6 +299,10 @@ pub struct BriefEntwurf {
     pub dateiname: String,
     /// The unsealed PDF/A letter.
     pub pdf: Vec<u8>,
+    /// The case.
+    vorgang: VorgangId,
+    /// The checked message the letter was set from (recorded as it is, not composed again).
+    z: Zusammenstellung,
 }
 
 /// What the case view shows of the conversation with the applicant.
@@ -769,20 +773,24 @@ impl AppContext {
         Ok(BriefEntwurf {
             dateiname: format!("Schreiben {} vom {}.pdf", az.replace('/', "-"), iso(heute)),
             pdf,
+            vorgang: v.id,
+            z,
         })
     }
 
-    /// The letter of `a` was made (`pdf`, saved by the caseworker to `ziel`): writes it
+    /// The letter `brief` (from [`Self::brief_erstellen`]) is to go to `ziel`: writes it
     /// there (complete or not at all), keeps it encrypted in the case, and records the
     /// message „per Brief“ with what it changes (a Nachforderung by letter waits for
     /// documents as one over FIT-Connect does), audited, in one transaction.
     pub fn brief_ablegen(
         &self,
-        a: &NachrichtAnfrage,
-        pdf: &[u8],
+        brief: BriefEntwurf,
         ziel: &std::path::Path,
     ) -> Result<VorgangDetail, IpcError> {
-        let (v, z) = self.zusammenstellen(a)?;
+        let BriefEntwurf {
+            pdf, vorgang, z, ..
+        } = brief;
+        let pdf = pdf.as_slice();
         crate::anlage::atomar_schreiben(ziel, pdf)?;
         let name = ziel
             .file_name()
@@ -806,8 +814,8 @@ impl AppContext {
         let anlagen: Vec<String> = z.dokumente.iter().map(|d| d.dateiname.clone()).collect();
         self.store
             .write(|w| {
-                let mut v = w.vorgang(&v.id)?.ok_or_else(|| {
-                    store::StoreError::NichtGefunden(format!("Der Vorgang {}", v.id))
+                let mut v = w.vorgang(&vorgang)?.ok_or_else(|| {
+                    store::StoreError::NichtGefunden(format!("Der Vorgang {vorgang}"))
                 })?;
                 v.nachrichten.push(domain::Nachricht {
                     art: z.art,
@@ -837,7 +845,7 @@ impl AppContext {
                 Ok(())
             })
             .map_err(fehler)?;
-        self.vorgang_erneut(a.id.clone())
+        self.vorgang_erneut(vorgang.to_string())
     }
 
     /// How the case can write to the applicant, read in `r`.

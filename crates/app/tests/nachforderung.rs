@@ -302,8 +302,9 @@ async fn without_a_reply_channel_the_nachforderung_becomes_a_letter() {
     assert!(brief.pdf.starts_with(b"%PDF-"), "a PDF");
     assert!(brief.dateiname.ends_with(".pdf") && !brief.dateiname.contains('/'));
     let ziel = dir.path().join(&brief.dateiname);
-    let d = ctx.brief_ablegen(&a, &brief.pdf, &ziel).unwrap();
-    assert_eq!(std::fs::read(&ziel).unwrap(), brief.pdf);
+    let (dateiname, pdf) = (brief.dateiname.clone(), brief.pdf.clone());
+    let d = ctx.brief_ablegen(brief, &ziel).unwrap();
+    assert_eq!(std::fs::read(&ziel).unwrap(), pdf);
     let n = &d.nachrichten[0];
     assert_eq!(
         (n.zustellung, n.zustellung_text.as_str()),
@@ -314,7 +315,7 @@ async fn without_a_reply_channel_the_nachforderung_becomes_a_letter() {
     assert!(
         d.anlagen
             .iter()
-            .any(|x| x.dateiname == brief.dateiname && x.geprueft),
+            .any(|x| x.dateiname == dateiname && x.geprueft),
         "the letter is kept in the case: {:?}",
         d.anlagen
     );
