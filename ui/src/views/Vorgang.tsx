@@ -46,7 +46,10 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
   const [tab, setTab] = useState<Tab>('antrag');
   const [dialog, setDialog] = useState<AktionInfo | null>(null);
   const [komponist, setKomponist] = useState<SchreibArt | null>(null);
-  const [meldung, setMeldung] = useState('');
+  // A message about a step, with the status it reported: shown only while the case still has
+  // that status, so it does not outlive a change from outside (documents arrived).
+  const [meldung, setMeldungFuer] = useState<{ text: string; status: string } | null>(null);
+  const setMeldung = (d: VorgangDetail, text: string) => setMeldungFuer({ text, status: d.status });
   const kopfRef = useRef<HTMLHeadingElement>(null);
   const basis = useId();
 
@@ -63,15 +66,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     });
     const ab = aufVorgaengeGeaendert(() => {
       // On failure the view keeps what it shows; the next change or reopening tries again.
-      vorgangErneut(id).then((d) => {
-        if (aus) return;
-        // A message about an earlier step (e.g. „… Status: Wartet auf Unterlagen“) must not
-        // outlive a status change that came from outside (documents arrived).
-        setDetail((vorher) => {
-          if (vorher && vorher.status !== d.status) setMeldung('');
-          return d;
-        });
-      }, () => {});
+      vorgangErneut(id).then(zeigen, () => {});
     });
     return () => {
       aus = true;
@@ -109,7 +104,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
       });
       setDetail(d);
       setFehler(null);
-      setMeldung(`„${a.bezeichnung}“ ausgeführt. Status: ${d.status_text}.`);
+      setMeldung(d, `„${a.bezeichnung}“ ausgeführt. Status: ${d.status_text}.`);
     },
     [id],
   );
@@ -119,7 +114,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     setFehler(null);
     setKomponist(null);
     if (weg === 'brief') {
-      setMeldung(`Brief gespeichert und im Vorgang vermerkt. Status: ${d.status_text}.`);
+      setMeldung(d, `Brief gespeichert und im Vorgang vermerkt. Status: ${d.status_text}.`);
       return;
     }
     const was =
@@ -130,7 +125,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
           : art === 'eingangsbestaetigung'
             ? 'Die Eingangsbestätigung'
             : 'Die Nachricht';
-    setMeldung(`${was} „${v.betreff}“ steht im Postausgang und wird gesendet. Status: ${d.status_text}.`);
+    setMeldung(d, `${was} „${v.betreff}“ steht im Postausgang und wird gesendet. Status: ${d.status_text}.`);
   };
 
   const aktionKlick = (a: AktionInfo) => {
@@ -234,7 +229,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               })}
             </div>
             <p className="meldung" role="status" data-testid="meldung">
-              {meldung}
+              {meldung && meldung.status === detail.status ? meldung.text : ''}
             </p>
           </section>
 
