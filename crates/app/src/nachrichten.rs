@@ -114,6 +114,18 @@ fn sync_fehler(e: sync::SyncError) -> IpcError {
     }
 }
 
+/// A reply Frist as the dialog or the CLI sends it (`YYYY-MM-DD`; blank: none given).
+fn frist_lesen(text: Option<&str>) -> Result<Option<Date>, IpcError> {
+    match text.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => datum_parsen(f).map(Some).ok_or_else(|| {
+            ungueltig(format!(
+                "„{f}“ ist kein gültiges Datum. Bitte wählen Sie die Frist im Kalender."
+            ))
+        }),
+        None => Ok(None),
+    }
+}
+
 /// Size as people read it.
 fn groesse_text(b: u64) -> String {
     if b >= 1024 * 1024 {
@@ -395,13 +407,10 @@ impl AppContext {
             ),
             _ => {
                 let gewaehlt = self.nachweise_waehlen(&v, &nachweise)?;
-                let frist = match frist.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-                    Some(f) => Some(
-                        datum_parsen(f)
-                            .ok_or_else(|| ungueltig(format!("„{f}“ ist kein gültiges Datum.")))?,
-                    ),
-                    None => Some(self.nachforderungsfrist(&v)),
-                };
+                let frist = Some(match frist_lesen(frist.as_deref())? {
+                    Some(f) => f,
+                    None => self.nachforderungsfrist(&v),
+                });
                 (gewaehlt.into_iter().map(|n| n.bezeichnung).collect(), frist)
             }
         };
@@ -452,16 +461,8 @@ impl AppContext {
         let heute = self.sitzung.heute();
         let (nachweise, frist) = match art {
             NachrichtArt::Nachforderung => {
-                let frist = match a.frist.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
-                    Some(f) => datum_parsen(f).ok_or_else(|| {
-                        ungueltig(format!(
-                            "„{f}“ ist kein gültiges Datum. Bitte wählen Sie die Frist im Kalender."
-                        ))
-                    })?,
-                    None => {
-                        return Err(ungueltig("Bitte geben Sie eine Frist für die Antwort an."));
-                    }
-                };
+                let frist = frist_lesen(a.frist.as_deref())?
+                    .ok_or_else(|| ungueltig("Bitte geben Sie eine Frist für die Antwort an."))?;
                 (self.nachweise_waehlen(&v, &a.nachweise)?, Some(frist))
             }
             NachrichtArt::Erinnerung => {

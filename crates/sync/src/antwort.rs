@@ -178,6 +178,15 @@ pub fn metadaten_lesen(r: &store::Lesen<'_>, v: &Vorgang) -> Result<Option<Strin
     })
 }
 
+/// ` (address)` of a mail channel in the metadata, if it names one.
+fn adresse(kanal: &serde_json::Value) -> String {
+    kanal
+        .get("address")
+        .and_then(|a| a.as_str())
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default()
+}
+
 /// The reply channels the applicant named in the submission's metadata other than
 /// FIT-Connect (`eMail`, `deMail`, `elster`, `fink`), as German text for information.
 pub fn andere_rueckkanaele(metadaten_json: &str) -> Vec<String> {
@@ -191,20 +200,8 @@ pub fn andere_rueckkanaele(metadaten_json: &str) -> Vec<String> {
     for (name, wert) in kanaele {
         let text = match name.as_str() {
             "fitConnect" => continue,
-            "eMail" => format!(
-                "E-Mail{}",
-                wert.get("address")
-                    .and_then(|a| a.as_str())
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default()
-            ),
-            "deMail" => format!(
-                "De-Mail{}",
-                wert.get("address")
-                    .and_then(|a| a.as_str())
-                    .map(|a| format!(" ({a})"))
-                    .unwrap_or_default()
-            ),
+            "eMail" => format!("E-Mail{}", adresse(wert)),
+            "deMail" => format!("De-Mail{}", adresse(wert)),
             "elster" => "ELSTER-Postfach".to_owned(),
             "fink" => "FINK-Postfach".to_owned(),
             andere => andere.to_owned(),
