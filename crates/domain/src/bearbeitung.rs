@@ -112,7 +112,9 @@ pub fn uebernehmen_pruefen(
 /// team lead, or the system. A caseworker must take an unassigned case over first.
 pub fn handeln_pruefen(zustaendig: Option<&str>, ich: &str, rolle: Rolle) -> Result<(), Hinderung> {
     match (rolle, zustaendig) {
-        (Rolle::Teamleitung | Rolle::System, _) => Ok(()),
+        // Approvers act on cases others are responsible for; the status machine lets them
+        // take only Freigeben and FreigabeVerweigern.
+        (Rolle::Teamleitung | Rolle::Zeichnungsbefugt | Rolle::System, _) => Ok(()),
         (Rolle::Sachbearbeitung, Some(z)) if z == ich => Ok(()),
         (Rolle::Sachbearbeitung, Some(_)) => Err(Hinderung::AndereZustaendig),
         (Rolle::Sachbearbeitung, None) => Err(Hinderung::NiemandZustaendig),

@@ -13,6 +13,8 @@
 //!   Wiedervorlage) with their labels and the guards of the two that change no status.
 //! - [`nachforderung`]: requested Nachweise, the reply Frist, ticking off what a Nachreichung
 //!   brings, and the one check of a message to the applicant.
+//! - [`entscheidung`]: the decision draft's versions and authors, and the four-eyes rule the
+//!   status machine enforces from them.
 //! - [`eingang`]: the intake states of a received FIT-Connect submission, shared by the
 //!   store and the sync engine.
 //!
@@ -27,6 +29,7 @@
 pub mod aktenzeichen;
 pub mod bearbeitung;
 pub mod eingang;
+pub mod entscheidung;
 pub mod frist;
 pub mod nachforderung;
 pub mod status;
@@ -35,6 +38,7 @@ pub mod vorgang;
 pub use aktenzeichen::{Aktenzeichen, AktenzeichenMuster, AktenzeichenWerte, MusterFehler};
 pub use bearbeitung::{Handlung, Hinderung};
 pub use eingang::Eingangszustand;
+pub use entscheidung::{Entwurfsgeschichte, Entwurfsversion};
 pub use frist::{Bundesland, Faelligkeit, Fristenkatalog, Fristregel, Stichtag};
 pub use nachforderung::{AngeforderterNachweis, Nachforderung, NachrichtFehler};
 pub use status::{Aktion, Angabe, Fakten, Rolle, Status, StatusFehler, Waechter};

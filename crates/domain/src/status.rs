@@ -134,6 +134,23 @@ impl Status {
         Ok(uebergang.nach)
     }
 
+    /// Like [`Status::anwenden`] for a person who holds several `rollen`: the first of them
+    /// the row allows acts (guards are the same for every role). Returns the new status and
+    /// the role that took the step; with no allowed role, the refusal names the first one.
+    pub fn anwenden_als(
+        self,
+        aktion: Aktion,
+        rollen: &[Rolle],
+        fakten: &Fakten,
+    ) -> Result<(Status, Rolle), StatusFehler> {
+        let erlaubt = uebergang(self, aktion)
+            .and_then(|u| rollen.iter().copied().find(|r| u.rollen.contains(r)));
+        let rolle = erlaubt
+            .or_else(|| rollen.first().copied())
+            .unwrap_or(Rolle::Sachbearbeitung);
+        self.anwenden(aktion, rolle, fakten).map(|s| (s, rolle))
+    }
+
     /// The actions that leave this status (for menus).
     pub fn moegliche_aktionen(self) -> impl Iterator<Item = &'static Uebergang> {
         UEBERGAENGE.iter().filter(move |u| u.von == self)
@@ -239,21 +256,29 @@ impl fmt::Display for Aktion {
 pub enum Rolle {
     /// A caseworker.
     Sachbearbeitung,
-    /// A team lead (approves decisions).
+    /// A team lead (reviews queues, reassigns, acts on every case).
     Teamleitung,
+    /// A person with signing authority (Zeichnungsbefugnis): approves decisions others drafted.
+    Zeichnungsbefugt,
     /// The application itself (sync engine, E-Akte watcher).
     System,
 }
 
 impl Rolle {
     /// Every role.
-    pub const ALLE: [Rolle; 3] = [Rolle::Sachbearbeitung, Rolle::Teamleitung, Rolle::System];
+    pub const ALLE: [Rolle; 4] = [
+        Rolle::Sachbearbeitung,
+        Rolle::Teamleitung,
+        Rolle::Zeichnungsbefugt,
+        Rolle::System,
+    ];
 
     /// German label.
     pub fn bezeichnung(self) -> &'static str {
         match self {
             Rolle::Sachbearbeitung => "Sachbearbeitung",
             Rolle::Teamleitung => "Teamleitung",
+            Rolle::Zeichnungsbefugt => "Zeichnungsbefugte",
             Rolle::System => "System",
         }
     }
@@ -387,7 +412,7 @@ pub struct Uebergang {
 
 const SB: &[Rolle] = &[Rolle::Sachbearbeitung, Rolle::Teamleitung];
 const SB_SYS: &[Rolle] = &[Rolle::Sachbearbeitung, Rolle::Teamleitung, Rolle::System];
-const TL: &[Rolle] = &[Rolle::Teamleitung];
+const ZB: &[Rolle] = &[Rolle::Zeichnungsbefugt];
 const SYS: &[Rolle] = &[Rolle::System];
 
 const fn u(
@@ -451,14 +476,14 @@ pub const UEBERGAENGE: &[Uebergang] = &[
         S::EntscheidungInFreigabe,
         A::Freigeben,
         S::Beschieden,
-        TL,
+        ZB,
         W::VierAugen,
     ),
     u(
         S::EntscheidungInFreigabe,
         A::FreigabeVerweigern,
         S::InPruefung,
-        TL,
+        ZB,
         W::BegruendungVorhanden,
     ),
     u(
@@ -638,7 +663,7 @@ mod tests {
             (Aktion::Nachfordern, Rolle::Sachbearbeitung),
             (Aktion::UnterlagenEingegangen, Rolle::System),
             (Aktion::ZurFreigabeVorlegen, Rolle::Sachbearbeitung),
-            (Aktion::Freigeben, Rolle::Teamleitung),
+            (Aktion::Freigeben, Rolle::Zeichnungsbefugt),
             (Aktion::AnEAkteUebergeben, Rolle::System),
             (Aktion::Archivieren, Rolle::System),
         ] {
@@ -667,14 +692,14 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "„Entscheidung freigeben“ darf nur durch Teamleitung erfolgen, nicht durch Sachbearbeitung."
+            "„Entscheidung freigeben“ darf nur durch Zeichnungsbefugte erfolgen, nicht durch Sachbearbeitung."
         );
         let eigen = Fakten {
             handelnde_person_ist_verfasser: true,
             ..f
         };
         let e = Status::EntscheidungInFreigabe
-            .anwenden(Aktion::Freigeben, Rolle::Teamleitung, &eigen)
+            .anwenden(Aktion::Freigeben, Rolle::Zeichnungsbefugt, &eigen)
             .unwrap_err();
         assert!(e.to_string().contains("Vier-Augen-Prinzip"), "{e}");
     }
