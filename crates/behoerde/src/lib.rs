@@ -149,6 +149,8 @@ pub struct Behoerde {
     pub leistungen: Vec<Leistung>,
     /// Where it came from (a path, or `eingebaut: Demo-Kommune`).
     pub quelle: String,
+    /// The electronic seal, if configured (`[siegel]`); Demo-Modus makes its own.
+    pub siegel: Option<Siegel>,
 }
 
 /// The authority's postal address.
@@ -177,6 +179,41 @@ pub struct Briefkopf {
     pub email: String,
     /// Web address.
     pub web: String,
+    /// Bank details for fees (Bescheid, GiroCode), if fees are charged.
+    pub bankverbindung: Option<Bankverbindung>,
+}
+
+/// The authority's bank account for fees.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bankverbindung {
+    /// Name of the bank.
+    pub institut: String,
+    /// IBAN (spaces allowed).
+    pub iban: String,
+    /// BIC.
+    pub bic: String,
+}
+
+/// Where the authority's electronic seal key is (set by the administrator). Secrets (PKCS#12
+/// password, token PIN) are never in the file: they are in the OS keyring (service
+/// `amtsstube-siegel`, account `p12:<absolute path>` or `pkcs11:<token label>`, put there with
+/// `amtsstube bescheid store-secret`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Siegel {
+    /// A PKCS#12 file (path relative to the configuration file, or absolute).
+    #[serde(default)]
+    pub pkcs12: Option<String>,
+    /// A PKCS#11 token: the module (library) path.
+    #[serde(default)]
+    pub pkcs11_modul: Option<String>,
+    /// The token's label.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The key's label on the token.
+    #[serde(default)]
+    pub schluessel: Option<String>,
 }
 
 /// The demo configuration's files, compiled in.
@@ -466,6 +503,7 @@ impl Behoerde {
                 telefon: roh.behoerde.telefon.unwrap_or_default(),
                 email: roh.behoerde.email.unwrap_or_default(),
                 web: roh.behoerde.web.unwrap_or_default(),
+                bankverbindung: roh.behoerde.bankverbindung,
             },
             land: roh.behoerde.land,
             aktenzeichen_muster: muster,
@@ -475,6 +513,7 @@ impl Behoerde {
             faellig_vorlauf_arbeitstage: roh.fristen.faellig_vorlauf_arbeitstage,
             leistungen,
             quelle: datei.to_owned(),
+            siegel: roh.siegel,
         })
     }
 }
@@ -568,6 +607,8 @@ mod roh {
         pub fristen: Fristen,
         #[serde(default)]
         pub leistung: Vec<Leistung>,
+        #[serde(default)]
+        pub siegel: Option<super::Siegel>,
     }
 
     #[derive(Debug, Deserialize)]
@@ -585,6 +626,8 @@ mod roh {
         pub email: Option<String>,
         #[serde(default)]
         pub web: Option<String>,
+        #[serde(default)]
+        pub bankverbindung: Option<super::Bankverbindung>,
     }
 
     #[derive(Debug, Deserialize)]

@@ -77,6 +77,11 @@ pub enum Hinderung {
         "Für diesen Vorgang ist eine andere Person zuständig. Nur sie oder die Teamleitung kann das tun; übernehmen Sie ihn, wenn Sie ihn bearbeiten sollen."
     )]
     AndereZustaendig,
+    /// The decision draft cannot be changed in this status.
+    #[error(
+        "Der Bescheidentwurf kann im Status „{0}“ nicht geändert werden. Nur während der Prüfung wird er bearbeitet; ein vorgelegter Entwurf muss zuerst zurückgegeben werden."
+    )]
+    EntwurfNichtBearbeitbar(Status),
 }
 
 impl Hinderung {

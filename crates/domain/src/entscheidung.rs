@@ -13,7 +13,52 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Fakten;
+use crate::{Fakten, Hinderung, Status};
+
+/// The issued decision as the case keeps it: which draft version was approved by whom, the
+/// sealed file among the case's documents, and whether a fee is still to be paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BescheidVermerk {
+    /// Date of the Bescheid, `YYYY-MM-DD`.
+    pub datum: String,
+    /// The approved draft version.
+    pub version: u32,
+    /// The draft's authors.
+    pub verfasser: Vec<String>,
+    /// Who approved it.
+    pub freigegeben_von: String,
+    /// The sealed PDF among the case's documents (SHA-512, lowercase hex).
+    pub sha512: String,
+    /// Its file name.
+    pub dateiname: String,
+    /// Sum of the fees in cents (0: none).
+    pub summe_cent: i64,
+    /// Kassenzeichen of the payment, if fees are due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kassenzeichen: Option<String>,
+    /// When a caseworker marked the payment as received (`YYYY-MM-DD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bezahlt_am: Option<String>,
+    /// How it reached the applicant: `rueckkanal` (FIT-Connect reply) or `brief`.
+    pub versand: String,
+}
+
+impl BescheidVermerk {
+    /// Whether a fee is due and not yet marked paid („Zahlung offen“).
+    pub fn zahlung_offen(&self) -> bool {
+        self.summe_cent > 0 && self.bezahlt_am.is_none()
+    }
+}
+
+/// Whether the draft may be edited: only while the case is examined (In Prüfung). A draft in
+/// approval is frozen until the approver returns it; after the Bescheid there is none.
+pub fn bearbeiten_pruefen(status: Status) -> Result<(), Hinderung> {
+    if status == Status::InPruefung {
+        Ok(())
+    } else {
+        Err(Hinderung::EntwurfNichtBearbeitbar(status))
+    }
+}
 
 /// One saved version of a draft: who wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,7 +123,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::{Aktion, Rolle, Status};
+    use crate::{Aktion, Rolle};
 
     fn basis() -> Fakten {
         Fakten {

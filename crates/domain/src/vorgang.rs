@@ -239,6 +239,8 @@ pub enum NachrichtArt {
     Eingangsbestaetigung,
     /// Documents sent by the applicant in the same case.
     Nachreichung,
+    /// The sealed decision (Bescheid).
+    Bescheid,
 }
 
 impl NachrichtArt {
@@ -250,6 +252,7 @@ impl NachrichtArt {
             NachrichtArt::Erinnerung => "Erinnerung",
             NachrichtArt::Eingangsbestaetigung => "Eingangsbestätigung",
             NachrichtArt::Nachreichung => "Nachreichung",
+            NachrichtArt::Bescheid => "Bescheid",
         }
     }
 
@@ -261,6 +264,7 @@ impl NachrichtArt {
             NachrichtArt::Erinnerung => "erinnerung",
             NachrichtArt::Eingangsbestaetigung => "eingangsbestaetigung",
             NachrichtArt::Nachreichung => "nachreichung",
+            NachrichtArt::Bescheid => "bescheid",
         }
     }
 }
@@ -362,6 +366,9 @@ pub struct Vorgang {
     /// The open (or last) request for missing documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nachforderung: Option<Nachforderung>,
+    /// The issued decision, once approved and sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bescheid: Option<crate::entscheidung::BescheidVermerk>,
 }
 
 impl Vorgang {
@@ -389,6 +396,7 @@ impl Vorgang {
             notizen: Vec::new(),
             nachrichten: Vec::new(),
             nachforderung: None,
+            bescheid: None,
         }
     }
 

@@ -34,6 +34,7 @@
 pub mod anlage;
 pub mod audit;
 pub mod einreichung;
+pub mod entwurf;
 pub mod error;
 pub mod filter;
 pub mod key;
@@ -53,6 +54,7 @@ pub use einreichung::{
     Aufnahme, Aufnahmeergebnis, Aufnahmefall, EinreichungInfo, EinreichungsAnlage,
     EmpfangeneEinreichung, Nachreichung, Speicherergebnis,
 };
+pub use entwurf::Entwurf;
 pub use error::{Result, StoreError};
 pub use key::{Schluessel, Schluesselquelle};
 pub use outbox::{NeuerAuftrag, OutboxEintrag};

@@ -21,6 +21,7 @@ pub const MIGRATIONEN: &[(i64, &str)] = &[
         4,
         include_str!("../migrations/0004_suchindex_ohne_praefixindex.sql"),
     ),
+    (5, include_str!("../migrations/0005_bescheid_entwurf.sql")),
 ];
 
 /// The newest schema this build knows.

@@ -253,7 +253,9 @@ impl Schreiben<'_> {
         Ok(v)
     }
 
-    /// Takes a status action through the domain's status machine and saves the result.
+    /// Takes a status action through the domain's status machine and saves the result. The
+    /// facts about the decision draft (one exists; the actor `wer` wrote a version of it)
+    /// are read here, not taken from the caller, so no caller can approve its own draft.
     pub fn status_wechseln(
         &self,
         id: &VorgangId,
@@ -266,7 +268,8 @@ impl Schreiben<'_> {
             .vorgang(id)?
             .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {id}")))?;
         let von = v.status;
-        let nach = v.anwenden(aktion, rolle, fakten)?;
+        let fakten = self.entwurf_geschichte(id)?.fakten(wer, *fakten);
+        let nach = v.anwenden(aktion, rolle, &fakten)?;
         self.vorgang_speichern(
             &v,
             wer,
