@@ -37,7 +37,9 @@
 //! # Known differences from the real service
 //! Keys get an `x5c` chain from a simulated PKI ([`pki`]) instead of the administration PKI
 //! whose chains the real service checks; tokens are opaque, not JWTs; no callbacks; all state is
-//! in memory and gone when the simulator stops.
+//! in memory and gone when the simulator stops, unless [`SimConfig::zustand`] names a file that
+//! keeps the cases (module `zustand`; tokens, faults and Nachforderungen read but not yet
+//! answered are not kept).
 //!
 //! # Extending
 //! A route is a handler in `server.rs` plus its `operationId` in `faults::operation_id`; a
@@ -53,12 +55,16 @@ pub mod faults;
 pub mod leistungen;
 pub mod nachreichung;
 pub mod pki;
+pub mod postfach;
+mod privater_jwk;
 pub mod reply;
 pub mod server;
 mod zugang;
+mod zustand;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
@@ -98,6 +104,17 @@ pub struct SimConfig {
     pub angebot: Vec<(String, Vec<String>)>,
     /// Simulated applicants answer a Nachforderung they read (Demo-Modus); `None`: never.
     pub nachreichen: Option<Nachreichen>,
+    /// A JSON file where the simulator keeps its cases across restarts (module `zustand`):
+    /// destination, submissions and their state, event log and — **in the clear** — the
+    /// simulated applicants' private reply keys (JWK with private parts) and the service's
+    /// signing key. These are demo keys of simulated people, never a real person's. Loaded
+    /// at start (a damaged file is kept as `*.defekt`, with a warning in the log, and the
+    /// simulator starts empty), written atomically after every change. `None`: all in memory.
+    pub zustand: Option<PathBuf>,
+    /// The simulated applicants' Postfach: every reply an applicant accepts is written there
+    /// decrypted, as `<postfach>/<case_id>/<reply_id>/` with `daten.json`, `metadaten.json`
+    /// and the attachments under their (sanitised) file names ([`postfach`]). `None`: nowhere.
+    pub postfach: Option<PathBuf>,
 }
 
 /// How simulated applicants answer a Nachforderung ([`nachreichung`]).
@@ -121,6 +138,8 @@ impl Default for SimConfig {
             body_limit: server::BODY_LIMIT,
             angebot: Vec::new(),
             nachreichen: None,
+            zustand: None,
+            postfach: None,
         }
     }
 }
@@ -245,20 +264,39 @@ impl Simulator {
             client_secret: secret(&mut rng),
         };
         let service_kid = applicant::uuid(&mut rng);
-        // RSA-4096 generation takes a second of CPU: on a thread of its own, off the async
-        // worker, at low priority (the Demo-Modus runs it beside the app's window).
-        let thread_fehler = |e: &dyn std::fmt::Display| {
-            SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string()))
+        let mut gespeichert = config.zustand.as_deref().and_then(zustand::laden);
+        if let (Some(z), Some(p)) = (&gespeichert, &config.zustand) {
+            tracing::info!(
+                "Simulator: Zustand aus {} geladen: {}",
+                p.display(),
+                zustand::zusammenfassung(z)
+            );
+        }
+        let frueherer_schluessel = gespeichert
+            .as_mut()
+            .and_then(|z| z.dienstschluessel.take())
+            .and_then(|k| {
+                k.signatur()
+                    .map_err(|e| {
+                        tracing::warn!(
+                            "Simulator: Der gespeicherte Dienstschlüssel ist unbrauchbar ({e}); \
+                             ein neuer wird erzeugt, frühere Ereignisse sind damit nicht mehr \
+                             prüfbar."
+                        );
+                    })
+                    .ok()
+            });
+        let service_key = match frueherer_schluessel {
+            Some(k) => k,
+            None => dienstschluessel_erzeugen(service_kid).await?,
         };
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        std::thread::Builder::new()
-            .name("sim-dienstschluessel".into())
-            .spawn(move || {
-                niedrig();
-                let _ = tx.send(SigningKeyPair::generate(&service_kid));
-            })
-            .map_err(|e| thread_fehler(&e))?;
-        let service_key = rx.await.map_err(|e| thread_fehler(&e))??;
+        let dienstschluessel_jwk = match &config.zustand {
+            Some(_) => Some(
+                privater_jwk::PrivaterJwk::von_signatur(&service_key)
+                    .map_err(|e| SimError::Key(fitconnect::jose::JoseError::Crypto(e)))?,
+            ),
+            None => None,
+        };
         let service_cert = pki::issue(
             &service_key,
             pki::ROOT_CN,
@@ -322,12 +360,16 @@ impl Simulator {
         let mut destinations = HashMap::new();
         let preset_keys: Vec<Jwk> = dest.keys.values().cloned().collect();
         destinations.insert(destination_id.clone(), dest);
+        let mut inner = Inner {
+            clients,
+            destinations,
+            ..Default::default()
+        };
+        if let Some(z) = gespeichert {
+            z.einspielen(&mut inner);
+        }
         let state = Arc::new(AppState {
-            inner: Mutex::new(Inner {
-                clients,
-                destinations,
-                ..Default::default()
-            }),
+            inner: Mutex::new(inner),
             service_key,
             service_cert,
             issuer: RwLock::new(String::new()),
@@ -338,7 +380,13 @@ impl Simulator {
             key_registered: tokio::sync::Notify::new(),
             nachforderungen: Mutex::new(Vec::new()),
             nachforderung_gelesen: tokio::sync::Notify::new(),
+            zustand: config.zustand.clone(),
+            dienstschluessel_jwk,
+            zustand_schreiben: Mutex::new(()),
+            postfach: config.postfach.clone(),
         });
+        // The file exists from the start (with the service key), not only after the first case.
+        state.sichern();
         for mut k in preset_keys {
             state.certify(&destination_id, &mut k);
             if let Some(d) = state.lock().destinations.get_mut(&destination_id) {
@@ -404,6 +452,40 @@ impl Simulator {
     }
 }
 
+/// Generates the service's RSA-4096 signing key. It takes a second of CPU: on a thread of its
+/// own, off the async worker, at low priority (the Demo-Modus runs it beside the app's window).
+async fn dienstschluessel_erzeugen(kid: String) -> Result<SigningKeyPair, SimError> {
+    let thread_fehler = |e: &dyn std::fmt::Display| {
+        SimError::Key(fitconnect::jose::JoseError::Crypto(e.to_string()))
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("sim-dienstschluessel".into())
+        .spawn(move || {
+            niedrig();
+            let _ = tx.send(SigningKeyPair::generate(&kid));
+        })
+        .map_err(|e| thread_fehler(&e))?;
+    Ok(rx.await.map_err(|e| thread_fehler(&e))??)
+}
+
+/// Keeps what applications `start..start + sent.len()` of `seed` leave behind: the
+/// applicants' reply keys and how far the seed's stream got; then writes the state file.
+fn gesendet_merken(state: &AppState, seed: u64, start: u64, sent: &[applicant::Sent]) {
+    {
+        let mut inner = state.lock();
+        for s in sent {
+            if let Some(k) = &s.reply_key {
+                inner.reply_keys.insert(s.case_id.clone(), k.clone());
+            }
+        }
+        let weiter = start + sent.len() as u64;
+        let n = inner.gesendet.entry(seed).or_default();
+        *n = (*n).max(weiter);
+    }
+    state.sichern();
+}
+
 /// Waits until the destination is active, then sends the pending applications.
 async fn pending_sender(
     state: Arc<AppState>,
@@ -424,20 +506,16 @@ async fn pending_sender(
         notified.await;
     }
     let client = info.sender_client()?;
-    // The applicants retry like a real Onlinedienst when faults are injected.
-    let mut sent_count = 0;
+    // The applicants retry like a real Onlinedienst when faults are injected. What an earlier
+    // run on the same state file sent already is not sent again.
+    let mut sent_count = state.lock().gesendet.get(&seed).copied().unwrap_or(0);
     let mut attempts = 0;
     while sent_count < count && attempts < count * 20 + 20 {
         attempts += 1;
         match applicant::send_applications(&client, &info.destination_id, seed, sent_count, 1).await
         {
             Ok(sent) => {
-                let mut inner = state.lock();
-                for s in sent {
-                    if let Some(k) = s.reply_key {
-                        inner.reply_keys.insert(s.case_id, k);
-                    }
-                }
+                gesendet_merken(&state, seed, sent_count, &sent);
                 sent_count += 1;
             }
             Err(e) if !e.is_permanent() => {
@@ -487,16 +565,38 @@ impl SimHandle {
         let sent =
             applicant::send_applications(&client, &self.info.destination_id, seed, start, count)
                 .await?;
-        let mut inner = self.state.lock();
-        Ok(sent
-            .into_iter()
-            .map(|s| {
-                if let Some(k) = s.reply_key {
-                    inner.reply_keys.insert(s.case_id.clone(), k);
-                }
-                s.submission_id
-            })
-            .collect())
+        gesendet_merken(&self.state, seed, start, &sent);
+        Ok(sent.into_iter().map(|s| s.submission_id).collect())
+    }
+
+    /// How many applications of `seed`'s stream [`SimHandle::send`] (or the pending sender)
+    /// has sent, counting from index 0: the next index not sent yet. With
+    /// [`SimConfig::zustand`] this survives a restart, so a caller can continue the stream
+    /// without sending an application twice.
+    pub fn gesendete_antraege(&self, seed: u64) -> u64 {
+        self.state.lock().gesendet.get(&seed).copied().unwrap_or(0)
+    }
+
+    /// The simulated applicants' Postfach ([`SimConfig::postfach`]), if there is one.
+    pub fn postfach(&self) -> Option<&Path> {
+        self.state.postfach.as_deref()
+    }
+
+    /// Every file in the Postfach of the applicant in `case_id` (all replies they accepted:
+    /// `<reply_id>/daten.json`, `metadaten.json` and the attachments), sorted. Empty without
+    /// a Postfach or before the first reply.
+    pub fn postfach_dateien(&self, case_id: &str) -> Vec<PathBuf> {
+        match &self.state.postfach {
+            Some(p) => postfach::dateien_unter(&postfach::vorgangsordner(p, case_id)),
+            None => Vec::new(),
+        }
+    }
+
+    /// The cases this simulator knows (also those from its state file), sorted.
+    pub fn vorgaenge(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.state.lock().case_destination.keys().cloned().collect();
+        v.sort();
+        v
     }
 
     /// Invalidates every issued access token (clients must fetch a new one; tests of the

@@ -17,8 +17,8 @@ use fitconnect::set::EventType;
 use serde_json::json;
 
 use crate::server::{
-    Reply, applicant_reads, forbidden, is_jose_text, json_anfrage, json_response, nicht_gefunden,
-    problem, random_id, reply_event, zustellpunkt_des_vorgangs,
+    AppState, Reply, applicant_reads, forbidden, is_jose_text, json_anfrage, json_response,
+    nicht_gefunden, problem, random_id, reply_event, zustellpunkt_des_vorgangs,
 };
 use crate::zugang::Zugang;
 
@@ -41,6 +41,7 @@ pub(crate) async fn create_reply(zugang: Zugang, body: Bytes) -> ApiResult {
     };
     let out = json!({"replyId": reply.id, "caseId": reply.case_id});
     zugang.state.lock().replies.insert(reply.id.clone(), reply);
+    zugang.state.sichern();
     Ok(json_response(StatusCode::CREATED, &out))
 }
 
@@ -135,9 +136,11 @@ pub(crate) async fn submit_reply(
     reply.status = "submitted".into();
     let key = state.lock().reply_keys.get(&reply.case_id).cloned();
     let event = match key.map(|k| applicant_reads(&k, &reply)) {
-        Some(Ok(daten)) => {
+        Some(Ok(gelesen)) => {
             reply.status = "accepted".into();
-            if let Some(n) = daten
+            postfach_ablegen(state, &reply, &gelesen);
+            if let Some(n) = gelesen
+                .daten
                 .as_deref()
                 .and_then(|d| crate::nachreichung::aus_antwortdaten(&reply.case_id, d))
             {
@@ -166,7 +169,26 @@ pub(crate) async fn submit_reply(
         .or_default()
         .extend(event);
     inner.replies.insert(reply.id.clone(), reply);
+    drop(inner);
+    state.sichern();
     Ok(json_response(StatusCode::ACCEPTED, &out))
+}
+
+/// Puts what the applicant read into their Postfach, if there is one; a failure is only
+/// logged (the applicant did read the reply).
+fn postfach_ablegen(state: &AppState, reply: &Reply, gelesen: &crate::postfach::Gelesen) {
+    let Some(postfach) = &state.postfach else {
+        return;
+    };
+    if let Err(e) = crate::postfach::ablegen(postfach, &reply.case_id, &reply.id, gelesen) {
+        tracing::warn!(
+            "Simulator: Die Antwort {} im Vorgang {} ließ sich nicht im Postfach {} ablegen \
+             ({e}); die simulierte antragstellende Person hat sie trotzdem gelesen.",
+            reply.id,
+            reply.case_id,
+            postfach.display()
+        );
+    }
 }
 
 pub(crate) async fn get_reply(Path(reply_id): Path<String>, zugang: Zugang) -> ApiResult {

@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -92,7 +93,8 @@ pub(crate) struct Dest {
     pub regions: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub(crate) enum SubState {
     Created,
     Submitted,
@@ -141,6 +143,8 @@ pub(crate) struct Inner {
     /// Every accept and reject the service took, with the time it took it.
     pub(crate) decisions: Vec<crate::Entscheidung>,
     pub(crate) seq: u64,
+    /// Seed → the next application index [`crate::SimHandle::send`] has not sent.
+    pub(crate) gesendet: BTreeMap<u64, u64>,
 }
 
 /// Shared state of one simulator.
@@ -159,6 +163,15 @@ pub struct AppState {
     pub(crate) nachforderungen: Mutex<Vec<crate::nachreichung::GeleseneNachforderung>>,
     /// Signalled when one is added.
     pub(crate) nachforderung_gelesen: tokio::sync::Notify,
+    /// The state file ([`crate::SimConfig::zustand`]).
+    pub(crate) zustand: Option<PathBuf>,
+    /// The service key as it goes into the state file.
+    pub(crate) dienstschluessel_jwk: Option<crate::privater_jwk::PrivaterJwk>,
+    /// Held while the state file is written: one writer at a time, each with a snapshot
+    /// taken after the previous one's.
+    pub(crate) zustand_schreiben: Mutex<()>,
+    /// The applicants' Postfach ([`crate::SimConfig::postfach`]).
+    pub(crate) postfach: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -181,6 +194,29 @@ impl AppState {
         match self.nachforderungen.lock() {
             Ok(g) => g,
             Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Writes the state file (if there is one) with what the service holds now. A failure is
+    /// logged: the running simulator keeps working, only a restart would forget.
+    pub(crate) fn sichern(&self) {
+        let Some(pfad) = &self.zustand else {
+            return;
+        };
+        let _schreiber = match self.zustand_schreiben.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let zustand = crate::zustand::Zustand::aus(&self.lock(), self.dienstschluessel_jwk.clone());
+        let ergebnis = serde_json::to_vec(&zustand)
+            .map_err(std::io::Error::other)
+            .and_then(|text| crate::zustand::atomar_schreiben(pfad, &text));
+        if let Err(e) = ergebnis {
+            tracing::warn!(
+                "Simulator: Die Zustandsdatei {} ließ sich nicht schreiben ({e}); nach einem \
+                 Neustart fehlen die Vorgänge seit dem letzten Schreiben.",
+                pfad.display()
+            );
         }
     }
 
@@ -742,6 +778,8 @@ async fn create_submission(zugang: Zugang, body: Bytes) -> ApiResult {
     let out =
         json!({"destinationId": sub.destination_id, "submissionId": sub.id, "caseId": case_id});
     inner.submissions.insert(sub.id.clone(), sub);
+    drop(inner);
+    state.sichern();
     Ok(json_response(StatusCode::CREATED, &out))
 }
 
@@ -886,6 +924,8 @@ async fn submit_submission(
         .extend(event);
     let out = reduced(&updated);
     inner.submissions.insert(updated.id.clone(), updated);
+    drop(inner);
+    state.sichern();
     Ok(json_response(StatusCode::ACCEPTED, &out))
 }
 
@@ -1089,23 +1129,25 @@ async fn post_event(Path(case_id): Path<String>, zugang: Zugang, body: Bytes) ->
         zeit: std::time::SystemTime::now(),
     });
     inner.cases.entry(case_id).or_default().push(token);
+    drop(inner);
+    zugang.state.sichern();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Checks a reply with the applicant's key (used by the reply routes).
-/// The simulated applicant reads a reply: decrypts and checks everything; returns the
-/// decrypted data, if the reply has any.
+/// The simulated applicant reads a reply (used by the reply routes): decrypts and checks
+/// everything; returns what was read.
 pub(crate) fn applicant_reads(
     key: &EncryptionKeyPair,
     reply: &Reply,
-) -> Result<Option<Vec<u8>>, String> {
+) -> Result<crate::postfach::Gelesen, String> {
     let em = reply
         .encrypted_metadata
         .as_deref()
         .ok_or("Metadaten fehlen")?;
-    let meta = jose::decrypt(key, em).map_err(|e| e.to_string())?;
-    let meta = Metadata::parse(&meta.plaintext).map_err(|e| e.to_string())?;
+    let meta_klar = jose::decrypt(key, em).map_err(|e| e.to_string())?.plaintext;
+    let meta = Metadata::parse(&meta_klar).map_err(|e| e.to_string())?;
     let mut daten = None;
+    let mut anlagen = Vec::new();
     if let (Some(r), Some(ed)) = (&meta.content_structure.data, &reply.encrypted_data) {
         let d = jose::decrypt(key, ed).map_err(|e| e.to_string())?;
         check_hash(&r.hash, &d.plaintext, "Daten").map_err(|e| e.to_string())?;
@@ -1118,8 +1160,13 @@ pub(crate) fn applicant_reads(
             .ok_or_else(|| format!("Anlage {} fehlt", a.attachment_id))?;
         let d = jose::decrypt(key, jwe).map_err(|e| e.to_string())?;
         check_hash(&a.hash, &d.plaintext, "Anlage").map_err(|e| e.to_string())?;
+        anlagen.push((a.attachment_id.clone(), a.filename.clone(), d.plaintext));
     }
-    Ok(daten)
+    Ok(crate::postfach::Gelesen {
+        metadaten: meta_klar,
+        daten,
+        anlagen,
+    })
 }
 
 pub(crate) fn reply_event(
