@@ -162,6 +162,7 @@ pub fn brief_setzen(b: &Brief, zeitpunkt: OffsetDateTime) -> Result<Vec<u8>, Bes
         autor: b.behoerde.name.clone(),
         anhang: None,
         qr: None,
+        giro: None,
         siegelfeld: false,
         kennung: &kennung,
     };
@@ -189,6 +190,7 @@ fn gesetzt(b: &Brief) -> Result<Satz<'static>, BescheidError> {
         info,
         kopfzeile,
         siegelvermerk: false,
+        girocode: None,
     };
 
     let mut s = Satz::neu(schrift::schriften()?);

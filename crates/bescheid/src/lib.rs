@@ -17,12 +17,28 @@
 //! fee table or embedded file, and its text is plain text (blank lines separate paragraphs,
 //! „– “ starts a list item, no markup is interpreted).
 //!
-//! To add a Leistung: a variant in [`Leistung`], a template `assets/bescheid/<id>.j2`
-//! registered in `vorlage.rs`, an example `assets/examples/<id>.json`; the snapshot and
-//! page-image tests then cover it.
+//! The case view's decision editor builds on four more functions:
+//! - [`textvorschlag`]`(&Entscheidung) -> Result<`[`Bescheidtext`]`, _>`: what the template
+//!   writes for the editable parts (tenor, Begründung, Nebenbestimmungen), to prefill the
+//!   editor. The caseworker's version goes into `Entscheidung::text` and is set as plain text
+//!   in place of those sections; Betreff, Anrede, fee table, payment sentence, GiroCode,
+//!   Rechtsbehelfsbelehrung and Schluss stay the template's.
+//! - [`rechtsbehelfsbelehrung`]`(&Entscheidung) -> Result<String, _>`: that section as plain
+//!   text (read-only), Widerspruch or Klage by `Behoerde::land`.
+//! - [`vorschau`]`(&Entscheidung) -> Result<`[`Vorschau`]`, _>`: the pages `ausstellen` would
+//!   seal, from the same template and layout, as one SVG document per page marked
+//!   „ENTWURF“ (no PDF, no signature).
+//! - [`epc_inhalt`]`(&Entscheidung) -> Option<String>`: the GiroCode (EPC QR code) payload
+//!   printed below the payment sentence, when there is one.
+//!
+//! To add a Leistung: a variant in [`Leistung`], a template `assets/bescheid/<id>.j2` that
+//! extends `_bescheid.j2` (blocks in `assets/bescheid/README.md`), registered in
+//! `vorlage.rs`, an example `assets/examples/<id>.json`; the snapshot, page-image and
+//! text-proposal tests then cover it.
 #![deny(missing_docs)]
 
 mod brief;
+mod girocode;
 mod model;
 mod pdf;
 pub mod pkcs11;
@@ -32,6 +48,7 @@ mod satz;
 mod schrift;
 pub mod siegel;
 mod vorlage;
+mod vorschau;
 
 use std::time::{Duration, Instant};
 
@@ -39,14 +56,16 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 pub use brief::{Brief, brief_setzen};
+pub use girocode::epc_inhalt;
 pub use model::{
-    Anschrift, Bankverbindung, Bearbeitung, Behoerde, Empfaenger, Entscheidung, Ergebnis, Gebuehr,
-    Leistung, Zahlung, betrag_deutsch,
+    Anschrift, Bankverbindung, Bearbeitung, Behoerde, Bescheidtext, Empfaenger, Entscheidung,
+    Ergebnis, Gebuehr, Leistung, Zahlung, betrag_deutsch,
 };
 pub use pdf::ANHANG_NAME;
 pub use pruefung::{Pruefbericht, pruefen};
 pub use siegel::{Algorithmus, P12Schluessel, Siegelschluessel};
 pub use vorlage::hat_vorlage;
+pub use vorschau::{Vorschau, vorschau};
 
 /// Errors of the document engine. Messages are German and say what to do.
 #[derive(Debug, thiserror::Error)]
@@ -118,23 +137,24 @@ pub fn ausstellen(
     let qr_inhalt = qr::inhalt(&e.aktenzeichen, &e.datum, &hash);
     let (module, breite) = qr::module(&qr_inhalt)?;
 
+    let giro = match epc_inhalt(e) {
+        Some(p) => Some(qr::module(&p)?),
+        None => None,
+    };
+
     let t = Instant::now();
-    let schriften = schrift::schriften()?;
-    let markup = vorlage::text(e)?;
-    let bloecke = vorlage::bloecke(&markup);
-    let mut s = satz::Satz::neu(schriften);
-    s.bescheid(e, &bloecke)?;
-    s.fuesse(&e.behoerde)?;
+    let s = setzen(e)?;
     let satz_zeit = t.elapsed();
 
     let t = Instant::now();
     let entwurf = pdf::schreiben(
         e,
-        schriften,
+        s.schriften(),
         &s.nutzung,
         &s.seiten,
         &json,
         (&module, breite),
+        giro.as_ref().map(|(m, b)| (m.as_slice(), *b)),
         zeitpunkt,
     )?;
     let (subsetting, kompression) = (entwurf.subsetting, entwurf.kompression);
@@ -156,7 +176,37 @@ pub fn ausstellen(
     })
 }
 
-/// The rendered template text of a decision (for previews and wording checks).
+/// Template, line breaking and page layout of a decision, footers included: what both
+/// [`ausstellen`] and [`vorschau`] draw.
+fn setzen(e: &Entscheidung) -> Result<satz::Satz<'static>, BescheidError> {
+    let bloecke = vorlage::gesetzte_bloecke(e)?;
+    let mut s = satz::Satz::neu(schrift::schriften()?);
+    s.bescheid(e, &bloecke)?;
+    s.fuesse(&e.behoerde)?;
+    Ok(s)
+}
+
+/// The rendered template text of a decision (for wording checks): the line markup of
+/// `assets/bescheid/README.md`, with the section marks and the template's own wording of the
+/// editable parts even when `e.text` is set.
 pub fn vorlagentext(e: &Entscheidung) -> Result<String, BescheidError> {
     vorlage::text(e)
+}
+
+/// What the template itself writes for the editable parts of this decision, to prefill the
+/// editor: setting `text: Some(textvorschlag(e)?)` gives the same pages as `text: None`.
+/// `e.text` is ignored.
+///
+/// Errors: [`BescheidError::Eingabe`] when the decision is invalid, [`BescheidError::Vorlage`]
+/// when the template fails.
+pub fn textvorschlag(e: &Entscheidung) -> Result<Bescheidtext, BescheidError> {
+    e.pruefen()?;
+    vorlage::vorschlag(e)
+}
+
+/// The Rechtsbehelfsbelehrung of this decision as plain text, without its heading
+/// (paragraphs separated by blank lines); it follows `behoerde.land` and is not editable.
+pub fn rechtsbehelfsbelehrung(e: &Entscheidung) -> Result<String, BescheidError> {
+    e.pruefen()?;
+    vorlage::rechtsbehelfsbelehrung(e)
 }

@@ -45,6 +45,34 @@ pub struct Entscheidung {
     /// Payment instructions when `gebuehren` is not empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zahlung: Option<Zahlung>,
+    /// The caseworker's own wording of tenor, Begründung and Nebenbestimmungen; `None`
+    /// sets the template's text (which [`crate::textvorschlag`] returns for prefilling).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<Bescheidtext>,
+}
+
+/// The editable parts of a Bescheid, as plain text: nothing in them is read as template
+/// markup (a line `# x` or `@gebuehren` is printed as written).
+///
+/// Everything else (Betreff, Anrede and opening sentence, fee table, payment sentence,
+/// GiroCode, Rechtsbehelfsbelehrung, Grußformel) still comes from the template.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bescheidtext {
+    /// The points of the Entscheidung/Festsetzung section, numbered 1., 2., … in this order.
+    /// A line break inside a point stays a line break (set with the point's indent); empty
+    /// points are left out.
+    #[serde(default)]
+    pub tenor: Vec<String>,
+    /// The Begründung: paragraphs separated by blank lines, a line break inside a paragraph
+    /// stays, a line starting with „– “ is a list item (as in a plain letter,
+    /// [`crate::Brief`]). Empty: the section „Begründung“ is left out.
+    #[serde(default)]
+    pub begruendung: String,
+    /// Auflagen, Bedingungen and Hinweise, one list item each, under the template's heading
+    /// (e.g. „Hinweise“). Empty: the section is left out.
+    #[serde(default)]
+    pub nebenbestimmungen: Vec<String>,
 }
 
 /// Leistungen with a template under `assets/bescheid/`.
@@ -122,6 +150,10 @@ pub struct Behoerde {
     /// Vector logo (coat of arms) for the letterhead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo: Option<Logo>,
+    /// Land of the authority as its two-letter code (`NW`, `BY`, …); it decides whether the
+    /// Rechtsbehelfsbelehrung names Widerspruch or Klage. `None`: each Leistung's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub land: Option<String>,
 }
 
 /// A vector logo: one SVG-style path (absolute `M`, `L`, `H`, `V`, `C`, `Z`; several
@@ -338,9 +370,18 @@ pub struct Gebuehr {
 pub struct Zahlung {
     /// Due date, `YYYY-MM-DD`.
     pub faellig_am: String,
-    /// Payment reference (Verwendungszweck / Kassenzeichen).
+    /// Payment reference (Verwendungszweck); also the remittance text of the GiroCode.
     pub verwendungszweck: String,
+    /// Kassenzeichen of the municipal cash office, if it has one apart from the
+    /// Verwendungszweck; the payment sentence then names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kassenzeichen: Option<String>,
 }
+
+/// The two-letter codes of the Länder (ISO 3166-2:DE without `DE-`).
+pub(crate) const LAENDER: [&str; 16] = [
+    "BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI", "NW", "RP", "SL", "SN", "ST", "SH", "TH",
+];
 
 const DATE_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
@@ -423,6 +464,36 @@ impl Entscheidung {
                 grund: "ist nötig, wenn Gebühren festgesetzt werden".into(),
             });
         }
+        if let Some(k) = self.zahlung.as_ref().and_then(|z| z.kassenzeichen.as_ref())
+            && (k.trim().is_empty() || k.contains(['\n', '\r']))
+        {
+            return Err(BescheidError::Eingabe {
+                feld: "zahlung.kassenzeichen".into(),
+                grund: "muss eine Zeile Text sein; ohne Kassenzeichen das Feld weglassen".into(),
+            });
+        }
+        if let Some(land) = &self.behoerde.land
+            && !LAENDER.contains(&land.as_str())
+        {
+            return Err(BescheidError::Eingabe {
+                feld: "behoerde.land".into(),
+                grund: format!(
+                    "„{land}“ ist kein Länderkürzel; bitte eines von {} angeben",
+                    LAENDER.join(", ")
+                ),
+            });
+        }
+        if let Some(t) = &self.text
+            && t.tenor.iter().all(|p| p.trim().is_empty())
+        {
+            return Err(BescheidError::Eingabe {
+                feld: "text.tenor".into(),
+                grund: "ein Bescheid braucht mindestens einen Punkt der Entscheidung; bitte den \
+                        Tenor ausfüllen oder den Textvorschlag übernehmen"
+                    .into(),
+            });
+        }
+        crate::girocode::pruefen(self)?;
         Ok(())
     }
 

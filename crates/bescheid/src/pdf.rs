@@ -32,7 +32,7 @@ use time::OffsetDateTime;
 
 use crate::BescheidError;
 use crate::model::{Entscheidung, PfadBefehl};
-use crate::satz::{Op, SEITE_B, SEITE_H, Seite};
+use crate::satz::{Op, QrArt, SEITE_B, SEITE_H, Seite};
 use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
 
 static SRGB_ICC: &[u8] = include_bytes!("../../../assets/icc/sRGB.icc");
@@ -178,6 +178,8 @@ pub(crate) struct Art<'a> {
     /// Module matrix (row-major, `true` = dark) and edge length of the QR code the pages
     /// draw with `Op::Qr`.
     pub(crate) qr: Option<(&'a [bool], usize)>,
+    /// The same for the GiroCode (`Op::Qr` with [`QrArt::Giro`]).
+    pub(crate) giro: Option<(&'a [bool], usize)>,
     /// Signature field and value dictionary with placeholders, for `siegel.rs`.
     pub(crate) siegelfeld: bool,
     /// Bytes that, with the XMP, make the file identifier (stable for equal input and time).
@@ -192,7 +194,8 @@ pub(crate) struct Datei {
 }
 
 /// Writes a sealable Bescheid. `qr` is the module matrix (row-major, `true` = dark) of the QR
-/// code.
+/// code, `giro` that of the GiroCode if the pages draw one.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 pub(crate) fn schreiben(
     e: &Entscheidung,
     schriften: &Schriften,
@@ -200,6 +203,7 @@ pub(crate) fn schreiben(
     seiten: &[Seite],
     json: &[u8],
     qr: (&[bool], usize),
+    giro: Option<(&[bool], usize)>,
     zeit: OffsetDateTime,
 ) -> Result<Entwurf, BescheidError> {
     let art = Art {
@@ -212,6 +216,7 @@ pub(crate) fn schreiben(
             beschreibung: "Maschinenlesbare Entscheidungsdaten (JSON)",
         }),
         qr: Some(qr),
+        giro,
         siegelfeld: true,
         kennung: json,
     };
@@ -260,6 +265,7 @@ pub(crate) fn datei(
     // in this order.
     let anhang_ids = art.anhang.as_ref().map(|_| (id.next(), id.next()));
     let qr_id = art.qr.map(|_| id.next());
+    let giro_id = art.giro.map(|_| id.next());
     let siegel_ids = art.siegelfeld.then(|| (id.next(), id.next(), id.next()));
     let page_ids: Vec<Ref> = seiten.iter().map(|_| id.next()).collect();
     let content_ids: Vec<Ref> = seiten.iter().map(|_| id.next()).collect();
@@ -346,8 +352,11 @@ pub(crate) fn datei(
         fs.finish();
     }
 
-    // QR code as a form XObject in module units (one `re` per dark module).
-    if let (Some((module, breite)), Some(qr_id)) = (art.qr, qr_id) {
+    // QR codes as form XObjects in module units (one `re` per dark module).
+    for (code, code_id) in [(art.qr, qr_id), (art.giro, giro_id)] {
+        let (Some((module, breite)), Some(code_id)) = (code, code_id) else {
+            continue;
+        };
         let mut c = Content::new();
         c.set_fill_rgb(0.0, 0.0, 0.0);
         for (i, dunkel) in module.iter().enumerate() {
@@ -360,7 +369,7 @@ pub(crate) fn datei(
         c.fill_nonzero();
         let roh = c.finish();
         let z = komprimieren(&roh, &mut kompression);
-        let mut x = pdf.form_xobject(qr_id, &z);
+        let mut x = pdf.form_xobject(code_id, &z);
         x.filter(Filter::FlateDecode);
         x.bbox(Rect::new(0.0, 0.0, breite as f32, breite as f32));
         x.finish();
@@ -563,14 +572,18 @@ pub(crate) fn datei(
                     }
                     c.fill_even_odd();
                 }
-                Op::Qr { x, y, kante } => {
-                    let (_, breite) = art.qr.ok_or_else(|| {
+                Op::Qr { code, x, y, kante } => {
+                    let (quelle, name) = match code {
+                        QrArt::Siegel => (art.qr, Name(b"Qr")),
+                        QrArt::Giro => (art.giro, Name(b"Giro")),
+                    };
+                    let (_, breite) = quelle.ok_or_else(|| {
                         BescheidError::Intern("QR-Code im Satz, aber keiner im Dokument".into())
                     })?;
                     let s = kante / breite as f32;
                     c.save_state();
                     c.transform([s, 0.0, 0.0, s, *x, *y]);
-                    c.x_object(Name(b"Qr"));
+                    c.x_object(name);
                     c.restore_state();
                 }
             }
@@ -589,10 +602,22 @@ pub(crate) fn datei(
             fonts.pair(Name(b"F1"), font_ids[0][0]);
             fonts.pair(Name(b"F2"), font_ids[1][0]);
             fonts.finish();
-            if n == 0
-                && let Some(qr_id) = qr_id
-            {
-                res.x_objects().pair(Name(b"Qr"), qr_id);
+            // Each page names the codes it draws (the GiroCode may be on a later page).
+            let zeichnet = |art: QrArt| {
+                seite
+                    .ops
+                    .iter()
+                    .any(|o| matches!(o, Op::Qr { code, .. } if *code == art))
+            };
+            let mut xo: Vec<(Name, Ref)> = Vec::new();
+            if let Some(qr_id) = qr_id.filter(|_| zeichnet(QrArt::Siegel)) {
+                xo.push((Name(b"Qr"), qr_id));
+            }
+            if let Some(giro_id) = giro_id.filter(|_| zeichnet(QrArt::Giro)) {
+                xo.push((Name(b"Giro"), giro_id));
+            }
+            if !xo.is_empty() {
+                res.x_objects().pairs(xo);
             }
         }
         if n == 0

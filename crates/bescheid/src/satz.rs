@@ -71,13 +71,27 @@ pub(crate) enum Op {
         staerke: f32,
         farbe: [f32; 3],
     },
-    /// The QR code (drawn from a form XObject), lower-left corner and edge length.
-    Qr { x: f32, y: f32, kante: f32 },
+    /// A QR code (drawn from a form XObject), lower-left corner and edge length.
+    Qr {
+        code: QrArt,
+        x: f32,
+        y: f32,
+        kante: f32,
+    },
     /// A filled path (the logo), in PDF points.
     Pfad {
         befehle: Vec<PfadBefehl>,
         farbe: [f32; 3],
     },
+}
+
+/// Which of the document's QR codes an [`Op::Qr`] draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QrArt {
+    /// The visual seal top right on page one (Aktenzeichen, date, hash of the JSON).
+    Siegel,
+    /// The GiroCode (EPC payment data) beside the payment sentence.
+    Giro,
 }
 
 #[derive(Debug, Default)]
@@ -97,6 +111,8 @@ pub(crate) struct Rahmen<'e> {
     pub(crate) kopfzeile: String,
     /// The QR code (`Op::Qr`) and the note „Elektronisch gesiegelt“ (sealed Bescheid only).
     pub(crate) siegelvermerk: bool,
+    /// Caption and payment data beside the GiroCode ([`Block::GiroCode`]); `None`: no code.
+    pub(crate) girocode: Option<Vec<String>>,
 }
 
 impl<'e> Rahmen<'e> {
@@ -129,6 +145,7 @@ impl<'e> Rahmen<'e> {
             info,
             kopfzeile,
             siegelvermerk: true,
+            girocode: crate::girocode::anzeige(e),
         })
     }
 }
@@ -573,6 +590,13 @@ impl<'a> Satz<'a> {
                     }
                 }
                 Block::Gebuehren => self.gebuehren(gebuehren, &kopf)?,
+                Block::GiroCode => {
+                    if let Some(zeilen) = &rahmen.girocode {
+                        self.girocode(zeilen, &kopf)?;
+                    }
+                }
+                // Section marks are resolved by `vorlage::zusammensetzen`; they set nothing.
+                Block::Teil(_) | Block::Ende => continue,
             }
             vorher_betreff = false;
         }
@@ -644,6 +668,7 @@ impl<'a> Satz<'a> {
     fn siegelvermerk(&mut self) -> Result<(), BescheidError> {
         let kante = 24.0;
         self.seite().ops.push(Op::Qr {
+            code: QrArt::Siegel,
             x: mm(RAND_RECHTS - kante),
             y: SEITE_H - mm(8.0 + kante),
             kante: mm(kante),
@@ -965,6 +990,48 @@ impl<'a> Satz<'a> {
         Ok(())
     }
 
+    /// The GiroCode at the left margin, its caption (bold) and the payment data beside it.
+    fn girocode(&mut self, zeilen: &[String], kopf: &str) -> Result<(), BescheidError> {
+        const KANTE: f32 = 26.0;
+        const G: f32 = 9.0;
+        const Z: f32 = 4.2;
+        let x = RAND_LINKS + KANTE + 4.0;
+        let breite = RAND_RECHTS - x;
+        let gesetzt: Vec<(Schnitt, Vec<String>)> = zeilen
+            .iter()
+            .enumerate()
+            .map(|(i, z)| {
+                let schnitt = if i == 0 {
+                    Schnitt::Fett
+                } else {
+                    Schnitt::Normal
+                };
+                (schnitt, self.umbrechen(schnitt, G, &binden(z), breite))
+            })
+            .collect();
+        let n: usize = gesetzt.iter().map(|(_, z)| z.len()).sum();
+        let hoehe = KANTE.max(Z * n as f32 + 4.0);
+        self.y += ZEILE * 0.6;
+        self.platz(hoehe, kopf)?;
+        let oben = self.y;
+        self.seite().ops.push(Op::Qr {
+            code: QrArt::Giro,
+            x: mm(RAND_LINKS),
+            y: SEITE_H - mm(oben + KANTE),
+            kante: mm(KANTE),
+        });
+        // The code's quiet zone is part of its edge: the text starts level with the modules.
+        let mut y = oben + 2.0 + Z;
+        for (schnitt, teile) in gesetzt {
+            for t in teile {
+                self.text(schnitt, G, x, y, SCHWARZ, &t)?;
+                y += Z;
+            }
+        }
+        self.y = oben + hoehe;
+        Ok(())
+    }
+
     /// Footer and "Seite x von y" on every page; called once the page count is known.
     pub(crate) fn fuesse(&mut self, b: &Behoerde) -> Result<(), BescheidError> {
         let mut spalten: Vec<Vec<String>> = vec![
@@ -1041,7 +1108,7 @@ mod tests {
     /// Lays a decision out as `ausstellen` does (without PDF writing and sealing).
     fn gesetzt(e: &Entscheidung) -> Satz<'static> {
         let s = schriften().unwrap();
-        let bloecke = crate::vorlage::bloecke(&crate::vorlage::text(e).unwrap());
+        let bloecke = crate::vorlage::gesetzte_bloecke(e).unwrap();
         let mut satz = Satz::neu(s);
         satz.bescheid(e, &bloecke).unwrap();
         satz.fuesse(&e.behoerde).unwrap();

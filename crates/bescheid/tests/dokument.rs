@@ -94,7 +94,13 @@ fn the_printed_qr_code_scans_to_the_aktenzeichen_date_and_hash_of_the_embedded_j
         "kein QR-Code erkannt: {}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let gescannt = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    // Page one may also carry the GiroCode (several lines); the seal's code is one line.
+    let alles = String::from_utf8(o.stdout).unwrap();
+    let gescannt = alles
+        .lines()
+        .find(|l| l.starts_with("BESCHEID:"))
+        .unwrap_or_else(|| panic!("kein Siegel-QR-Code unter: {alles}"))
+        .to_string();
     assert_eq!(gescannt, a.qr_inhalt);
     let q = bescheid::qr::lesen(&gescannt).unwrap();
     assert_eq!(q.aktenzeichen, e.aktenzeichen);
@@ -193,4 +199,51 @@ fn every_example_input_sets_all_its_words_inside_the_body_margins_for_pdftotext(
             );
         }
     }
+}
+
+#[test]
+fn the_printed_girocode_scans_to_the_epc_payload_with_the_fee_total_and_reference() {
+    let pki = Pki::neu(Typ::P256);
+    let e = beispiel(Leistung::Hundesteuer);
+    let epc = bescheid::epc_inhalt(&e).expect("Hundesteuer hat Gebühren und Bankverbindung");
+    let a = ausstellen(&e, &pki.schluessel(), datetime!(2026-11-20 09:30:00 UTC)).unwrap();
+    let pdf = pki.pfad("giro.pdf");
+    std::fs::write(&pdf, &a.pdf).unwrap();
+    let text = pdftotext(&pdf);
+    assert!(
+        text.contains("GiroCode: mit der Banking-App scannen"),
+        "{text}"
+    );
+    assert!(text.contains("IBAN: DE58 1005 0000 0054 5406 55"), "{text}");
+    let png = pki.pfad("giro");
+    let o = tool(
+        "pdftoppm",
+        "apt-get install -y poppler-utils",
+        &[
+            "-png",
+            "-r",
+            "150",
+            pdf.to_str().unwrap(),
+            png.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    let mut gescannt = String::new();
+    for bild in std::fs::read_dir(pki.dir.path()).unwrap() {
+        let bild = bild.unwrap().path();
+        let name = bild.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("giro") && name.ends_with(".png") {
+            let o = tool(
+                "zbarimg",
+                "apt-get install -y zbar-tools",
+                &["-q", "--raw", bild.to_str().unwrap()],
+            );
+            gescannt.push_str(&String::from_utf8_lossy(&o.stdout));
+        }
+    }
+    // zbar writes each symbol followed by a line break; the EPC payload itself has eleven lines.
+    assert!(
+        gescannt.contains(&format!("{epc}\n")),
+        "GiroCode nicht gefunden; gescannt:\n{gescannt}\nerwartet:\n{epc}"
+    );
 }

@@ -270,3 +270,24 @@ pub fn pdftotext(pdf: &Path) -> String {
     );
     String::from_utf8(o.stdout).unwrap()
 }
+
+/// A Bescheid of exactly two pages with a long Begründung written by the caseworker: the
+/// Gewerbeanmeldung example with the template's text and three more paragraphs (the callers
+/// check the page count).
+pub fn zweiseitig() -> Entscheidung {
+    let mut e = beispiel(Leistung::Gewerbeanmeldung);
+    let mut t = bescheid::textvorschlag(&e).unwrap();
+    for _ in 0..ZUSATZ_ABSAETZE {
+        t.begruendung.push_str(
+            "\n\nDie Angaben Ihrer Anzeige wurden mit dem Gewerberegister abgeglichen. \
+             Unter der angegebenen Betriebsstätte ist kein weiteres Gewerbe angemeldet; \
+             die Tätigkeit fällt nicht unter die erlaubnispflichtigen Gewerbe der §§ 30 bis \
+             34i GewO. Die Anzeige war daher ohne weitere Nachweise zu bestätigen.",
+        );
+    }
+    e.text = Some(t);
+    e
+}
+
+/// How many paragraphs [`zweiseitig`] adds to the Begründung.
+const ZUSATZ_ABSAETZE: usize = 1;
