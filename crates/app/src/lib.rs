@@ -91,7 +91,8 @@ impl AppContext {
     /// Demo-Modus. The authority's configuration is the profile's or the system's
     /// `behoerde.toml` ([`behoerde::finden`]); only Demo-Modus may run on the built-in demo
     /// configuration, and a faulty file stops the start with a message that names its line.
-    /// The session's user and role come from the environment ([`sitzung`]).
+    /// The session (who acts, with which roles) is determined once the connection mode is
+    /// known: outside Demo-Modus from the OS login and the role file ([`sitzung`]).
     pub fn open(profile_dir: &Path) -> Result<Self, ProfileError> {
         let profile_dir = profile::ensure_dir(profile_dir)?;
         let connection = match ConnectionConfig::load(&profile_dir)? {
@@ -109,6 +110,7 @@ impl AppContext {
         let quelle = store::Schluesselquelle::fuer_profil(&profile_dir);
         let store = store::Store::open_profil(&profile_dir, &quelle)
             .map_err(|e| ProfileError::Store(e.to_string()))?;
+        let demo = matches!(connection, ConnectionMode::Demo { .. });
         Ok(Self {
             profile_dir,
             connection,
@@ -116,7 +118,8 @@ impl AppContext {
             store: Arc::new(store),
             #[cfg(feature = "demo")]
             demo: None,
-            sitzung: sitzung::SitzungsDaten::aus_umgebung(),
+            // After the connection mode: only Demo-Modus lets the environment choose the user.
+            sitzung: sitzung::SitzungsDaten::fuer_app(demo),
             sync: OnceLock::new(),
             fristen: behoerde.fristenkatalog(),
             behoerde: Arc::new(behoerde),
@@ -124,9 +127,17 @@ impl AppContext {
     }
 
     /// The same context with another session user and role (tests, tools; the desktop app
-    /// takes them from the environment).
-    pub fn mit_sitzung(mut self, benutzer: &str, rolle: ipc::Rolle) -> Self {
-        self.sitzung = sitzung::SitzungsDaten::neu(benutzer, rolle);
+    /// determines them with [`sitzung::SitzungsDaten::fuer_app`]). Keeps Demo-Modus.
+    pub fn mit_sitzung(self, benutzer: &str, rolle: ipc::Rolle) -> Self {
+        self.mit_rollen(benutzer, &[rolle])
+    }
+
+    /// The same context with another session user holding `rollen` (tests, tools).
+    /// Keeps Demo-Modus.
+    pub fn mit_rollen(mut self, benutzer: &str, rollen: &[ipc::Rolle]) -> Self {
+        let mut s = sitzung::SitzungsDaten::mit_rollen(benutzer, rollen);
+        s.demo = self.is_demo();
+        self.sitzung = s;
         self
     }
 
