@@ -23,6 +23,7 @@ mod outbox_cmd;
 #[cfg(feature = "demo")]
 mod sim;
 mod sync_cmd;
+mod whoami_cmd;
 
 mod store_cmd;
 
@@ -85,6 +86,8 @@ enum Command {
         #[command(subcommand)]
         cmd: demo_cmd::DemoCmd,
     },
+    /// Zeigt, wer in diesem Profil handelt: Anmeldung, Rollen und ihre Herkunft.
+    Whoami(whoami_cmd::WhoamiArgs),
     /// Behördenkonfiguration prüfen (`pruefen [DATEI]`) oder anzeigen (`zeigen`).
     Behoerde {
         #[command(subcommand)]
@@ -133,6 +136,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         #[cfg(feature = "demo")]
         Command::Demo { cmd } => demo_cmd::run(&profile_dir(&cli)?, cmd),
         Command::Behoerde { cmd } => behoerde_cmd::run(&profile_dir(&cli)?, cmd),
+        Command::Whoami(args) => whoami_cmd::run(&profile_dir(&cli)?, args),
     }
 }
 
