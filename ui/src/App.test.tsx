@@ -1,10 +1,20 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppInfo, QueueAnfrage, QueueAntwort } from './ipc';
+import type { AppInfo, QueueAnfrage, QueueAntwort, Sitzung } from './ipc';
 
 const ipc = vi.hoisted(() => ({
   appInfo: vi.fn<() => Promise<AppInfo>>(),
-  sitzung: vi.fn(() => Promise.resolve({ benutzer: 'sb1', anzeigename: 'Sabine Beispiel', rolle: 'sachbearbeitung', heute: '2026-12-01' })),
+  sitzung: vi.fn<() => Promise<Sitzung>>(() =>
+    Promise.resolve({
+      benutzer: 'sb1',
+      anzeigename: 'Sabine Beispiel',
+      rolle: 'sachbearbeitung',
+      rollen: ['sachbearbeitung'],
+      demo: false,
+      herkunft: 'Anmeldung des Betriebssystems (sb1); keine Rollenzuordnung /etc/amtsstube/rollen.toml: nur Sachbearbeitung',
+      heute: '2026-12-01',
+    }),
+  ),
   syncStatus: vi.fn(() =>
     Promise.resolve({ laeuft: false, fertig: 0, gesamt: 0, letzter_abruf: null, offline: false, meldung: null, outbox: 0, neue_vorgaenge: 0 }),
   ),
@@ -46,6 +56,40 @@ describe('App frame', () => {
     expect(screen.getByTestId('sync-status').textContent).toContain('Demo-Modus');
     expect((await screen.findByTestId('letzter-abruf')).textContent).toContain('Noch nicht abgerufen');
     expect((await screen.findByTestId('empty-state')).textContent).toContain('keine Vorgänge');
+  });
+
+  it('shows who acts with all their roles, and where that comes from as the tooltip', async () => {
+    ipc.appInfo.mockResolvedValue({ ...demoInfo, connection: { kind: 'live', base_url: 'https://zustelldienst.example/' } });
+    ipc.sitzung.mockResolvedValueOnce({
+      benutzer: 'jweissgerber',
+      anzeigename: 'Jördis Weißgerber',
+      rolle: 'zeichnungsbefugt',
+      rollen: ['sachbearbeitung', 'zeichnungsbefugt'],
+      demo: false,
+      herkunft: 'Anmeldung des Betriebssystems (jweissgerber); Rollen aus /etc/amtsstube/rollen.toml',
+      heute: '2026-12-01',
+    });
+    render(<App />);
+    const wer = await screen.findByTestId('benutzer');
+    expect(wer.textContent).toBe('Jördis Weißgerber (Sachbearbeitung, Zeichnungsbefugt)');
+    expect(wer.getAttribute('title')).toBe('Anmeldung des Betriebssystems (jweissgerber); Rollen aus /etc/amtsstube/rollen.toml');
+  });
+
+  it('says in Demo-Modus who the session is signed in as', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    ipc.sitzung.mockResolvedValueOnce({
+      benutzer: 'tleitung',
+      anzeigename: 'Tom Leitung',
+      rolle: 'teamleitung',
+      rollen: ['teamleitung'],
+      demo: true,
+      herkunft: 'Demo-Modus: Benutzer aus AMTSSTUBE_BENUTZER (tleitung); Rollen aus AMTSSTUBE_ROLLE',
+      heute: '2026-12-01',
+    });
+    render(<App />);
+    const wer = await screen.findByTestId('benutzer');
+    expect(wer.textContent).toBe('Demo-Modus · angemeldet als Tom Leitung (Teamleitung)');
+    expect(wer.getAttribute('title')).toContain('AMTSSTUBE_BENUTZER');
   });
 
   it('„Meine Vorgänge“ in the navigation is the Posteingang in the view „Meine“, no placeholder', async () => {

@@ -34,7 +34,18 @@ function useHash(): string {
 
 type InfoState = { kind: 'loading' } | { kind: 'ok'; info: AppInfo } | { kind: 'error'; error: IpcError };
 
-const ROLLEN = { sachbearbeitung: 'Sachbearbeitung', teamleitung: 'Teamleitung' } as const;
+const ROLLEN = {
+  sachbearbeitung: 'Sachbearbeitung',
+  zeichnungsbefugt: 'Zeichnungsbefugt',
+  teamleitung: 'Teamleitung',
+} as const;
+
+/** „Jördis Weißgerber (Sachbearbeitung, Zeichnungsbefugt)“; in Demo-Modus with who the environment chose. */
+function kopfzeile(wer: Sitzung): string {
+  const rollen = (wer.rollen.length > 0 ? wer.rollen : [wer.rolle]).map((r) => ROLLEN[r]).join(', ');
+  const text = `${wer.anzeigename} (${rollen})`;
+  return wer.demo ? `Demo-Modus · angemeldet als ${text}` : text;
+}
 
 export function App() {
   const hash = useHash();
@@ -142,8 +153,8 @@ export function App() {
         </span>
         <span className="subtitle">Vorgangsbearbeitung</span>
         {wer && (
-          <span className="benutzer" data-testid="benutzer">
-            {wer.anzeigename} ({ROLLEN[wer.rolle]})
+          <span className="benutzer" data-testid="benutzer" title={wer.herkunft}>
+            {kopfzeile(wer)}
           </span>
         )}
         <SyncBereich state={state} sync={sync} onAbrufen={abrufen} />

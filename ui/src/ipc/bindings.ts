@@ -40,7 +40,7 @@ profile_dir: string,
  */
 connection: ConnectionMode, };
 
-export type Rolle = "sachbearbeitung" | "teamleitung";
+export type Rolle = "sachbearbeitung" | "teamleitung" | "zeichnungsbefugt";
 
 export type Sitzung = { 
 /**
@@ -52,9 +52,22 @@ benutzer: string,
  */
 anzeigename: string, 
 /**
- * Role of the user.
+ * Main role of the user (shown in the header).
  */
 rolle: Rolle, 
+/**
+ * Every role the user holds (from the administrator's role assignment; in Demo-Modus
+ * from the environment).
+ */
+rollen: Array<Rolle>, 
+/**
+ * Demo-Modus: the environment chose the user; the banner says so.
+ */
+demo: boolean, 
+/**
+ * Where user and roles come from, in German (for the header's tooltip and the log).
+ */
+herkunft: string, 
 /**
  * Today's date (`YYYY-MM-DD`, local time) on which views such as „Fällig" are based.
  */
