@@ -1,6 +1,14 @@
 //! Demo-Modus of the background sync: the built-in simulator with the profile's keys and the
 //! simulated applicants (only with the `demo` feature; without it, Demo-Modus says that this
 //! build has none).
+//!
+//! The simulator keeps its cases in `<profile>/demo/simulator.json`: after an
+//! app restart it still knows the cases, their accepted submissions and the simulated
+//! applicants' private reply keys, so replies to cases from before the restart reach them.
+//! What an applicant accepted lies decrypted in `<profile>/demo/postfach/<case_id>/<reply_id>/`
+//! (`daten.json`, `metadaten.json`, the attachments) — where a demo shows what
+//! the applicant received. `demo/` holds demo keys of simulated people in the clear; it is
+//! never used outside Demo-Modus and may be deleted with the profile's demo data.
 
 use std::sync::Arc;
 
@@ -34,6 +42,11 @@ mod mit_simulator {
 
     use super::super::{DEMO_SEED, Kern, intern};
 
+    /// The simulator's state file, relative to the profile directory.
+    const ZUSTAND: &str = "demo/simulator.json";
+    /// The simulated applicants' Postfach, relative to the profile directory.
+    const POSTFACH: &str = "demo/postfach";
+
     /// Starts the simulator with the profile's keys for its destination and an engine that
     /// fetches from it; sends the demo applications the profile has not received yet.
     pub(crate) async fn engine(kern: &Arc<Kern>) -> Result<Engine, IpcError> {
@@ -51,6 +64,8 @@ mod mit_simulator {
                 anteil_prozent: kern.einstellungen.demo_nachreichen.0,
                 verzoegerung: kern.einstellungen.demo_nachreichen.1,
             }),
+            zustand: Some(kern.profil.join(ZUSTAND)),
+            postfach: Some(kern.profil.join(POSTFACH)),
             ..Default::default()
         })
         .await
@@ -79,11 +94,14 @@ mod mit_simulator {
         if let Ok(mut s) = kern.sim.lock() {
             *s = Some(sim.clone());
         }
-        // Only the demo applications this profile has not received yet (see the module doc).
+        // Only the demo applications this profile has not received yet (see the module doc),
+        // and none the simulator has sent already (those still waiting come from its state
+        // file).
         let vorhanden = kern
             .store
             .read(|r| r.einreichungen_anzahl())
-            .map_err(crate::fehler)?;
+            .map_err(crate::fehler)?
+            .max(sim.gesendete_antraege(DEMO_SEED));
         let soll = kern.einstellungen.demo_antraege;
         if vorhanden < soll {
             absender_starten(kern, sim, vorhanden, soll);
