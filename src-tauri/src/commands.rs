@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use app::AppContext;
 use ipc::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, GewaehlteDatei,
-    IpcError, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
-    QueueAntwort, Sitzung, SyncStatus, VorgangDetail,
+    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
+    Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, IpcError, NachrichtAnfrage,
+    NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung,
+    SyncStatus, VorgangDetail,
 };
 use tauri_plugin_dialog::DialogExt as _;
 
@@ -156,6 +157,78 @@ pub async fn nachricht_erneut_senden(
     auftrag: String,
 ) -> Result<VorgangDetail, IpcError> {
     blocking(state, move |c| c.nachricht_erneut_senden(id, auftrag)).await
+}
+
+/// The Entscheidung tab of a case.
+#[tauri::command]
+pub async fn entscheidung(
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<EntscheidungAnsicht, IpcError> {
+    blocking(state, move |c| c.entscheidung(id)).await
+}
+
+/// A new draft from a template and an outcome.
+#[tauri::command]
+pub async fn entscheidung_vorschlag(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    vorlage: String,
+    ergebnis: Ergebnis,
+) -> Result<BescheidEntwurf, IpcError> {
+    blocking(state, move |c| {
+        c.entscheidung_vorschlag(id, vorlage, ergebnis)
+    })
+    .await
+}
+
+/// The draft's pages as the engine sets them.
+#[tauri::command]
+pub async fn entscheidung_vorschau(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    entwurf: BescheidEntwurf,
+) -> Result<BescheidVorschau, IpcError> {
+    blocking(state, move |c| c.entscheidung_vorschau(id, entwurf)).await
+}
+
+/// Saves the draft as a new version.
+#[tauri::command]
+pub async fn entscheidung_speichern(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    entwurf: BescheidEntwurf,
+) -> Result<EntscheidungAnsicht, IpcError> {
+    blocking(state, move |c| c.entscheidung_speichern(id, entwurf)).await
+}
+
+/// Approves the submitted draft: seal, keep, send.
+#[tauri::command]
+pub async fn entscheidung_freigeben(
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<EntscheidungAnsicht, IpcError> {
+    blocking(state, move |c| c.entscheidung_freigeben(id)).await
+}
+
+/// Returns the submitted draft with a comment.
+#[tauri::command]
+pub async fn entscheidung_zurueckgeben(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    kommentar: String,
+) -> Result<EntscheidungAnsicht, IpcError> {
+    blocking(state, move |c| c.entscheidung_zurueckgeben(id, kommentar)).await
+}
+
+/// Records the payment of a Bescheid's fees.
+#[tauri::command]
+pub async fn zahlung_vermerken(
+    state: tauri::State<'_, Shared>,
+    id: String,
+    datum: String,
+) -> Result<EntscheidungAnsicht, IpcError> {
+    blocking(state, move |c| c.zahlung_vermerken(id, datum)).await
 }
 
 /// Ticks a requested Nachweis.

@@ -16,9 +16,11 @@
 #![deny(missing_docs)]
 
 pub mod anlage;
+pub mod entscheidung;
 pub mod nachrichten;
 pub mod posteingang;
 pub mod profile;
+pub mod siegel;
 pub mod sitzung;
 pub mod sync_dienst;
 pub mod vorgang;

@@ -61,7 +61,7 @@ fn vorlage(art: NachrichtArt) -> &'static str {
         NachrichtArt::Eingangsbestaetigung => {
             include_str!("../../../assets/nachrichten/eingangsbestaetigung.txt")
         }
-        NachrichtArt::Nachricht | NachrichtArt::Nachreichung => {
+        NachrichtArt::Nachricht | NachrichtArt::Nachreichung | NachrichtArt::Bescheid => {
             include_str!("../../../assets/nachrichten/nachricht.txt")
         }
     }
@@ -90,6 +90,7 @@ fn art_domain(a: ipc::NachrichtArt) -> NachrichtArt {
         ipc::NachrichtArt::Erinnerung => NachrichtArt::Erinnerung,
         ipc::NachrichtArt::Eingangsbestaetigung => NachrichtArt::Eingangsbestaetigung,
         ipc::NachrichtArt::Nachreichung => NachrichtArt::Nachreichung,
+        ipc::NachrichtArt::Bescheid => NachrichtArt::Bescheid,
     }
 }
 
@@ -100,6 +101,7 @@ fn art_ipc(a: NachrichtArt) -> ipc::NachrichtArt {
         NachrichtArt::Erinnerung => ipc::NachrichtArt::Erinnerung,
         NachrichtArt::Eingangsbestaetigung => ipc::NachrichtArt::Eingangsbestaetigung,
         NachrichtArt::Nachreichung => ipc::NachrichtArt::Nachreichung,
+        NachrichtArt::Bescheid => ipc::NachrichtArt::Bescheid,
     }
 }
 
@@ -489,6 +491,11 @@ impl AppContext {
                     "Nachreichungen sendet die antragstellende Person, nicht die Behörde.",
                 ));
             }
+            NachrichtArt::Bescheid => {
+                return Err(ungueltig(
+                    "Einen Bescheid versendet Amtsstube bei der Freigabe selbst; erstellen Sie ihn im Reiter „Entscheidung“.",
+                ));
+            }
             _ => (Vec::new(), None),
         };
         let anzahl = a.dateien.len() + a.dokumente.len();
@@ -571,7 +578,11 @@ impl AppContext {
     pub fn nachricht_senden(&self, a: NachrichtAnfrage) -> Result<VorgangDetail, IpcError> {
         let (v, z) = self.zusammenstellen(&a)?;
         let ich = self.sitzung.benutzer.clone();
-        let rolle = self.sitzung.domain_rolle();
+        let rolle = crate::vorgang::rolle_fuer(
+            &self.sitzung.domain_rollen(),
+            v.status,
+            domain::Aktion::Nachfordern,
+        );
         // New documents go into the case's encrypted store first; they are linked to the
         // case in the transaction that queues the message (a crash before leaves only an
         // unreferenced encrypted blob).
@@ -694,7 +705,7 @@ impl AppContext {
     /// Stores a document encrypted (by its SHA-512) for the case; it is linked to the case in
     /// the transaction that records the message (a crash before leaves only an unreferenced
     /// encrypted blob).
-    fn dokument_ablegen(
+    pub(crate) fn dokument_ablegen(
         &self,
         dateiname: &str,
         mime: &str,
@@ -728,9 +739,6 @@ impl AppContext {
     /// applicant without an electronic reply channel. Same checks as sending.
     pub fn brief_erstellen(&self, a: &NachrichtAnfrage) -> Result<BriefEntwurf, IpcError> {
         let (v, z) = self.zusammenstellen(a)?;
-        let b = self.behoerde();
-        let k = &b.briefkopf;
-        let anschrift = k.anschrift.clone().unwrap_or_default();
         let (strasse, plz, ort) =
             anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
         let az = v
@@ -740,20 +748,10 @@ impl AppContext {
             .unwrap_or_default();
         let heute = self.sitzung.heute();
         let brief = bescheid::Brief {
+            // A letter carries no bank details (no fees).
             behoerde: bescheid::Behoerde {
-                name: b.name.clone(),
-                organisationseinheit: k.organisationseinheit.clone(),
-                anschrift: bescheid::Anschrift {
-                    strasse: anschrift.strasse,
-                    plz: anschrift.plz,
-                    ort: anschrift.ort,
-                },
-                telefon: k.telefon.clone(),
-                email: k.email.clone(),
-                web: k.web.clone(),
-                oeffnungszeiten: Vec::new(),
                 bankverbindung: None,
-                logo: None,
+                ..self.behoerde_fuer_bescheid()
             },
             empfaenger: bescheid::Empfaenger {
                 anrede: None,
@@ -806,7 +804,11 @@ impl AppContext {
             z.art,
             z.nachweise,
             z.frist,
-            self.sitzung.domain_rolle(),
+            crate::vorgang::rolle_fuer(
+                &self.sitzung.domain_rollen(),
+                domain::Status::InPruefung,
+                domain::Aktion::Nachfordern,
+            ),
             ich.clone(),
             neue,
             self.behoerde().land,

@@ -19,13 +19,14 @@ use crate::{AppContext, fehler, vorgang_id};
 pub const MAX_SEITE: u32 = 500;
 
 /// The views in display order (keys 1 to 6 pick them in this order).
-pub const ANSICHTEN: [Ansicht; 6] = [
+pub const ANSICHTEN: [Ansicht; 7] = [
     Ansicht::Neu,
     Ansicht::Meine,
     Ansicht::Faellig,
     Ansicht::Ueberfaellig,
     Ansicht::WiedervorlageHeute,
     Ansicht::Alle,
+    Ansicht::ZurFreigabe,
 ];
 
 /// The name of a view as its tab shows it; „Fällig“ names the catalogue's lead time.
@@ -37,6 +38,7 @@ pub fn ansicht_bezeichnung(ansicht: Ansicht, fristen: &Fristenkatalog) -> String
         Ansicht::Ueberfaellig => "Überfällig".to_owned(),
         Ansicht::WiedervorlageHeute => "Wiedervorlage heute".to_owned(),
         Ansicht::Alle => "Alle".to_owned(),
+        Ansicht::ZurFreigabe => "Zur Freigabe".to_owned(),
     }
 }
 
@@ -64,6 +66,7 @@ fn ansicht_filter(
             f.wiedervorlage_bis = Some(heute);
         }
         Ansicht::Alle => {}
+        Ansicht::ZurFreigabe => f.status = vec![Status::EntscheidungInFreigabe],
     }
     f
 }
@@ -186,6 +189,7 @@ impl AppContext {
                     ueberfaellig: n(r, Ansicht::Ueberfaellig)?,
                     wiedervorlage_heute: n(r, Ansicht::WiedervorlageHeute)?,
                     alle: zahl(r.anzahl_vorgaenge()?),
+                    zur_freigabe: n(r, Ansicht::ZurFreigabe)?,
                     ansichten: ANSICHTEN
                         .into_iter()
                         .map(|ansicht| AnsichtInfo {

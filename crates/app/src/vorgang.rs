@@ -107,17 +107,26 @@ fn angabe_ipc(a: Angabe) -> ipc::Angabe {
     }
 }
 
+/// The role a person holding `rollen` takes `aktion` in: the first the status machine's row
+/// allows, else the first they hold (whose refusal then names it).
+pub(crate) fn rolle_fuer(rollen: &[domain::Rolle], von: Status, aktion: Aktion) -> domain::Rolle {
+    domain::status::uebergang(von, aktion)
+        .and_then(|u| rollen.iter().copied().find(|r| u.rollen.contains(r)))
+        .or_else(|| rollen.first().copied())
+        .unwrap_or(domain::Rolle::Sachbearbeitung)
+}
+
 fn unzulaessig(h: Hinderung) -> store::StoreError {
     store::StoreError::Unzulaessig(h.to_string())
 }
 
 /// The facts the guards look at, from the case (inputs the dialog asks for count as given:
-/// taking the action checks them for real).
-fn fakten(v: &Vorgang, begruendung: bool, empfaenger: bool) -> Fakten {
+/// taking the action checks them for real). The draft's facts (one exists, the actor wrote
+/// it) are added from its history ([`domain::Entwurfsgeschichte::fakten`]).
+pub(crate) fn fakten(v: &Vorgang, begruendung: bool, empfaenger: bool) -> Fakten {
     Fakten {
         zustaendig_gesetzt: v.zustaendig.is_some(),
-        // A Nachforderung is taken only by `nachricht_senden` (with its text and Frist);
-        // the Bescheid draft comes with its own editor (a later issue).
+        // A Nachforderung is taken only by `nachricht_senden` (with its text and Frist).
         nachforderung_formuliert: false,
         bescheid_entwurf_vorhanden: false,
         handelnde_person_ist_verfasser: false,
@@ -201,9 +210,11 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
 }
 
 impl AppContext {
-    /// The offered actions for `v`.
-    fn aktionen(&self, v: &Vorgang) -> Vec<AktionInfo> {
-        let rolle = self.sitzung.domain_rolle();
+    /// The offered actions for `v` (`g`: its decision draft's history, for the four-eyes
+    /// rule). A person with several roles is offered what any of them may do; each action is
+    /// checked for the role that may take it.
+    fn aktionen(&self, v: &Vorgang, g: &domain::Entwurfsgeschichte) -> Vec<AktionInfo> {
+        let rollen = self.sitzung.domain_rollen();
         let ich = self.sitzung.benutzer.as_str();
         let mut out = Vec::new();
         let uebernehmen = uebernehmen_pruefen(v.status, v.zustaendig.as_deref(), ich);
@@ -215,20 +226,30 @@ impl AppContext {
             bestaetigen: Handlung::Uebernehmen.endgueltig(),
             eingabe: None,
         });
-        let uebergaenge: Vec<&Uebergang> = v
+        let uebergaenge: Vec<(&Uebergang, domain::Rolle)> = v
             .status
             .moegliche_aktionen()
-            .filter(|u| u.rollen.contains(&rolle) && !NOCH_NICHT_VERFUEGBAR.contains(&u.aktion))
+            .filter(|u| !NOCH_NICHT_VERFUEGBAR.contains(&u.aktion))
+            .filter_map(|u| {
+                rollen
+                    .iter()
+                    .copied()
+                    .find(|r| u.rollen.contains(r))
+                    .map(|r| (u, r))
+            })
             .collect();
-        let darf = handeln_pruefen(v.zustaendig.as_deref(), ich, rolle);
-        for u in uebergaenge {
+        for (u, rolle) in uebergaenge {
+            let darf = handeln_pruefen(v.zustaendig.as_deref(), ich, rolle);
             // The Nachforderung is written in its own dialog and sent as a message
             // (`nachricht_senden`), which takes the action; here it counts as given like the
             // other inputs.
-            let f = Fakten {
-                nachforderung_formuliert: true,
-                ..fakten(v, true, true)
-            };
+            let f = g.fakten(
+                ich,
+                Fakten {
+                    nachforderung_formuliert: true,
+                    ..fakten(v, true, true)
+                },
+            );
             let moeglich = darf.is_ok() && u.waechter.erfuellt(&f);
             let h = Handlung::Status(u.aktion);
             let hinweis = match darf {
@@ -285,7 +306,7 @@ impl AppContext {
                 }
             })
             .collect();
-        let aktionen = self.aktionen(&v);
+        let aktionen = self.aktionen(&v, &r.entwurf_geschichte(&v.id)?);
         let crate::nachrichten::Gespraech {
             nachrichten,
             nachforderung,
@@ -384,9 +405,30 @@ impl AppContext {
     /// Command `vorgang_aktion`: takes an offered action. Refusals (status machine, guard,
     /// missing input) are `invalid_input` with German text; nothing changes then.
     pub fn vorgang_aktion(&self, anfrage: AktionAnfrage) -> Result<VorgangDetail, IpcError> {
+        if anfrage.aktion == ipc::Aktion::Freigeben {
+            // Approving seals and sends the Bescheid: one path, from the case view's action
+            // list as from the Entscheidung tab.
+            self.entscheidung_freigeben(anfrage.id.clone())?;
+            return self.vorgang_erneut(anfrage.id);
+        }
         let id = vorgang_id(&anfrage.id)?;
+        if anfrage.aktion == ipc::Aktion::ZurFreigabeVorlegen {
+            // Only a draft the engine can set goes to the approver.
+            let v = self
+                .store
+                .read(|r| r.vorgang(&id))
+                .map_err(fehler)?
+                .ok_or_else(|| {
+                    fehler(store::StoreError::NichtGefunden(format!(
+                        "Der Vorgang {id}"
+                    )))
+                })?;
+            if v.status == Status::InPruefung {
+                self.vorlegen_pruefen(&v)?;
+            }
+        }
         let ich = self.sitzung.benutzer.clone();
-        let rolle = self.sitzung.domain_rolle();
+        let rollen = self.sitzung.domain_rollen();
         let text = |o: &Option<String>| {
             o.as_deref()
                 .map(str::trim)
@@ -450,13 +492,18 @@ impl AppContext {
                     }
                     Handlung::Status(aktion) => {
                         // Who may act is asked once the action exists in this status (an
-                        // impossible one says so first), before its guard.
+                        // impossible one says so first), before its guard; for the role of
+                        // the person's roles that may take it.
+                        let rolle = rolle_fuer(&rollen, v.status, aktion);
                         if domain::status::uebergang(v.status, aktion).is_some() {
                             handeln_pruefen(v.zustaendig.as_deref(), &ich, rolle)
                                 .map_err(unzulaessig)?;
                         }
                         let von = v.status;
-                        let f = fakten(&v, begruendung.is_some(), empfaenger.is_some());
+                        let f = w.entwurf_geschichte(&id)?.fakten(
+                            &ich,
+                            fakten(&v, begruendung.is_some(), empfaenger.is_some()),
+                        );
                         let nach = v.anwenden(aktion, rolle, &f)?;
                         let mut details = Vec::new();
                         if let Some(b) = &begruendung {

@@ -181,6 +181,9 @@ pub struct Briefkopf {
     pub web: String,
     /// Bank details for fees (Bescheid, GiroCode), if fees are charged.
     pub bankverbindung: Option<Bankverbindung>,
+    /// The administrative court with its address, named by the Rechtsbehelfsbelehrung where
+    /// the Land has no Widerspruchsverfahren (NW).
+    pub verwaltungsgericht: Option<String>,
 }
 
 /// The authority's bank account for fees.
@@ -504,6 +507,7 @@ impl Behoerde {
                 email: roh.behoerde.email.unwrap_or_default(),
                 web: roh.behoerde.web.unwrap_or_default(),
                 bankverbindung: roh.behoerde.bankverbindung,
+                verwaltungsgericht: roh.behoerde.verwaltungsgericht,
             },
             land: roh.behoerde.land,
             aktenzeichen_muster: muster,
@@ -628,6 +632,8 @@ mod roh {
         pub web: Option<String>,
         #[serde(default)]
         pub bankverbindung: Option<super::Bankverbindung>,
+        #[serde(default)]
+        pub verwaltungsgericht: Option<String>,
     }
 
     #[derive(Debug, Deserialize)]

@@ -24,9 +24,10 @@ use ts_rs::{Config, TS};
 
 #[allow(unused_imports)] // each type is used by some entry of the table
 use crate::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, ErrorCode, GespeicherterFilter, GewaehlteDatei,
-    NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
-    QueueAntwort, Sitzung, SyncStatus, VorgangDetail,
+    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
+    Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt,
+    NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus,
+    VorgangDetail,
 };
 
 /// The table of commands. Calls the macro `$callback!` with every entry, in the order the UI
@@ -76,6 +77,21 @@ macro_rules! mit_befehlen {
             nachricht_senden(anfrage: NachrichtAnfrage) -> VorgangDetail => Kontext;
             /// Stellt eine fehlgeschlagene Nachricht erneut in den Postausgang.
             nachricht_erneut_senden(id: String, auftrag: String) -> VorgangDetail => Kontext;
+            /// Die Entscheidung eines Vorgangs: Entwurf (oder Vorschlag), Vorlagen, was die
+            /// Sitzung tun darf, Änderungen seit der zuletzt gesehenen Fassung, der Bescheid.
+            entscheidung(id: String) -> EntscheidungAnsicht => Kontext;
+            /// Ein neuer Entwurf aus einer Vorlage und einem Ergebnis, aus dem Antrag vorbelegt.
+            entscheidung_vorschlag(id: String, vorlage: String, ergebnis: Ergebnis) -> BescheidEntwurf => Kontext;
+            /// Die Seiten des Entwurfs, gesetzt wie der Bescheid (ohne Siegel).
+            entscheidung_vorschau(id: String, entwurf: BescheidEntwurf) -> BescheidVorschau => Kontext;
+            /// Speichert den Entwurf als neue Fassung.
+            entscheidung_speichern(id: String, entwurf: BescheidEntwurf) -> EntscheidungAnsicht => Kontext;
+            /// Gibt den vorgelegten Entwurf frei: siegeln, im Vorgang ablegen, versenden.
+            entscheidung_freigeben(id: String) -> EntscheidungAnsicht => Kontext;
+            /// Gibt den vorgelegten Entwurf mit einem Kommentar zur Überarbeitung zurück.
+            entscheidung_zurueckgeben(id: String, kommentar: String) -> EntscheidungAnsicht => Kontext;
+            /// Vermerkt den Zahlungseingang der Gebühren eines Bescheids.
+            zahlung_vermerken(id: String, datum: String) -> EntscheidungAnsicht => Kontext;
             /// Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).
             nachweis_abhaken(id: String, nachweis: String, eingegangen: bool) -> VorgangDetail => Kontext;
             /// „Datei anhängen …“: fragt im Dialog des Systems nach einer Datei; `null`, wenn

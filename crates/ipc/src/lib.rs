@@ -95,8 +95,163 @@ pub struct AppInfo {
 pub enum Rolle {
     /// Caseworker (Sachbearbeitung).
     Sachbearbeitung,
-    /// Team lead (Teamleitung): may also approve and reassign.
+    /// Team lead (Teamleitung): reviews queues and reassigns; acts on every case.
     Teamleitung,
+    /// Signing authority (Zeichnungsbefugt): approves or returns decisions others drafted.
+    Zeichnungsbefugt,
+}
+
+/// Outcome of a decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Ergebnis {
+    /// Bewilligung: granted in full.
+    Stattgegeben,
+    /// Teilbewilligung: granted in part.
+    TeilweiseStattgegeben,
+    /// Ablehnung: refused.
+    Abgelehnt,
+}
+
+/// A fact of the decision the template uses (prefilled from the form data, editable).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Angabefeld {
+    /// Key in the template (`hund_name`).
+    pub schluessel: String,
+    /// Label as shown („Name des Hundes“).
+    pub bezeichnung: String,
+    /// Value as text.
+    pub wert: String,
+    /// The template expects a whole number (amounts in cents, years, counts).
+    pub zahl: bool,
+}
+
+/// One row of the fee table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct GebuehrZeile {
+    /// What is charged.
+    pub bezeichnung: String,
+    /// Legal basis (`§ 3 Abs. 1 HStS`).
+    pub rechtsgrundlage: String,
+    /// Amount in cents.
+    pub betrag_cent: i64,
+}
+
+/// The caseworker's decision draft: what the editor shows and saves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BescheidEntwurf {
+    /// Template (`hundesteuer`).
+    pub vorlage: String,
+    /// Outcome.
+    pub ergebnis: Ergebnis,
+    /// Facts the template uses.
+    pub angaben: Vec<Angabefeld>,
+    /// Numbered points of the Tenor.
+    pub tenor: Vec<String>,
+    /// Begründung (paragraphs separated by blank lines).
+    pub begruendung: String,
+    /// Nebenbestimmungen and Hinweise, one per item.
+    pub nebenbestimmungen: Vec<String>,
+    /// Fees.
+    pub gebuehren: Vec<GebuehrZeile>,
+    /// Kassenzeichen for the payment (fees > 0).
+    pub kassenzeichen: String,
+    /// Payment due date (`YYYY-MM-DD`, fees > 0).
+    pub faellig_am: String,
+}
+
+/// A template the Leistung offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VorlageWahl {
+    /// Template id.
+    pub id: String,
+    /// Name as shown.
+    pub bezeichnung: String,
+}
+
+/// Whether a step of the decision is possible for the session's user, and why not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Moeglich {
+    /// Possible now.
+    pub moeglich: bool,
+    /// Why not (German), when not.
+    pub hinweis: Option<String>,
+}
+
+/// One line of the difference between two draft versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DiffZeile {
+    /// `gleich`, `neu` (only in the newer version) or `weg` (only in the older).
+    pub art: String,
+    /// The line (with its section, e.g. „Begründung: …“).
+    pub text: String,
+}
+
+/// The issued Bescheid of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BescheidInfo {
+    /// Date (`YYYY-MM-DD`).
+    pub datum: String,
+    /// Approved version.
+    pub version: u32,
+    /// Who approved it.
+    pub freigegeben_von: String,
+    /// File name of the sealed PDF.
+    pub dateiname: String,
+    /// URL of the sealed PDF (the attachment protocol).
+    pub url: String,
+    /// Fee sum in cents.
+    pub summe_cent: i64,
+    /// Kassenzeichen, if fees are due.
+    pub kassenzeichen: Option<String>,
+    /// A fee is due and not yet marked paid.
+    pub zahlung_offen: bool,
+    /// When it was marked paid.
+    pub bezahlt_am: Option<String>,
+    /// How it reached the applicant, in German.
+    pub versand: String,
+}
+
+/// What the Entscheidung tab shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EntscheidungAnsicht {
+    /// Templates of the case's Leistung.
+    pub vorlagen: Vec<VorlageWahl>,
+    /// The saved draft (latest version) or, without one, the prefilled proposal.
+    pub entwurf: BescheidEntwurf,
+    /// Version of the saved draft, if any.
+    pub version: Option<u32>,
+    /// Everyone who wrote a version.
+    pub verfasser: Vec<String>,
+    /// When the latest version was saved (RFC 3339).
+    pub gespeichert_am: Option<String>,
+    /// The Land's Rechtsbehelfsbelehrung for this decision (read-only).
+    pub rechtsbehelfsbelehrung: String,
+    /// Editing and saving the draft.
+    pub bearbeiten: Moeglich,
+    /// Submitting it for approval.
+    pub vorlegen: Moeglich,
+    /// Approving it (Freigeben).
+    pub freigeben: Moeglich,
+    /// Returning it with a comment.
+    pub zurueckgeben: Moeglich,
+    /// The version the session's user saw before this one, if any (start of the diff).
+    pub zuletzt_gesehen: Option<u32>,
+    /// What changed since `zuletzt_gesehen` (empty without an earlier version).
+    pub aenderungen: Vec<DiffZeile>,
+    /// The issued Bescheid, once approved.
+    pub bescheid: Option<BescheidInfo>,
+}
+
+/// Rendered preview pages of a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BescheidVorschau {
+    /// One SVG document per page.
+    pub seiten: Vec<String>,
+    /// How long the layout took, in milliseconds.
+    pub millis: u32,
+    /// Why the draft cannot be rendered (German); `seiten` is empty then.
+    pub fehler: Option<String>,
 }
 
 /// Answer of `sitzung`: who works in this session and which day it is for them.
@@ -106,8 +261,15 @@ pub struct Sitzung {
     pub benutzer: String,
     /// Name shown in the header.
     pub anzeigename: String,
-    /// Role of the user.
+    /// Main role of the user (shown in the header).
     pub rolle: Rolle,
+    /// Every role the user holds (from the administrator's role assignment; in Demo-Modus
+    /// from the environment).
+    pub rollen: Vec<Rolle>,
+    /// Demo-Modus: the environment chose the user; the banner says so.
+    pub demo: bool,
+    /// Where user and roles come from, in German (for the header's tooltip and the log).
+    pub herkunft: String,
     /// Today's date (`YYYY-MM-DD`, local time) on which views such as „Fällig" are based.
     pub heute: String,
 }
@@ -128,6 +290,8 @@ pub enum Ansicht {
     WiedervorlageHeute,
     /// All cases.
     Alle,
+    /// Decisions waiting for approval (for people with Zeichnungsbefugnis).
+    ZurFreigabe,
 }
 
 /// A column the queue can be sorted by.
@@ -314,6 +478,8 @@ pub struct AnsichtZahlen {
     pub wiedervorlage_heute: u32,
     /// All cases.
     pub alle: u32,
+    /// Cases in view „Zur Freigabe".
+    pub zur_freigabe: u32,
     /// Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
     /// from the authority's deadline catalogue).
     pub ansichten: Vec<AnsichtInfo>,
@@ -487,6 +653,8 @@ pub enum NachrichtArt {
     Eingangsbestaetigung,
     /// Documents sent by the applicant.
     Nachreichung,
+    /// The sealed decision (sent on Freigabe, never composed by hand).
+    Bescheid,
 }
 
 /// Delivery state of an outgoing message.
@@ -728,6 +896,16 @@ pub fn typescript_bindings() -> String {
         GewaehlteDatei::decl(&cfg),
         AktionAnfrage::decl(&cfg),
         SyncStatus::decl(&cfg),
+        Ergebnis::decl(&cfg),
+        Angabefeld::decl(&cfg),
+        GebuehrZeile::decl(&cfg),
+        BescheidEntwurf::decl(&cfg),
+        VorlageWahl::decl(&cfg),
+        Moeglich::decl(&cfg),
+        DiffZeile::decl(&cfg),
+        BescheidInfo::decl(&cfg),
+        EntscheidungAnsicht::decl(&cfg),
+        BescheidVorschau::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `cargo xtask bindings`. Do not edit by hand.\n\n",

@@ -2,7 +2,7 @@
 // The command table is `mit_befehlen!` in crates/ipc/src/befehle.rs.
 
 import { call, callVorab } from './aufruf';
-import type { AktionAnfrage, AnsichtZahlen, AppInfo, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
+import type { AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht, Ergebnis, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
 
 /** The Tauri name of every command. */
 export type Befehlsname =
@@ -18,6 +18,13 @@ export type Befehlsname =
   | 'nachricht_vorschau'
   | 'nachricht_senden'
   | 'nachricht_erneut_senden'
+  | 'entscheidung'
+  | 'entscheidung_vorschlag'
+  | 'entscheidung_vorschau'
+  | 'entscheidung_speichern'
+  | 'entscheidung_freigeben'
+  | 'entscheidung_zurueckgeben'
+  | 'zahlung_vermerken'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
   | 'brief_speichern'
@@ -122,6 +129,56 @@ export function nachrichtSenden(anfrage: NachrichtAnfrage): Promise<VorgangDetai
  */
 export function nachrichtErneutSenden(id: string, auftrag: string): Promise<VorgangDetail> {
   return call<VorgangDetail>('nachricht_erneut_senden', { id, auftrag });
+}
+
+/**
+ * Die Entscheidung eines Vorgangs: Entwurf (oder Vorschlag), Vorlagen, was die
+ * Sitzung tun darf, Änderungen seit der zuletzt gesehenen Fassung, der Bescheid.
+ */
+export function entscheidung(id: string): Promise<EntscheidungAnsicht> {
+  return call<EntscheidungAnsicht>('entscheidung', { id });
+}
+
+/**
+ * Ein neuer Entwurf aus einer Vorlage und einem Ergebnis, aus dem Antrag vorbelegt.
+ */
+export function entscheidungVorschlag(id: string, vorlage: string, ergebnis: Ergebnis): Promise<BescheidEntwurf> {
+  return call<BescheidEntwurf>('entscheidung_vorschlag', { id, vorlage, ergebnis });
+}
+
+/**
+ * Die Seiten des Entwurfs, gesetzt wie der Bescheid (ohne Siegel).
+ */
+export function entscheidungVorschau(id: string, entwurf: BescheidEntwurf): Promise<BescheidVorschau> {
+  return call<BescheidVorschau>('entscheidung_vorschau', { id, entwurf });
+}
+
+/**
+ * Speichert den Entwurf als neue Fassung.
+ */
+export function entscheidungSpeichern(id: string, entwurf: BescheidEntwurf): Promise<EntscheidungAnsicht> {
+  return call<EntscheidungAnsicht>('entscheidung_speichern', { id, entwurf });
+}
+
+/**
+ * Gibt den vorgelegten Entwurf frei: siegeln, im Vorgang ablegen, versenden.
+ */
+export function entscheidungFreigeben(id: string): Promise<EntscheidungAnsicht> {
+  return call<EntscheidungAnsicht>('entscheidung_freigeben', { id });
+}
+
+/**
+ * Gibt den vorgelegten Entwurf mit einem Kommentar zur Überarbeitung zurück.
+ */
+export function entscheidungZurueckgeben(id: string, kommentar: string): Promise<EntscheidungAnsicht> {
+  return call<EntscheidungAnsicht>('entscheidung_zurueckgeben', { id, kommentar });
+}
+
+/**
+ * Vermerkt den Zahlungseingang der Gebühren eines Bescheids.
+ */
+export function zahlungVermerken(id: string, datum: string): Promise<EntscheidungAnsicht> {
+  return call<EntscheidungAnsicht>('zahlung_vermerken', { id, datum });
 }
 
 /**

@@ -73,7 +73,7 @@ herkunft: string,
  */
 heute: string, };
 
-export type Ansicht = "neu" | "meine" | "faellig" | "ueberfaellig" | "wiedervorlage_heute" | "alle";
+export type Ansicht = "neu" | "meine" | "faellig" | "ueberfaellig" | "wiedervorlage_heute" | "alle" | "zur_freigabe";
 
 export type SortSpalte = "aktenzeichen" | "eingang" | "leistung" | "antragsteller" | "status" | "frist" | "zustaendig";
 
@@ -201,6 +201,10 @@ wiedervorlage_heute: number,
  * All cases.
  */
 alle: number, 
+/**
+ * Cases in view „Zur Freigabe".
+ */
+zur_freigabe: number, 
 /**
  * Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
  * from the authority's deadline catalogue).
@@ -339,7 +343,7 @@ bestaetigen: boolean,
  */
 eingabe: Angabe | null, };
 
-export type NachrichtArt = "nachricht" | "nachforderung" | "erinnerung" | "eingangsbestaetigung" | "nachreichung";
+export type NachrichtArt = "nachricht" | "nachforderung" | "erinnerung" | "eingangsbestaetigung" | "nachreichung" | "bescheid";
 
 export type Zustellung = "eingegangen" | "postausgang" | "zugestellt" | "fehler" | "brief";
 
@@ -703,3 +707,215 @@ outbox: number,
  * Cases stored in the last pass.
  */
 neue_vorgaenge: number, };
+
+export type Ergebnis = "stattgegeben" | "teilweise_stattgegeben" | "abgelehnt";
+
+export type Angabefeld = { 
+/**
+ * Key in the template (`hund_name`).
+ */
+schluessel: string, 
+/**
+ * Label as shown („Name des Hundes“).
+ */
+bezeichnung: string, 
+/**
+ * Value as text.
+ */
+wert: string, 
+/**
+ * The template expects a whole number (amounts in cents, years, counts).
+ */
+zahl: boolean, };
+
+export type GebuehrZeile = { 
+/**
+ * What is charged.
+ */
+bezeichnung: string, 
+/**
+ * Legal basis (`§ 3 Abs. 1 HStS`).
+ */
+rechtsgrundlage: string, 
+/**
+ * Amount in cents.
+ */
+betrag_cent: number, };
+
+export type BescheidEntwurf = { 
+/**
+ * Template (`hundesteuer`).
+ */
+vorlage: string, 
+/**
+ * Outcome.
+ */
+ergebnis: Ergebnis, 
+/**
+ * Facts the template uses.
+ */
+angaben: Array<Angabefeld>, 
+/**
+ * Numbered points of the Tenor.
+ */
+tenor: Array<string>, 
+/**
+ * Begründung (paragraphs separated by blank lines).
+ */
+begruendung: string, 
+/**
+ * Nebenbestimmungen and Hinweise, one per item.
+ */
+nebenbestimmungen: Array<string>, 
+/**
+ * Fees.
+ */
+gebuehren: Array<GebuehrZeile>, 
+/**
+ * Kassenzeichen for the payment (fees > 0).
+ */
+kassenzeichen: string, 
+/**
+ * Payment due date (`YYYY-MM-DD`, fees > 0).
+ */
+faellig_am: string, };
+
+export type VorlageWahl = { 
+/**
+ * Template id.
+ */
+id: string, 
+/**
+ * Name as shown.
+ */
+bezeichnung: string, };
+
+export type Moeglich = { 
+/**
+ * Possible now.
+ */
+moeglich: boolean, 
+/**
+ * Why not (German), when not.
+ */
+hinweis: string | null, };
+
+export type DiffZeile = { 
+/**
+ * `gleich`, `neu` (only in the newer version) or `weg` (only in the older).
+ */
+art: string, 
+/**
+ * The line (with its section, e.g. „Begründung: …“).
+ */
+text: string, };
+
+export type BescheidInfo = { 
+/**
+ * Date (`YYYY-MM-DD`).
+ */
+datum: string, 
+/**
+ * Approved version.
+ */
+version: number, 
+/**
+ * Who approved it.
+ */
+freigegeben_von: string, 
+/**
+ * File name of the sealed PDF.
+ */
+dateiname: string, 
+/**
+ * URL of the sealed PDF (the attachment protocol).
+ */
+url: string, 
+/**
+ * Fee sum in cents.
+ */
+summe_cent: number, 
+/**
+ * Kassenzeichen, if fees are due.
+ */
+kassenzeichen: string | null, 
+/**
+ * A fee is due and not yet marked paid.
+ */
+zahlung_offen: boolean, 
+/**
+ * When it was marked paid.
+ */
+bezahlt_am: string | null, 
+/**
+ * How it reached the applicant, in German.
+ */
+versand: string, };
+
+export type EntscheidungAnsicht = { 
+/**
+ * Templates of the case's Leistung.
+ */
+vorlagen: Array<VorlageWahl>, 
+/**
+ * The saved draft (latest version) or, without one, the prefilled proposal.
+ */
+entwurf: BescheidEntwurf, 
+/**
+ * Version of the saved draft, if any.
+ */
+version: number | null, 
+/**
+ * Everyone who wrote a version.
+ */
+verfasser: Array<string>, 
+/**
+ * When the latest version was saved (RFC 3339).
+ */
+gespeichert_am: string | null, 
+/**
+ * The Land's Rechtsbehelfsbelehrung for this decision (read-only).
+ */
+rechtsbehelfsbelehrung: string, 
+/**
+ * Editing and saving the draft.
+ */
+bearbeiten: Moeglich, 
+/**
+ * Submitting it for approval.
+ */
+vorlegen: Moeglich, 
+/**
+ * Approving it (Freigeben).
+ */
+freigeben: Moeglich, 
+/**
+ * Returning it with a comment.
+ */
+zurueckgeben: Moeglich, 
+/**
+ * The version the session's user saw before this one, if any (start of the diff).
+ */
+zuletzt_gesehen: number | null, 
+/**
+ * What changed since `zuletzt_gesehen` (empty without an earlier version).
+ */
+aenderungen: Array<DiffZeile>, 
+/**
+ * The issued Bescheid, once approved.
+ */
+bescheid: BescheidInfo | null, };
+
+export type BescheidVorschau = { 
+/**
+ * One SVG document per page.
+ */
+seiten: Array<string>, 
+/**
+ * How long the layout took, in milliseconds.
+ */
+millis: number, 
+/**
+ * Why the draft cannot be rendered (German); `seiten` is empty then.
+ */
+fehler: string | null, };
