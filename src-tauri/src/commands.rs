@@ -11,8 +11,8 @@ use app::AppContext;
 use ipc::{
     AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
     Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, IpcError, NachrichtAnfrage,
-    NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung,
-    SyncStatus, VorgangDetail,
+    NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung,
+    Sitzung, SyncStatus, VorgangDetail,
 };
 use tauri_plugin_dialog::DialogExt as _;
 
@@ -229,6 +229,16 @@ pub async fn zahlung_vermerken(
     datum: String,
 ) -> Result<EntscheidungAnsicht, IpcError> {
     blocking(state, move |c| c.zahlung_vermerken(id, datum)).await
+}
+
+/// The seal or signature check of a PDF attachment.
+#[tauri::command]
+pub async fn anlage_siegel(
+    state: tauri::State<'_, Shared>,
+    vorgang_id: String,
+    sha512: String,
+) -> Result<SiegelPruefung, IpcError> {
+    blocking(state, move |c| c.anlage_siegel(vorgang_id, sha512)).await
 }
 
 /// Ticks a requested Nachweis.

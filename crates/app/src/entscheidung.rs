@@ -24,7 +24,7 @@
 //!   payment ([`AppContext::zahlung_vermerken`]).
 
 use domain::entscheidung::BescheidVermerk;
-use domain::{Aktion, Entwurfsgeschichte, Status, Vorgang, VorgangId};
+use domain::{Aktion, Entwurfsgeschichte, Status, Vorgang};
 use ipc::{
     Angabefeld, BescheidEntwurf, BescheidInfo, BescheidVorschau, DiffZeile, EntscheidungAnsicht,
     Ergebnis, ErrorCode, GebuehrZeile, IpcError, Moeglich, VorlageWahl,
@@ -355,6 +355,26 @@ pub fn unterschied(alt: &BescheidEntwurf, neu: &BescheidEntwurf) -> Vec<DiffZeil
     out
 }
 
+/// The issued Bescheid of `v` as the case view and the Entscheidung tab show it.
+pub(crate) fn bescheid_info(v: &Vorgang) -> Option<BescheidInfo> {
+    v.bescheid.as_ref().map(|b| BescheidInfo {
+        datum: b.datum.clone(),
+        version: b.version,
+        freigegeben_von: b.freigegeben_von.clone(),
+        dateiname: b.dateiname.clone(),
+        url: anlage_url(&v.id.to_string(), &b.sha512),
+        summe_cent: b.summe_cent,
+        kassenzeichen: b.kassenzeichen.clone(),
+        zahlung_offen: b.zahlung_offen(),
+        bezahlt_am: b.bezahlt_am.clone(),
+        versand: if b.versand == "rueckkanal" {
+            "Über den FIT-Connect-Rückkanal an die antragstellende Person gesendet.".into()
+        } else {
+            "Kein elektronischer Rückkanal: Bitte drucken Sie den Bescheid aus und senden Sie ihn per Post.".into()
+        },
+    })
+}
+
 fn moeglich(r: Result<(), String>) -> Moeglich {
     match r {
         Ok(()) => Moeglich {
@@ -526,7 +546,7 @@ impl AppContext {
         ergebnis: Ergebnis,
     ) -> Result<BescheidEntwurf, IpcError> {
         let vid = vorgang_id(&id)?;
-        let v = self.vorgang_lesen(&vid)?;
+        let v = self.lesen(&vid)?;
         self.vorschlag(&v, &vorlage, ergebnis)
     }
 
@@ -581,17 +601,6 @@ impl AppContext {
         Ok(entwurf)
     }
 
-    fn vorgang_lesen(&self, id: &VorgangId) -> Result<Vorgang, IpcError> {
-        self.store
-            .read(|r| r.vorgang(id))
-            .map_err(fehler)?
-            .ok_or_else(|| {
-                fehler(store::StoreError::NichtGefunden(format!(
-                    "Der Vorgang {id}"
-                )))
-            })
-    }
-
     /// Command `entscheidung_vorschau`: the draft's pages as the engine sets them.
     pub fn entscheidung_vorschau(
         &self,
@@ -599,7 +608,7 @@ impl AppContext {
         entwurf: BescheidEntwurf,
     ) -> Result<BescheidVorschau, IpcError> {
         let vid = vorgang_id(&id)?;
-        let v = self.vorgang_lesen(&vid)?;
+        let v = self.lesen(&vid)?;
         Ok(self.vorschau_setzen(&v, &entwurf, self.bearbeitung()))
     }
 
@@ -713,22 +722,7 @@ impl AppContext {
                 domain::bearbeitung::handeln_pruefen(v.zustaendig.as_deref(), ich, rolle)
                     .map_err(|h| h.hinweis())
             });
-        let bescheid = v.bescheid.as_ref().map(|b| BescheidInfo {
-            datum: b.datum.clone(),
-            version: b.version,
-            freigegeben_von: b.freigegeben_von.clone(),
-            dateiname: b.dateiname.clone(),
-            url: anlage_url(&v.id.to_string(), &b.sha512),
-            summe_cent: b.summe_cent,
-            kassenzeichen: b.kassenzeichen.clone(),
-            zahlung_offen: b.zahlung_offen(),
-            bezahlt_am: b.bezahlt_am.clone(),
-            versand: if b.versand == "rueckkanal" {
-                "Über den FIT-Connect-Rückkanal an die antragstellende Person gesendet.".into()
-            } else {
-                "Kein elektronischer Rückkanal: Bitte drucken Sie den Bescheid aus und senden Sie ihn per Post.".into()
-            },
-        });
+        let bescheid = bescheid_info(v);
         let e_rbb = self
             .entscheidung_bauen(v, &entwurf, self.bearbeitung(), self.sitzung.heute())
             .ok()
@@ -765,7 +759,7 @@ impl AppContext {
         entwurf: BescheidEntwurf,
     ) -> Result<EntscheidungAnsicht, IpcError> {
         let vid = vorgang_id(&id)?;
-        let v = self.vorgang_lesen(&vid)?;
+        let v = self.lesen(&vid)?;
         if !self.vorlagen_des_vorgangs(&v).contains(&entwurf.vorlage) {
             return Err(ungueltig(format!(
                 "Die Leistung „{}“ hat keine Bescheidvorlage „{}“.",

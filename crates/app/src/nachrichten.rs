@@ -374,7 +374,7 @@ impl AppContext {
         regel.frist_ab(self.sitzung.heute(), self.behoerde().land)
     }
 
-    fn lesen(&self, id: &VorgangId) -> Result<Vorgang, IpcError> {
+    pub(crate) fn lesen(&self, id: &VorgangId) -> Result<Vorgang, IpcError> {
         self.store
             .read(|r| r.vorgang(id))
             .map_err(fehler)?

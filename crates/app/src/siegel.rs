@@ -259,3 +259,88 @@ impl AppContext {
         }
     }
 }
+
+impl AppContext {
+    /// The roots seals and signatures on incoming PDFs are checked against: `[siegel]
+    /// vertrauensanker`, and in Demo-Modus the demo seal's root.
+    fn vertrauensanker(&self) -> Vec<Vec<u8>> {
+        let b = self.behoerde();
+        let basis = Path::new(&b.quelle)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut pfade: Vec<PathBuf> = b
+            .siegel
+            .iter()
+            .flat_map(|s| s.vertrauensanker.iter())
+            .map(|p| {
+                let p = PathBuf::from(p);
+                if p.is_absolute() { p } else { basis.join(p) }
+            })
+            .collect();
+        if self.is_demo() {
+            pfade.push(demo_verzeichnis(self.profile_dir()).join("wurzel.pem"));
+        }
+        pfade
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .filter_map(|d| bescheid::pruefung::vertrauensanker_laden(&d).ok())
+            .flatten()
+            .collect()
+    }
+
+    /// Command `anlage_siegel`: the seal or signature check of a PDF attachment of the case,
+    /// with the Bescheid engine's verifier, as a German sentence.
+    pub fn anlage_siegel(
+        &self,
+        vorgang_id: String,
+        sha512: String,
+    ) -> Result<ipc::SiegelPruefung, IpcError> {
+        let inhalt = self.anlage_lesen(&vorgang_id, &sha512, None)?;
+        let pdf = inhalt.bytes;
+        let ohne = ipc::SiegelPruefung {
+            signiert: false,
+            gueltig: false,
+            text: "Ohne Siegel oder Signatur.".into(),
+        };
+        if !pdf.starts_with(b"%PDF") || !bescheid::pruefung::hat_signatur(&pdf) {
+            return Ok(ohne);
+        }
+        let anker = self.vertrauensanker();
+        Ok(match bescheid::pruefen(&pdf, &anker) {
+            Ok(r) => {
+                let wer = r
+                    .gesiegelt_von
+                    .clone()
+                    .unwrap_or_else(|| "unbekannt".into());
+                let aussteller = r.aussteller.clone().unwrap_or_else(|| "unbekannt".into());
+                let gueltig = r.siegel_intakt && r.deckt_ganzes_dokument && r.vertrauenswuerdig;
+                let text = if gueltig {
+                    format!("Siegel gültig: {wer} (Aussteller {aussteller}).")
+                } else if !r.siegel_intakt {
+                    format!(
+                        "Siegel UNGÜLTIG: das Dokument wurde nach dem Siegeln verändert oder das Siegel ist beschädigt ({wer})."
+                    )
+                } else if !r.deckt_ganzes_dokument {
+                    format!(
+                        "Siegel deckt nicht das ganze Dokument: danach wurde etwas angefügt ({wer})."
+                    )
+                } else {
+                    format!(
+                        "Siegel intakt, aber der Aussteller „{aussteller}“ ist kein Vertrauensanker der Behörde ({wer}). Die IT trägt vertrauenswürdige Wurzeln unter [siegel] vertrauensanker ein."
+                    )
+                };
+                ipc::SiegelPruefung {
+                    signiert: true,
+                    gueltig,
+                    text,
+                }
+            }
+            Err(e) => ipc::SiegelPruefung {
+                signiert: true,
+                gueltig: false,
+                text: format!("Signatur nicht prüfbar: {e}"),
+            },
+        })
+    }
+}

@@ -315,6 +315,7 @@ impl AppContext {
             nachforderungsfrist,
         } = self.nachrichten_detail(r, &v)?;
         Ok(VorgangDetail {
+            bescheid: crate::entscheidung::bescheid_info(&v),
             nachrichten,
             nachforderung,
             rueckkanal,

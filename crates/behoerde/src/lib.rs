@@ -217,6 +217,10 @@ pub struct Siegel {
     /// The key's label on the token.
     #[serde(default)]
     pub schluessel: Option<String>,
+    /// Root certificates (PEM files, paths like `pkcs12`) that seals and signatures on
+    /// incoming PDFs are checked against.
+    #[serde(default)]
+    pub vertrauensanker: Vec<String>,
 }
 
 /// The demo configuration's files, compiled in.

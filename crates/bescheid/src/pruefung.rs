@@ -351,6 +351,12 @@ fn kette(
     false
 }
 
+/// Whether a PDF carries a signature dictionary at all (a `/ByteRange`), without parsing it:
+/// the cheap question before [`pruefen`].
+pub fn hat_signatur(pdf: &[u8]) -> bool {
+    crate::pdf::finden(pdf, b"/ByteRange").is_some()
+}
+
 /// Checks a sealed Bescheid. `anker`: DER certificates of the trust anchors.
 pub fn pruefen(pdf: &[u8], anker: &[Vec<u8>]) -> Result<Pruefbericht, BescheidError> {
     let doc =

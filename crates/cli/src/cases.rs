@@ -37,6 +37,7 @@ fn zeit(t: time::OffsetDateTime) -> String {
 fn listenfelder(v: &Vorgang) -> Value {
     let fc = v.fit_connect.as_ref();
     json!({
+        "id": v.id.to_string(),
         "aktenzeichen": v.aktenzeichen.as_ref().map(|a| a.0.clone()),
         "submissionId": fc.map(|f| f.submission_id.clone()),
         "caseId": fc.map(|f| f.case_id.clone()),
@@ -74,11 +75,10 @@ fn alle(store: &Store) -> anyhow::Result<Vec<Vorgang>> {
     }
 }
 
-fn wer() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unbekannt".into());
-    format!("cli:{user}")
+/// The acting person as the app determines it (see `amtsstube whoami`).
+fn wer(profile: &Path) -> anyhow::Result<String> {
+    let demo = app::ConnectionConfig::load(profile)?.is_none();
+    Ok(app::sitzung::SitzungsDaten::fuer_app(demo).benutzer)
 }
 
 /// Runs `amtsstube cases`.
@@ -119,11 +119,12 @@ pub fn run(profile: &Path, cmd: &CasesCmd) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         CasesCmd::Show { aktenzeichen, json } => {
+            let ich = wer(profile)?;
             let v = store
                 .read(|r| r.vorgang_nach_aktenzeichen(aktenzeichen))?
                 .with_context(|| format!("Kein Vorgang mit dem Aktenzeichen {aktenzeichen}."))?;
             // Reading a case is an access: logged in the audit chain.
-            let v = store.write(|w| w.vorgang_oeffnen(&v.id, &wer()))?;
+            let v = store.write(|w| w.vorgang_oeffnen(&v.id, &ich))?;
             let mime = match v.formulardaten.format {
                 DatenFormat::Json => "application/json",
                 DatenFormat::Xml => "application/xml",

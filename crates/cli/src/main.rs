@@ -16,6 +16,7 @@ mod behoerde_cmd;
 mod bescheid;
 mod cases;
 mod connect;
+mod decide_cmd;
 #[cfg(feature = "demo")]
 mod demo_cmd;
 mod messages_cmd;
@@ -69,6 +70,12 @@ enum Command {
     Reply(messages_cmd::ReplyArgs),
     /// Zeigt die Nachrichten eines Vorgangs mit ihrem Zustellstand (neueste zuerst).
     Messages(messages_cmd::MessagesArgs),
+    /// Bescheidentwurf: Vorschlag ausgeben (--ausgabe), Entwurf speichern (--entwurf),
+    /// Vorschau als SVG (--vorschau), zur Freigabe vorlegen (--vorlegen).
+    Decide(decide_cmd::DecideArgs),
+    /// Gibt den vorgelegten Bescheid frei (Vier-Augen-Prinzip: nicht durch seine
+    /// Verfasser), siegelt und versendet ihn; --zurueck KOMMENTAR gibt ihn zurück.
+    Approve(decide_cmd::ApproveArgs),
     /// Zeigt Version, Profilverzeichnis und Verbindungsart.
     Info {
         /// Ausgabe als JSON.
@@ -113,6 +120,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Outbox(args) => outbox_cmd::run(&profile_dir(&cli)?, args),
         Command::Reply(args) => messages_cmd::reply(&profile_dir(&cli)?, args),
         Command::Messages(args) => messages_cmd::messages(&profile_dir(&cli)?, args),
+        Command::Decide(args) => decide_cmd::decide(&profile_dir(&cli)?, args),
+        Command::Approve(args) => decide_cmd::approve(&profile_dir(&cli)?, args),
         Command::Info { json } => {
             let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
             let info = ctx.app_info()?;

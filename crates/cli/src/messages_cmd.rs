@@ -54,22 +54,15 @@ pub struct MessagesArgs {
 }
 
 /// Who acts, as in `cases show`: `cli:` and the OS user.
-fn wer() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unbekannt".into());
-    format!("cli:{user}")
-}
-
-/// The profile's context with the CLI's user (the role comes from `AMTSSTUBE_ROLLE`).
+/// The profile's context: the acting person is the session's, determined as in the app
+/// (the OS login and its roles; in Demo-Modus the environment may choose), so the audit
+/// names the real login and the CLI cannot bypass a rule the window enforces.
 fn kontext(profile: &Path) -> anyhow::Result<AppContext> {
-    let ctx = AppContext::open(profile)?;
-    let rolle = ctx.sitzung()?.rolle;
-    Ok(ctx.mit_sitzung(&wer(), rolle))
+    Ok(AppContext::open(profile)?)
 }
 
 /// The case id of `aktenzeichen`.
-fn vorgang_id(ctx: &AppContext, aktenzeichen: &str) -> anyhow::Result<String> {
+pub(crate) fn vorgang_id(ctx: &AppContext, aktenzeichen: &str) -> anyhow::Result<String> {
     let v = ctx
         .store()
         .read(|r| r.vorgang_nach_aktenzeichen(aktenzeichen.trim()))?

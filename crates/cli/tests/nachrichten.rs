@@ -6,7 +6,7 @@
 //! `/work/shared/ci/with-keyring.sh`, as CI does).
 
 mod common;
-use common::{amtsstube, ok, verbunden};
+use common::{amtsstube, ok, pruefung_beginnen, verbunden};
 
 use std::path::Path;
 use std::process::Output;
@@ -25,29 +25,6 @@ fn abgelehnt(o: &Output) -> String {
 
 fn json(o: &Output) -> Value {
     serde_json::from_str(&ok(o)).unwrap()
-}
-
-/// Takes the case over and starts examining it (a Nachforderung needs „In Prüfung“); the CLI
-/// has no command for it, so through the app as the desktop does.
-fn pruefung_beginnen(profil: &Path, id: &str) {
-    // As the login the CLI acts under (`cli:` and the OS user): a status action, the
-    // Nachforderung too, is the responsible person's.
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unbekannt".into());
-    let ctx = app::AppContext::open(profil)
-        .unwrap()
-        .mit_sitzung(&format!("cli:{user}"), ipc::Rolle::Sachbearbeitung);
-    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
-        ctx.vorgang_aktion(ipc::AktionAnfrage {
-            id: id.to_owned(),
-            aktion,
-            begruendung: None,
-            empfaenger: None,
-            datum: None,
-        })
-        .unwrap();
-    }
 }
 
 fn outbox_leer(profil: &Path) -> bool {
@@ -249,7 +226,12 @@ fn a_nachforderung_with_a_pdf_is_queued_delivered_by_sync_and_shown_in_the_threa
     assert_eq!(n["zustellung_text"], "Im Postausgang", "{m}");
     assert_eq!(n["anlagen"], serde_json::json!(["x.pdf"]), "{m}");
     assert!(n["betreff"].as_str().unwrap().contains(&az), "{m}");
-    assert!(n["von"].as_str().unwrap().starts_with("cli:"), "{m}");
+    let ich = app::AppContext::open(&profil)
+        .unwrap()
+        .sitzung()
+        .unwrap()
+        .benutzer;
+    assert_eq!(n["von"].as_str().unwrap(), ich, "{m}");
     assert_eq!(m["nachforderung"]["frist"], m["nachforderungsfrist"], "{m}");
     assert_eq!(
         m["nachforderung"]["nachweise"][0]["id"],

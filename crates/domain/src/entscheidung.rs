@@ -89,7 +89,10 @@ impl Entwurfsgeschichte {
 
     /// Everyone who wrote a version: the draft's authors.
     pub fn verfasser(&self) -> BTreeSet<&str> {
-        self.versionen.iter().map(|v| v.verfasser.as_str()).collect()
+        self.versionen
+            .iter()
+            .map(|v| v.verfasser.as_str())
+            .collect()
     }
 
     /// Whether `login` wrote any version (and so may not approve it).

@@ -26,8 +26,8 @@ use ts_rs::{Config, TS};
 use crate::{
     AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
     Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt,
-    NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus,
-    VorgangDetail,
+    NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung, Sitzung,
+    SyncStatus, VorgangDetail,
 };
 
 /// The table of commands. Calls the macro `$callback!` with every entry, in the order the UI
@@ -92,6 +92,8 @@ macro_rules! mit_befehlen {
             entscheidung_zurueckgeben(id: String, kommentar: String) -> EntscheidungAnsicht => Kontext;
             /// Vermerkt den Zahlungseingang der Gebühren eines Bescheids.
             zahlung_vermerken(id: String, datum: String) -> EntscheidungAnsicht => Kontext;
+            /// Prüft Siegel bzw. Signatur einer PDF-Anlage (gegen die Vertrauensanker der Behörde).
+            anlage_siegel(vorgang_id: String, sha512: String) -> SiegelPruefung => Kontext;
             /// Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).
             nachweis_abhaken(id: String, nachweis: String, eingegangen: bool) -> VorgangDetail => Kontext;
             /// „Datei anhängen …“: fragt im Dialog des Systems nach einer Datei; `null`, wenn

@@ -243,6 +243,17 @@ pub struct EntscheidungAnsicht {
     pub bescheid: Option<BescheidInfo>,
 }
 
+/// The seal or signature check of a PDF attachment (the Bescheid engine's verifier).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SiegelPruefung {
+    /// The PDF carries a seal or signature at all.
+    pub signiert: bool,
+    /// Intact, covering the whole document and from a trusted issuer.
+    pub gueltig: bool,
+    /// The result in German („Siegel gültig: … (Aussteller …)“, or what failed).
+    pub text: String,
+}
+
 /// Rendered preview pages of a draft.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct BescheidVorschau {
@@ -257,7 +268,8 @@ pub struct BescheidVorschau {
 /// Answer of `sitzung`: who works in this session and which day it is for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Sitzung {
-    /// User id as stored in `zustaendig` and the audit log (`AMTSSTUBE_BENUTZER`, else the OS user).
+    /// Login as stored in `zustaendig` and the audit log: the OS login (in Demo-Modus
+    /// `AMTSSTUBE_BENUTZER` may choose).
     pub benutzer: String,
     /// Name shown in the header.
     pub anzeigename: String,
@@ -630,6 +642,10 @@ pub struct VorgangDetail {
     pub nachrichten: Vec<NachrichtInfo>,
     /// The open (or last) Nachforderung, if any.
     pub nachforderung: Option<NachforderungInfo>,
+    /// The issued Bescheid (with its payment state), once approved.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bescheid: Option<BescheidInfo>,
     /// How the case can write to the applicant.
     pub rueckkanal: RueckkanalInfo,
     /// The Nachweise the Leistung's configuration lets a caseworker request.
@@ -906,6 +922,7 @@ pub fn typescript_bindings() -> String {
         BescheidInfo::decl(&cfg),
         EntscheidungAnsicht::decl(&cfg),
         BescheidVorschau::decl(&cfg),
+        SiegelPruefung::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `cargo xtask bindings`. Do not edit by hand.\n\n",

@@ -112,7 +112,12 @@ impl Schreiben<'_> {
     }
 
     /// Records that `benutzer` saw `version` of the draft.
-    pub fn entwurf_gesehen_setzen(&self, id: &VorgangId, benutzer: &str, version: u32) -> Result<()> {
+    pub fn entwurf_gesehen_setzen(
+        &self,
+        id: &VorgangId,
+        benutzer: &str,
+        version: u32,
+    ) -> Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO bescheid_gesehen (vorgang_id, benutzer, version) VALUES (?1, ?2, ?3)

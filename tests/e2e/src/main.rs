@@ -26,6 +26,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+mod entscheidung;
 mod nachrichten;
 mod vorgang;
 
@@ -196,9 +197,19 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "a_nachforderung_with_two_nachweise_is_delivered_answered_and_ticked",
         |s| Box::pin(nachrichten::a_nachforderung_is_answered_and_the_checklist_ticks(s)),
     ),
+    (
+        "the_author_drafts_a_bescheid_submits_it_and_cannot_approve_it",
+        |s| Box::pin(entscheidung::the_author_drafts_submits_and_cannot_approve_it(s)),
+    ),
 ];
 
 /// Scenarios after the app was closed and started again on the same profile.
+/// Scenarios of a second login with Zeichnungsbefugnis on the same profile.
+const SECOND_LOGIN: &[(&str, Scenario)] = &[(
+    "a_second_login_approves_and_the_applicant_gets_a_validly_sealed_bescheid",
+    |s| Box::pin(entscheidung::a_second_login_approves_and_the_applicant_gets_a_valid_seal(s)),
+)];
+
 const AFTER_RESTART: &[(&str, Scenario)] = &[(
     "after_a_restart_everything_is_persisted_and_nothing_is_duplicated",
     |s| Box::pin(vorgang::after_a_restart_everything_is_persisted(s)),
@@ -537,8 +548,10 @@ async fn main() -> Result<std::process::ExitCode> {
     // The caseworker of these scenarios, and as many applications as the issue names.
     let antraege = vorgang::ANTRAEGE.to_string();
     // Every simulated applicant answers a Nachforderung, two seconds after reading it.
+    // The caseworker also holds Zeichnungsbefugnis: their own draft is still refused.
     let caseworker = [
         ("AMTSSTUBE_BENUTZER", "e2e-sachbearbeitung"),
+        ("AMTSSTUBE_ROLLE", "sachbearbeitung,zeichnungsbefugt"),
         ("AMTSSTUBE_DEMO_ANTRAEGE", antraege.as_str()),
         ("AMTSSTUBE_DEMO_NACHREICHEN", "100:2"),
     ];
@@ -553,11 +566,26 @@ async fn main() -> Result<std::process::ExitCode> {
             close(&session).await;
             profile
         };
-        {
+        let profile = {
             // The same profile again: a restart of the app.
-            let (_driver, session, _profile) =
+            let (_driver, session, profile) =
                 start(&setup, "neustart", &caseworker, profile).await?;
             let (p, f) = run_all(&session, AFTER_RESTART).await;
+            (passed, failed) = (passed + p, failed + f);
+            close(&session).await;
+            profile
+        };
+        {
+            // The same profile, another login: the second pair of eyes.
+            let zeichnung = [
+                ("AMTSSTUBE_BENUTZER", "e2e-zeichnung"),
+                ("AMTSSTUBE_ANZEIGENAME", "Zora Zeichnerin"),
+                ("AMTSSTUBE_ROLLE", "zeichnungsbefugt"),
+                ("AMTSSTUBE_DEMO_ANTRAEGE", antraege.as_str()),
+            ];
+            let (_driver, session, _profile) =
+                start(&setup, "freigabe", &zeichnung, profile).await?;
+            let (p, f) = run_all(&session, SECOND_LOGIN).await;
             (passed, failed) = (passed + p, failed + f);
             close(&session).await;
         }

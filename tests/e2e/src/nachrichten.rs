@@ -14,7 +14,7 @@ use fantoccini::key::Key;
 use crate::Session;
 
 /// The Posteingang's cases as (id, Aktenzeichen), from the rows on screen (view „Alle“).
-async fn zeilen(s: &Session) -> Result<Vec<(String, String)>> {
+pub(crate) async fn zeilen(s: &Session) -> Result<Vec<(String, String)>> {
     s.client
         .execute(
             "if (!location.hash.startsWith('#/posteingang')) location.hash = '#/posteingang';",
@@ -42,7 +42,7 @@ async fn zeilen(s: &Session) -> Result<Vec<(String, String)>> {
 
 /// Opens the case `az` from the Posteingang (view „Alle“), as a click on its Aktenzeichen
 /// does.
-async fn oeffnen(s: &Session, az: &str) -> Result<()> {
+pub(crate) async fn oeffnen(s: &Session, az: &str) -> Result<()> {
     zeilen(s).await?;
     s.click(&format!(
         "[data-testid=vorgang-zeile][data-aktenzeichen=\"{az}\"] [data-testid=vorgang-oeffnen]"
@@ -53,7 +53,7 @@ async fn oeffnen(s: &Session, az: &str) -> Result<()> {
 }
 
 /// Waits until `css` matches at least one element.
-async fn erscheint(s: &Session, css: &str, max: Duration, was: &str) -> Result<()> {
+pub(crate) async fn erscheint(s: &Session, css: &str, max: Duration, was: &str) -> Result<()> {
     let deadline = Instant::now() + max;
     while s.count(css).await? == 0 {
         if Instant::now() > deadline {
@@ -77,7 +77,7 @@ async fn abrufen(s: &Session) -> Result<()> {
     Ok(())
 }
 
-async fn aktion(s: &Session, name: &str) -> Result<()> {
+pub(crate) async fn aktion(s: &Session, name: &str) -> Result<()> {
     if s.count(&format!("[data-testid=aktion-{name}]")).await? > 0 {
         s.click(&format!("[data-testid=aktion-{name}]")).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;

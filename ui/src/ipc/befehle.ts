@@ -2,7 +2,7 @@
 // The command table is `mit_befehlen!` in crates/ipc/src/befehle.rs.
 
 import { call, callVorab } from './aufruf';
-import type { AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht, Ergebnis, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus, VorgangDetail } from './bindings';
+import type { AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht, Ergebnis, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung, Sitzung, SyncStatus, VorgangDetail } from './bindings';
 
 /** The Tauri name of every command. */
 export type Befehlsname =
@@ -25,6 +25,7 @@ export type Befehlsname =
   | 'entscheidung_freigeben'
   | 'entscheidung_zurueckgeben'
   | 'zahlung_vermerken'
+  | 'anlage_siegel'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
   | 'brief_speichern'
@@ -179,6 +180,13 @@ export function entscheidungZurueckgeben(id: string, kommentar: string): Promise
  */
 export function zahlungVermerken(id: string, datum: string): Promise<EntscheidungAnsicht> {
   return call<EntscheidungAnsicht>('zahlung_vermerken', { id, datum });
+}
+
+/**
+ * Prüft Siegel bzw. Signatur einer PDF-Anlage (gegen die Vertrauensanker der Behörde).
+ */
+export function anlageSiegel(vorgangId: string, sha512: string): Promise<SiegelPruefung> {
+  return call<SiegelPruefung>('anlage_siegel', { vorgangId, sha512 });
 }
 
 /**

@@ -44,7 +44,8 @@ export type Rolle = "sachbearbeitung" | "teamleitung" | "zeichnungsbefugt";
 
 export type Sitzung = { 
 /**
- * User id as stored in `zustaendig` and the audit log (`AMTSSTUBE_BENUTZER`, else the OS user).
+ * Login as stored in `zustaendig` and the audit log: the OS login (in Demo-Modus
+ * `AMTSSTUBE_BENUTZER` may choose).
  */
 benutzer: string, 
 /**
@@ -555,6 +556,10 @@ nachrichten: Array<NachrichtInfo>,
  */
 nachforderung: NachforderungInfo | null, 
 /**
+ * The issued Bescheid (with its payment state), once approved.
+ */
+bescheid?: BescheidInfo, 
+/**
  * How the case can write to the applicant.
  */
 rueckkanal: RueckkanalInfo, 
@@ -919,3 +924,17 @@ millis: number,
  * Why the draft cannot be rendered (German); `seiten` is empty then.
  */
 fehler: string | null, };
+
+export type SiegelPruefung = { 
+/**
+ * The PDF carries a seal or signature at all.
+ */
+signiert: boolean, 
+/**
+ * Intact, covering the whole document and from a trusted issuer.
+ */
+gueltig: boolean, 
+/**
+ * The result in German („Siegel gültig: … (Aussteller …)“, or what failed).
+ */
+text: string, };

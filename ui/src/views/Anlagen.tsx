@@ -2,8 +2,8 @@
 // images and PDFs inside the app (streamed from the encrypted store through the attachment
 // protocol, never a plaintext file); „Speichern unter…“ as the only way onto disk (audited).
 
-import { lazy, Suspense, useState } from 'react';
-import { anlageSpeichern, type AnlageInfo, type IpcError } from '../ipc';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { anlageSiegel, anlageSpeichern, type AnlageInfo, type IpcError, type SiegelPruefung } from '../ipc';
 import { groesse } from '../lib/format';
 import { Fehler } from './Fehler';
 
@@ -23,6 +23,33 @@ const TYPEN: Record<string, string> = {
 
 export function typText(mime: string): string {
   return TYPEN[mime] ?? mime;
+}
+
+/** The seal or signature of a PDF, as the Bescheid engine's verifier judges it. */
+function Siegel({ vorgangId, a }: { vorgangId: string; a: AnlageInfo }) {
+  const [p, setP] = useState<SiegelPruefung | null>(null);
+  useEffect(() => {
+    let aus = false;
+    anlageSiegel(vorgangId, a.sha512).then(
+      (x) => {
+        if (!aus) setP(x);
+      },
+      () => {
+        if (!aus) setP({ signiert: false, gueltig: false, text: 'Siegel nicht prüfbar.' });
+      },
+    );
+    return () => {
+      aus = true;
+    };
+  }, [vorgangId, a.sha512]);
+  if (!p) return <span className="hinweis">Siegel wird geprüft …</span>;
+  if (!p.signiert) return <span className="hinweis">ohne Siegel</span>;
+  return (
+    <span className={p.gueltig ? 'geprueft' : 'ungeprueft'} data-testid="anlage-siegel" data-gueltig={p.gueltig}>
+      <span aria-hidden="true">{p.gueltig ? '✔ ' : '✖ '}</span>
+      {p.text}
+    </span>
+  );
 }
 
 export function Anlagen({ vorgangId, anlagen }: { vorgangId: string; anlagen: AnlageInfo[] }) {
@@ -51,6 +78,7 @@ export function Anlagen({ vorgangId, anlagen }: { vorgangId: string; anlagen: An
             <th scope="col">Typ</th>
             <th scope="col">Größe</th>
             <th scope="col">Prüfsumme</th>
+            <th scope="col">Siegel</th>
             <th scope="col">
               <span className="unsichtbar">Aktionen</span>
             </th>
@@ -73,6 +101,7 @@ export function Anlagen({ vorgangId, anlagen }: { vorgangId: string; anlagen: An
                   </span>
                 )}
               </td>
+              <td>{a.mime === 'application/pdf' ? <Siegel vorgangId={vorgangId} a={a} /> : <span className="hinweis">–</span>}</td>
               <td className="anlage-knoepfe">
                 <button
                   type="button"

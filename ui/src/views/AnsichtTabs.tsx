@@ -3,8 +3,8 @@
 
 import type { Ansicht, AnsichtZahlen } from '../ipc';
 
-/** The views in the order of their tabs and keys 1–6; their names come from Rust (`ansicht_zahlen`). */
-export const ANSICHTEN: readonly Ansicht[] = ['neu', 'meine', 'faellig', 'ueberfaellig', 'wiedervorlage_heute', 'alle'];
+/** The views in the order of their tabs and keys 1–7; their names come from Rust (`ansicht_zahlen`). */
+export const ANSICHTEN: readonly Ansicht[] = ['neu', 'meine', 'faellig', 'ueberfaellig', 'wiedervorlage_heute', 'alle', 'zur_freigabe'];
 
 interface Props {
   ansicht: Ansicht;

@@ -11,6 +11,7 @@ const ipc = vi.hoisted(() => ({
   vorgangAktion: vi.fn(),
   notizHinzufuegen: vi.fn(),
   anlageSpeichern: vi.fn(),
+  anlageSiegel: vi.fn(() => Promise.resolve({ signiert: false, gueltig: false, text: 'Ohne Siegel oder Signatur.' })),
   nachrichtEntwurf: vi.fn(),
   nachrichtVorschau: vi.fn(),
   nachrichtSenden: vi.fn(),

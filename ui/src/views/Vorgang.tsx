@@ -1,6 +1,7 @@
 // The case view: header with facts and the actions the status machine allows, and the tabs
 // Antrag (generic form renderer), Anlagen (preview, Speichern unter…), Nachrichten (the
-// conversation with the applicant, the Nachforderung), Notizen, Verlauf. The action whose input
+// conversation with the applicant, the Nachforderung), Entscheidung (the Bescheid draft, its
+// preview and the four-eyes Freigabe), Notizen, Verlauf. The action whose input
 // is a Nachforderung opens the message composer instead of the generic action dialog.
 
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
@@ -19,17 +20,19 @@ import { zeitpunkt, datum } from '../lib/format';
 import type { Befehl } from '../lib/tasten';
 import { AktionDialog } from './AktionDialog';
 import { Anlagen } from './Anlagen';
+import { Entscheidung } from './Entscheidung';
 import { Fehler } from './Fehler';
 import { FristAnzeige } from './FristAnzeige';
 import { NachrichtDialog, type Versandweg } from './NachforderungDialog';
 import { Nachrichten } from './Nachrichten';
 import type { NachrichtVorschau, SchreibArt } from './nachrichtTypen';
 
-type Tab = 'antrag' | 'anlagen' | 'nachrichten' | 'notizen' | 'verlauf';
+type Tab = 'antrag' | 'anlagen' | 'nachrichten' | 'entscheidung' | 'notizen' | 'verlauf';
 const TABS: readonly { id: Tab; label: string }[] = [
   { id: 'antrag', label: 'Antrag' },
   { id: 'anlagen', label: 'Anlagen' },
   { id: 'nachrichten', label: 'Nachrichten' },
+  { id: 'entscheidung', label: 'Entscheidung' },
   { id: 'notizen', label: 'Notizen' },
   { id: 'verlauf', label: 'Verlauf' },
 ];
@@ -181,7 +184,15 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                 <FristAnzeige frist={detail.frist} faelligkeit={detail.faelligkeit} />
               </dd>
               <dt>Status</dt>
-              <dd data-testid="vorgang-status">{detail.status_text}</dd>
+              <dd data-testid="vorgang-status">
+                {detail.status_text}
+                {detail.bescheid?.zahlung_offen && (
+                  <strong className="zahlung-offen" data-testid="kopf-zahlung-offen">
+                    {' '}
+                    Zahlung offen
+                  </strong>
+                )}
+              </dd>
               <dt>Zuständig</dt>
               <dd data-testid="vorgang-zustaendig">{detail.zustaendig ?? 'nicht zugewiesen'}</dd>
               {detail.nachforderung && detail.status === 'nachforderung_offen' && (
@@ -278,6 +289,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               {tab === t.id && t.id === 'antrag' && <AntragTab detail={detail} />}
               {tab === t.id && t.id === 'anlagen' && <Anlagen vorgangId={detail.id} anlagen={detail.anlagen} />}
               {tab === t.id && t.id === 'nachrichten' && <Nachrichten detail={detail} onNeu={setDetail} onSchreiben={setKomponist} />}
+              {tab === t.id && t.id === 'entscheidung' && <Entscheidung detail={detail} onNeu={setDetail} />}
               {tab === t.id && t.id === 'notizen' && <Notizen detail={detail} onNeu={setDetail} />}
               {tab === t.id && t.id === 'verlauf' && <Verlauf detail={detail} />}
             </div>

@@ -67,3 +67,21 @@ pub fn verbunden(
     rt.block_on(sim.wait_pending_sent());
     (sim, dir)
 }
+
+/// Takes the case over and starts examining it; the CLI has no command for it, so through the
+/// app as the desktop does, as the login the CLI acts under (the session as the app
+/// determines it, in this process and in the CLI's with the same environment).
+#[allow(dead_code)] // not every test binary uses it
+pub fn pruefung_beginnen(profil: &Path, id: &str) {
+    let ctx = app::AppContext::open(profil).unwrap();
+    for aktion in [ipc::Aktion::Uebernehmen, ipc::Aktion::PruefungBeginnen] {
+        ctx.vorgang_aktion(ipc::AktionAnfrage {
+            id: id.to_owned(),
+            aktion,
+            begruendung: None,
+            empfaenger: None,
+            datum: None,
+        })
+        .unwrap();
+    }
+}
