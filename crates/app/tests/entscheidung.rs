@@ -258,6 +258,27 @@ async fn a_draft_is_approved_by_a_second_login_sealed_and_reaches_the_applicant(
     let bericht = bescheid::pruefen(&pdf, &anker).unwrap();
     assert!(bericht.gueltig(), "{bericht:?}");
 
+    // The attachment list checks the seal of the PDF in the case (demo root as anchor).
+    let sha = d
+        .anlagen
+        .iter()
+        .find(|x| x.dateiname == b.dateiname)
+        .unwrap()
+        .sha512
+        .clone();
+    let p = anna.anlage_siegel(id.clone(), sha).unwrap();
+    assert!(p.signiert && p.gueltig, "{p:?}");
+    assert!(p.text.starts_with("Siegel gültig"), "{}", p.text);
+    // An attachment without a seal says so.
+    if let Some(ohne) = d
+        .anlagen
+        .iter()
+        .find(|x| x.dateiname != b.dateiname && x.mime == "application/pdf")
+    {
+        let p = anna.anlage_siegel(id.clone(), ohne.sha512.clone()).unwrap();
+        assert!(!p.signiert, "{p:?}");
+    }
+
     // poppler's pdfsig with the demo root in an NSS database.
     let nss = dir.path().join("nssdb");
     std::fs::create_dir_all(&nss).unwrap();
