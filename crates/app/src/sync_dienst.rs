@@ -5,11 +5,12 @@
 //! - **Demo-Modus** (no `connection.json`; [`demo`], only with the `demo` feature): the profile's FIT-Connect keys are loaded from the
 //!   OS keyring or created ([`ProfileKeys::load_or_create`]); the built-in simulator starts
 //!   on 127.0.0.1 with those keys registered for its destination, and the engine fetches
-//!   with the simulator's subscriber credentials. The simulator lives in memory and its
-//!   seed is fixed, so after a restart it has the same destination but would hand out the
-//!   same applications under new submission ids; therefore it is only sent the demo
-//!   applications the profile has not received yet (`AMTSSTUBE_DEMO_ANTRAEGE` in total,
-//!   default [`crate::DEMO_SUBMISSIONS`]): a restarted app gets no duplicates.
+//!   with the simulator's subscriber credentials. Its seed is fixed (same destination after a
+//!   restart) and it keeps its cases, the applicants' reply keys and what it sent in
+//!   `<profile>/demo/simulator.json`, so replies to earlier cases still reach the
+//!   applicants; it is only sent the demo applications neither the profile nor the
+//!   simulator has yet (`AMTSSTUBE_DEMO_ANTRAEGE` in total, default
+//!   [`crate::DEMO_SUBMISSIONS`]): a restarted app gets no duplicates.
 //! - **Live** ([`live`]): `connection.json`, the client secret and the profile keys from the
 //!   keyring, as `amtsstube connect` left them (the same as `amtsstube sync`).
 //!
@@ -241,7 +242,9 @@ impl SyncDienst {
         self.kern.status()
     }
 
-    /// Starts a pass now unless one runs; returns the status.
+    /// Starts a pass now unless one runs; returns the status. A pass it started shows as
+    /// running even if the pass before it ended in the meantime (the one asked for still
+    /// comes: the wake-up is kept until the loop takes it).
     pub fn jetzt_abrufen(&self) -> SyncStatus {
         let laeuft = self.kern.status().laeuft;
         if !laeuft {
@@ -252,6 +255,10 @@ impl SyncDienst {
                 s.meldung = Some("Abruf läuft …".into());
             });
             self.kern.anstoss.notify_one();
+            return SyncStatus {
+                laeuft: true,
+                ..self.kern.status()
+            };
         } else if !self.kern.begonnen.load(std::sync::atomic::Ordering::SeqCst) {
             // Still waiting for the first pass: start it now.
             self.kern.anstoss.notify_one();

@@ -478,7 +478,8 @@ async fn a_lost_answer_while_sending_a_reply_never_leads_to_a_second_submitted_r
 /// The sending pass is cut off at random moments, as a killed app leaves it: its future is
 /// dropped mid-flight (SQLite transactions are atomic, an HTTP call may be half done) and
 /// the next run opens the store anew, as after a restart. After 30 runs, each given a new
-/// reply and a random 2–90 ms before it is cut (most are), it runs to the end:
+/// reply and a random time before it is cut (within the duration of a whole sending pass on
+/// this machine, measured first, so most are cut wherever they are), it runs to the end:
 /// every queued reply reached the applicant exactly once (`accepted`: the applicant
 /// decrypted it with their key and checked its hashes); at most the documented orphans
 /// (created, never submitted) remain.
@@ -493,18 +494,26 @@ async fn replies_cut_off_mid_send_at_random_moments_reach_the_applicant_exactly_
     let engine = u.engine_mit(cfg.clone());
     let (mit, _) = eingang(&engine).await;
     let (vid, case_id) = &mit[0];
-    // One more reply queued before each run, so every run has one to send when it is cut.
+    // One more reply queued before each run, so every run has one to send when it is cut;
+    // plus the one of the measured pass.
     const RUNDEN: usize = 30;
-    const ANTWORTEN: usize = RUNDEN;
+    const ANTWORTEN: usize = RUNDEN + 1;
     drop(engine);
     let mut zufall: u64 = 0x5EED_2026;
     let mut abgeschnitten = 0;
     let mut ids = Vec::new();
+    // How long one whole pass that sends one reply takes here (machines differ tenfold).
+    let engine = u.engine_mit(cfg.clone());
+    ids.push(einreihen(&engine, vid, "Antwort zum Messen").1);
+    let t0 = std::time::Instant::now();
+    engine.durchlauf(&still).await.unwrap();
+    let pass_us = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX).max(2_000);
+    drop(engine);
     for i in 0..RUNDEN {
         zufall = zufall
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let nach = Duration::from_millis(2 + (zufall >> 33) % 90);
+        let nach = Duration::from_micros(200 + (zufall >> 33) % (pass_us * 9 / 10));
         let engine = u.engine_mit(cfg.clone());
         ids.push(einreihen(&engine, vid, &format!("Antwort {i}")).1);
         if tokio::time::timeout(nach, engine.durchlauf(&still))
