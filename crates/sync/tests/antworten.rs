@@ -507,7 +507,9 @@ async fn replies_cut_off_mid_send_at_random_moments_reach_the_applicant_exactly_
     ids.push(einreihen(&engine, vid, "Antwort zum Messen").1);
     let t0 = std::time::Instant::now();
     engine.durchlauf(&still).await.unwrap();
-    let pass_us = u64::try_from(t0.elapsed().as_micros()).unwrap_or(u64::MAX).max(2_000);
+    let pass_us = u64::try_from(t0.elapsed().as_micros())
+        .unwrap_or(u64::MAX)
+        .max(2_000);
     drop(engine);
     for i in 0..RUNDEN {
         zufall = zufall
