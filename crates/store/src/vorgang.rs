@@ -210,6 +210,20 @@ impl Schreiben<'_> {
         let alt = self
             .vorgang(&v.id)?
             .ok_or_else(|| StoreError::NichtGefunden(format!("Der Vorgang {}", v.id)))?;
+        // A status changes only as the status machine lets it: from the stored status along
+        // one of its rows. Whoever calls, a change the machine never produces is refused.
+        if alt.status != v.status
+            && !domain::status::UEBERGAENGE
+                .iter()
+                .any(|u| u.von == alt.status && u.nach == v.status)
+        {
+            return Err(StoreError::Unzulaessig(format!(
+                "Der Vorgang kann nicht von „{}“ nach „{}“ wechseln: Diesen Statuswechsel sieht \
+                 die Bearbeitung nicht vor. Bitte laden Sie den Vorgang neu.",
+                alt.status.bezeichnung(),
+                v.status.bezeichnung()
+            )));
+        }
         let mut v = v.clone();
         v.aktenzeichen = alt.aktenzeichen.clone();
         let doc = serde_json::to_string(&v)?;

@@ -157,7 +157,11 @@ fn a_follow_up_goes_to_the_existing_case_with_only_its_new_documents() {
         "Nachreichung mit 2 Anlage(n)",
     );
     // The case waits for two Nachweise; the follow-up declares one of them.
+    // (Along the status machine: the store refuses any other change.)
     let mut v = s.read(|r| r.vorgang(&vorgang_id)).unwrap().unwrap();
+    v.status = Status::InPruefung;
+    s.write(|w| w.vorgang_speichern(&v, "sb", "test.pruefung"))
+        .unwrap();
     v.status = Status::NachforderungOffen;
     v.wiedervorlage = Some(date!(2026 - 12 - 17));
     v.nachforderung = Some(Nachforderung {

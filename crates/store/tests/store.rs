@@ -975,3 +975,32 @@ mod gapfree {
         }
     }
 }
+
+#[test]
+fn a_status_change_the_status_machine_does_not_produce_is_refused_and_nothing_changes() {
+    let (_d, s, _k) = neuer_store();
+    let mut v = vorgang("Erika Muster", "Kiosk", eingang());
+    s.write(|w| w.vorgang_anlegen(&mut v, &vergabe(), "import"))
+        .unwrap();
+    // Neu → Beschieden skips the examination and the approval.
+    let mut falsch = v.clone();
+    falsch.status = Status::Beschieden;
+    let e = s
+        .write(|w| w.vorgang_speichern(&falsch, "mallory", "status: neu → beschieden"))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("sieht die Bearbeitung nicht vor"),
+        "{e}"
+    );
+    let gelesen = s.read(|r| r.vorgang(&v.id)).unwrap().unwrap();
+    assert_eq!(gelesen.status, Status::Neu);
+    // A change along a row of the machine is taken.
+    let mut richtig = v.clone();
+    richtig.status = Status::InPruefung;
+    s.write(|w| w.vorgang_speichern(&richtig, "sb", "status: neu → in_pruefung"))
+        .unwrap();
+    assert_eq!(
+        s.read(|r| r.vorgang(&v.id)).unwrap().unwrap().status,
+        Status::InPruefung
+    );
+}
