@@ -24,6 +24,7 @@ pub mod siegel;
 pub mod sitzung;
 pub mod sync_dienst;
 pub mod vorgang;
+pub mod zurueckweisung;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock, RwLock};

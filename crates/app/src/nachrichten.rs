@@ -33,7 +33,7 @@ use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
 use crate::{AppContext, fehler, vorgang_id};
 
 /// The placeholders a template may use.
-pub const PLATZHALTER: [&str; 9] = [
+pub const PLATZHALTER: [&str; 10] = [
     "Aktenzeichen",
     "Antragsteller",
     "Leistung",
@@ -43,6 +43,7 @@ pub const PLATZHALTER: [&str; 9] = [
     "Gesendet",
     "Sachbearbeitung",
     "Behörde",
+    "Begründung",
 ];
 
 /// Audit code of a Nachweis ticked or unticked by a person.
@@ -52,7 +53,7 @@ pub const BRIEF_ERSTELLT: &str = "brief.erstellt";
 /// Audit code of a given-up message queued again by a person.
 pub const ERNEUT_GESENDET: &str = "antwort.erneut";
 
-fn vorlage(art: NachrichtArt) -> &'static str {
+pub(crate) fn vorlage(art: NachrichtArt) -> &'static str {
     match art {
         NachrichtArt::Nachforderung => {
             include_str!("../../../assets/nachrichten/nachforderung.txt")
@@ -60,6 +61,9 @@ fn vorlage(art: NachrichtArt) -> &'static str {
         NachrichtArt::Erinnerung => include_str!("../../../assets/nachrichten/erinnerung.txt"),
         NachrichtArt::Eingangsbestaetigung => {
             include_str!("../../../assets/nachrichten/eingangsbestaetigung.txt")
+        }
+        NachrichtArt::Zurueckweisung => {
+            include_str!("../../../assets/nachrichten/zurueckweisung.txt")
         }
         NachrichtArt::Nachricht | NachrichtArt::Nachreichung | NachrichtArt::Bescheid => {
             include_str!("../../../assets/nachrichten/nachricht.txt")
@@ -91,6 +95,7 @@ fn art_domain(a: ipc::NachrichtArt) -> NachrichtArt {
         ipc::NachrichtArt::Eingangsbestaetigung => NachrichtArt::Eingangsbestaetigung,
         ipc::NachrichtArt::Nachreichung => NachrichtArt::Nachreichung,
         ipc::NachrichtArt::Bescheid => NachrichtArt::Bescheid,
+        ipc::NachrichtArt::Zurueckweisung => NachrichtArt::Zurueckweisung,
     }
 }
 
@@ -102,6 +107,7 @@ fn art_ipc(a: NachrichtArt) -> ipc::NachrichtArt {
         NachrichtArt::Eingangsbestaetigung => ipc::NachrichtArt::Eingangsbestaetigung,
         NachrichtArt::Nachreichung => ipc::NachrichtArt::Nachreichung,
         NachrichtArt::Bescheid => ipc::NachrichtArt::Bescheid,
+        NachrichtArt::Zurueckweisung => ipc::NachrichtArt::Zurueckweisung,
     }
 }
 
@@ -330,7 +336,7 @@ pub(crate) struct Gespraech {
 
 impl AppContext {
     /// The values of the template placeholders for `v`.
-    fn werte(
+    pub(crate) fn werte(
         &self,
         v: &Vorgang,
         nachweise: &[String],
@@ -362,6 +368,8 @@ impl AppContext {
             ("Gesendet", gesendet),
             ("Sachbearbeitung", self.sitzung.anzeigename.clone()),
             ("Behörde", self.behoerde().name.clone()),
+            // Only a Zurückweisung fills it (with the reasons given for the action).
+            ("Begründung", String::new()),
         ]
     }
 
@@ -494,6 +502,11 @@ impl AppContext {
             NachrichtArt::Bescheid => {
                 return Err(ungueltig(
                     "Einen Bescheid versendet Amtsstube bei der Freigabe selbst; erstellen Sie ihn im Reiter „Entscheidung“.",
+                ));
+            }
+            NachrichtArt::Zurueckweisung => {
+                return Err(ungueltig(
+                    "Eine Zurückweisung sendet die Aktion „Antrag zurückweisen“ mit ihrer Begründung.",
                 ));
             }
             _ => (Vec::new(), None),
@@ -739,6 +752,25 @@ impl AppContext {
     /// applicant without an electronic reply channel. Same checks as sending.
     pub fn brief_erstellen(&self, a: &NachrichtAnfrage) -> Result<BriefEntwurf, IpcError> {
         let (v, z) = self.zusammenstellen(a)?;
+        let anlagen = z.dokumente.iter().map(|d| d.dateiname.clone()).collect();
+        let (dateiname, pdf) = self.brief_setzen(&v, &z.betreff, &z.text, anlagen)?;
+        Ok(BriefEntwurf {
+            dateiname,
+            pdf,
+            vorgang: v.id,
+            z,
+        })
+    }
+
+    /// A letter to the applicant of `v` with `betreff` and `text` (the engine's DIN 5008
+    /// layout, unsealed PDF/A): its suggested file name and the PDF.
+    pub(crate) fn brief_setzen(
+        &self,
+        v: &Vorgang,
+        betreff: &str,
+        text: &str,
+        anlagen: Vec<String>,
+    ) -> Result<(String, Vec<u8>), IpcError> {
         let (strasse, plz, ort) =
             anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
         let az = v
@@ -762,19 +794,17 @@ impl AppContext {
             },
             aktenzeichen: az.clone(),
             datum: iso(heute),
-            betreff: z.betreff.clone(),
-            text: z.text.clone(),
-            anlagen: z.dokumente.iter().map(|d| d.dateiname.clone()).collect(),
+            betreff: betreff.to_owned(),
+            text: text.to_owned(),
+            anlagen,
             sachbearbeitung: Some(self.sitzung.anzeigename.clone()),
         };
         let pdf = bescheid::brief_setzen(&brief, OffsetDateTime::now_utc())
             .map_err(|e| ungueltig(format!("Der Brief lässt sich nicht setzen: {e}")))?;
-        Ok(BriefEntwurf {
-            dateiname: format!("Schreiben {} vom {}.pdf", az.replace('/', "-"), iso(heute)),
+        Ok((
+            format!("Schreiben {} vom {}.pdf", az.replace('/', "-"), iso(heute)),
             pdf,
-            vorgang: v.id,
-            z,
-        })
+        ))
     }
 
     /// The letter `brief` (from [`Self::brief_erstellen`]) is to go to `ziel`: writes it
@@ -985,6 +1015,7 @@ mod tests {
             NachrichtArt::Erinnerung,
             NachrichtArt::Eingangsbestaetigung,
             NachrichtArt::Nachricht,
+            NachrichtArt::Zurueckweisung,
         ] {
             let (betreff, text) = fuellen(vorlage(art), &werte);
             assert!(betreff.contains("<Aktenzeichen>"), "{art:?}: {betreff}");

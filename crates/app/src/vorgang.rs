@@ -441,6 +441,10 @@ impl AppContext {
         let ungueltig = |m: String| IpcError::new(ErrorCode::InvalidInput, m);
         let heute = self.sitzung.heute();
         let h = handlung(anfrage.aktion);
+        if let Handlung::Status(a @ (Aktion::Zurueckweisen | Aktion::Weiterleiten)) = h {
+            // The applicant learns of it: the message goes with the status change.
+            return self.seitenausgang(&id, a, begruendung, empfaenger);
+        }
         let datum = match h {
             Handlung::WiedervorlageSetzen => {
                 let d = text(&anfrage.datum).ok_or_else(|| {

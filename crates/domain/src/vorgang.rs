@@ -241,6 +241,8 @@ pub enum NachrichtArt {
     Nachreichung,
     /// The sealed decision (Bescheid).
     Bescheid,
+    /// The formal rejection of the application, with its reasons.
+    Zurueckweisung,
 }
 
 impl NachrichtArt {
@@ -253,6 +255,7 @@ impl NachrichtArt {
             NachrichtArt::Eingangsbestaetigung => "Eingangsbestätigung",
             NachrichtArt::Nachreichung => "Nachreichung",
             NachrichtArt::Bescheid => "Bescheid",
+            NachrichtArt::Zurueckweisung => "Zurückweisung",
         }
     }
 
@@ -265,6 +268,7 @@ impl NachrichtArt {
             NachrichtArt::Eingangsbestaetigung => "eingangsbestaetigung",
             NachrichtArt::Nachreichung => "nachreichung",
             NachrichtArt::Bescheid => "bescheid",
+            NachrichtArt::Zurueckweisung => "zurueckweisung",
         }
     }
 }

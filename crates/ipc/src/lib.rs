@@ -671,6 +671,8 @@ pub enum NachrichtArt {
     Nachreichung,
     /// The sealed decision (sent on Freigabe, never composed by hand).
     Bescheid,
+    /// The formal rejection (sent by the action „Antrag zurückweisen“).
+    Zurueckweisung,
 }
 
 /// Delivery state of an outgoing message.

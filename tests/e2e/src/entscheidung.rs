@@ -308,3 +308,100 @@ pub async fn a_second_login_approves_and_the_applicant_gets_a_valid_seal(
     validieren(&pdf, &wurzel, arbeit.path())?;
     Ok(())
 }
+
+/// „Antrag zurückweisen“ with its reasons reaches the simulated applicant: the message with
+/// the letter arrives decrypted in the demo Postfach.
+pub async fn a_zurueckweisung_reaches_the_applicant(s: &Session) -> Result<()> {
+    let rows = zeilen(s, "neu").await?;
+    let mut gewaehlt = None;
+    let vorgelegt = VORGELEGT
+        .lock()
+        .map_err(|_| anyhow::anyhow!("lock"))?
+        .clone();
+    for (_, az) in rows.iter().rev() {
+        if vorgelegt.as_deref() == Some(az.as_str()) {
+            continue;
+        }
+        oeffnen(s, "neu", az).await?;
+        // The list may still show a case that changed meanwhile.
+        if !s
+            .text_of("[data-testid=vorgang-status]")
+            .await?
+            .contains("Neu")
+        {
+            continue;
+        }
+        s.click("[data-testid=tab-nachrichten]").await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if s.count("[data-testid=rueckkanal-hinweis]").await? == 0 {
+            gewaehlt = Some(az.clone());
+            break;
+        }
+    }
+    let az = gewaehlt.context("no case „Neu“ with a reply channel left")?;
+    println!("  Zurückweisung von {az}");
+    aktion(s, "uebernehmen").await?;
+    s.click("[data-testid=aktion-zurueckweisen]").await?;
+    erscheint(
+        s,
+        "[data-testid=eingabe-begruendung]",
+        Duration::from_secs(10),
+        "the dialog asking for the reasons",
+    )
+    .await?;
+    let feld = s
+        .client
+        .find(Locator::Css("[data-testid=eingabe-begruendung]"))
+        .await?;
+    feld.send_keys("Es fehlt die Unterschrift des Antragstellers.")
+        .await?;
+    let shot = s.screenshot("zurueckweisung-dialog").await?;
+    println!("  screenshot: {}", shot.display());
+    s.axe("zurueckweisung-dialog").await?;
+    s.click("[data-testid=bestaetigen]").await?;
+    s.wait_text("[data-testid=vorgang-status]", "Zurückgewiesen")
+        .await?;
+    s.click("[data-testid=tab-nachrichten]").await?;
+    s.wait_text(".tabpanel:not([hidden])", "Zurückweisung")
+        .await?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let brief = loop {
+        let mut gefunden = None;
+        if let Ok(es) = std::fs::read_dir(s.profile_dir.join("demo").join("postfach")) {
+            for fall in es.flatten() {
+                for antwort in std::fs::read_dir(fall.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                {
+                    for datei in std::fs::read_dir(antwort.path())
+                        .into_iter()
+                        .flatten()
+                        .flatten()
+                    {
+                        let n = datei.file_name().to_string_lossy().into_owned();
+                        if n.starts_with("Zurückweisung") && n.contains(&az.replace('/', "-")) {
+                            gefunden = Some(datei.path());
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(p) = gefunden {
+            break p;
+        }
+        if Instant::now() > deadline {
+            bail!("the Zurückweisung of {az} did not reach the simulated applicant within 60 s");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let daten = std::fs::read_to_string(brief.with_file_name("daten.json"))?;
+    if !daten.contains("Unterschrift") {
+        bail!("the applicant's message lacks the reasons: {daten}");
+    }
+    println!("  beim Antragsteller: {}", brief.display());
+    let shot = s.screenshot("zurueckgewiesen").await?;
+    println!("  screenshot: {}", shot.display());
+    s.axe("zurueckgewiesen").await?;
+    Ok(())
+}

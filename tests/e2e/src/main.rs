@@ -201,6 +201,10 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "the_author_drafts_a_bescheid_submits_it_and_cannot_approve_it",
         |s| Box::pin(entscheidung::the_author_drafts_submits_and_cannot_approve_it(s)),
     ),
+    (
+        "a_zurueckweisung_with_its_reasons_reaches_the_applicant",
+        |s| Box::pin(entscheidung::a_zurueckweisung_reaches_the_applicant(s)),
+    ),
 ];
 
 /// Scenarios after the app was closed and started again on the same profile.

@@ -344,7 +344,7 @@ bestaetigen: boolean,
  */
 eingabe: Angabe | null, };
 
-export type NachrichtArt = "nachricht" | "nachforderung" | "erinnerung" | "eingangsbestaetigung" | "nachreichung" | "bescheid";
+export type NachrichtArt = "nachricht" | "nachforderung" | "erinnerung" | "eingangsbestaetigung" | "nachreichung" | "bescheid" | "zurueckweisung";
 
 export type Zustellung = "eingegangen" | "postausgang" | "zugestellt" | "fehler" | "brief";
 

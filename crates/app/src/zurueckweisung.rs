@@ -1,0 +1,169 @@
+//! The effects of the side exits on the applicant: „Antrag zurückweisen“ and „An andere
+//! Behörde weiterleiten“ change the status *and* tell the applicant, in one transaction.
+//!
+//! - **Zurückweisung**: the reasons given for the action go into the template
+//!   `assets/nachrichten/zurueckweisung.txt`; the message is also set as a letter (the Bescheid
+//!   engine's DIN 5008 layout, PDF/A) and attached, so the applicant keeps a document of the
+//!   decision. With a FIT-Connect reply channel it is sealed to the applicant's key and queued
+//!   in the Postausgang with the status change; without one the letter is kept in the case
+//!   (Anlagen, to print and post) and the message recorded „per Brief“.
+//! - **Weiterleitung**: the applicant is told to whom the application went, the same two
+//!   ways; the application itself (form data and attachments) is exported for the receiving
+//!   authority with „Speichern unter…“ of its documents (there is no second FIT-Connect
+//!   destination to forward to in this build).
+
+use domain::bearbeitung::handeln_pruefen;
+use domain::{Aktion, Kanal, NachrichtArt, Richtung, VorgangId};
+use ipc::{ErrorCode, IpcError, VorgangDetail};
+use time::OffsetDateTime;
+
+use crate::nachrichten::{fuellen, vorlage};
+use crate::vorgang::{fakten, rolle_fuer};
+use crate::{AppContext, fehler};
+
+fn ungueltig(m: impl Into<String>) -> IpcError {
+    IpcError::new(ErrorCode::InvalidInput, m)
+}
+
+impl AppContext {
+    /// „Antrag zurückweisen“ (with `begruendung`) or „An andere Behörde weiterleiten“ (with
+    /// `empfaenger`): the status change and the message to the applicant, together.
+    pub(crate) fn seitenausgang(
+        &self,
+        vid: &VorgangId,
+        aktion: Aktion,
+        begruendung: Option<String>,
+        empfaenger: Option<String>,
+    ) -> Result<VorgangDetail, IpcError> {
+        let v = self.lesen(vid)?;
+        let ich = self.sitzung.benutzer.clone();
+        let rolle = rolle_fuer(&self.sitzung.domain_rollen(), v.status, aktion);
+        if domain::status::uebergang(v.status, aktion).is_some() {
+            handeln_pruefen(v.zustaendig.as_deref(), &ich, rolle)
+                .map_err(|h| ungueltig(h.to_string()))?;
+        }
+        let f = fakten(&v, begruendung.is_some(), empfaenger.is_some());
+        // Checked here for a clear refusal, and again in the transaction.
+        v.status
+            .anwenden(aktion, rolle, &f)
+            .map_err(|e| ungueltig(e.to_string()))?;
+        let (art, details) = match aktion {
+            Aktion::Zurueckweisen => (
+                NachrichtArt::Zurueckweisung,
+                format!("Begründung: {}", begruendung.clone().unwrap_or_default()),
+            ),
+            _ => (
+                NachrichtArt::Nachricht,
+                format!("Empfänger: {}", empfaenger.clone().unwrap_or_default()),
+            ),
+        };
+        let mut werte = self.werte(&v, &[], None);
+        if let Some(b) = &begruendung {
+            werte.retain(|(k, _)| *k != "Begründung");
+            werte.push(("Begründung", b.clone()));
+        }
+        let (betreff, text) = match aktion {
+            Aktion::Zurueckweisen => fuellen(vorlage(art), &werte),
+            _ => {
+                let (_, gruss) = fuellen(vorlage(NachrichtArt::Nachricht), &werte);
+                let az = v
+                    .aktenzeichen
+                    .as_ref()
+                    .map(|a| a.0.clone())
+                    .unwrap_or_default();
+                (
+                    format!("Weiterleitung Ihres Antrags – Aktenzeichen {az}"),
+                    gruss.replacen(
+                        "\n\n\n",
+                        &format!(
+                            "\n\nfür Ihren Antrag „{}“ ist nicht unsere Behörde zuständig. Ich habe ihn deshalb an die zuständige Stelle weitergeleitet:\n\n{}\n\nSie meldet sich bei Ihnen; bitte wenden Sie sich mit Fragen künftig dorthin.\n",
+                            v.leistung.name,
+                            empfaenger.clone().unwrap_or_default()
+                        ),
+                        1,
+                    ),
+                )
+            }
+        };
+        let (dateiname, pdf) = self.brief_setzen(&v, &betreff, &text, Vec::new())?;
+        let dateiname = match aktion {
+            Aktion::Zurueckweisen => dateiname.replacen("Schreiben", "Zurückweisung", 1),
+            _ => dateiname.replacen("Schreiben", "Weiterleitung", 1),
+        };
+        let abgelegt = self.dokument_ablegen(&dateiname, "application/pdf", &pdf)?;
+        let was = |von: domain::Status, nach: domain::Status| {
+            format!(
+                "status: {} → {} ({})",
+                von.code(),
+                nach.code(),
+                aktion.bezeichnung()
+            )
+        };
+        let metadaten = self
+            .store
+            .read(|r| sync::antwort::metadaten_lesen(r, &v))
+            .map_err(fehler)?;
+        if sync::antwort::rueckkanal_von(&v, metadaten.as_deref()).is_ok() {
+            let ablage = abgelegt.clone();
+            let details2 = details.clone();
+            let aendern: sync::antwort::Aenderung<'_> = Box::new(move |v| {
+                let von = v.status;
+                let nach = v.anwenden(aktion, rolle, &f)?;
+                if !v.anlagen.iter().any(|a| a.sha512 == ablage.sha512) {
+                    v.anlagen.push(ablage);
+                }
+                Ok(Some((was(von, nach), details2)))
+            });
+            let antwort = sync::Antwort {
+                art,
+                betreff,
+                text,
+                anlagen: vec![sync::AntwortAnlage {
+                    dateiname,
+                    mime: "application/pdf".into(),
+                    inhalt: pdf,
+                }],
+                nachweise: Vec::new(),
+                frist: None,
+            };
+            sync::antwort_einreihen(&self.store, vid, antwort, &ich, aendern)
+                .map_err(|e| ungueltig(e.to_string()))?;
+            if let Some(s) = self.sync.get() {
+                s.jetzt_abrufen();
+            }
+        } else {
+            self.store
+                .write(|w| {
+                    let mut v = w.vorgang(vid)?.ok_or_else(|| {
+                        store::StoreError::NichtGefunden(format!("Der Vorgang {vid}"))
+                    })?;
+                    let von = v.status;
+                    let nach = v.anwenden(aktion, rolle, &f)?;
+                    if !v.anlagen.iter().any(|a| a.sha512 == abgelegt.sha512) {
+                        v.anlagen.push(abgelegt.clone());
+                    }
+                    v.nachrichten.push(domain::Nachricht {
+                        art,
+                        kanal: Kanal::Brief,
+                        anlagen: vec![dateiname.clone()],
+                        von: Some(ich.clone()),
+                        ..domain::Nachricht::neu(
+                            Richtung::Ausgehend,
+                            OffsetDateTime::now_utc(),
+                            &betreff,
+                            &text,
+                        )
+                    });
+                    w.vorgang_aendern(&v, &ich, &was(von, nach), &details)?;
+                    w.audit_anhaengen(
+                        &ich,
+                        crate::nachrichten::BRIEF_ERSTELLT,
+                        Some(vid),
+                        &format!("{dateiname} (kein Rückkanal: zum Ausdrucken im Vorgang)"),
+                    )
+                })
+                .map_err(fehler)?;
+        }
+        self.vorgang_erneut(vid.to_string())
+    }
+}
