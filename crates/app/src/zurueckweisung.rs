@@ -167,3 +167,99 @@ impl AppContext {
         self.vorgang_erneut(vid.to_string())
     }
 }
+
+/// Audit code of an application exported for another authority.
+pub const EXPORTIERT: &str = "vorgang.exportiert";
+
+/// A name safe in any file system (the Aktenzeichen has slashes).
+fn sicher(name: &str) -> String {
+    let n: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let n = n.trim_matches(['.', ' ']).to_owned();
+    if n.is_empty() { "Anlage".into() } else { n }
+}
+
+impl AppContext {
+    /// Exports the application of a forwarded (or any) case for the receiving authority into
+    /// a new folder `<ziel>/<Aktenzeichen>/`: the form data as received (`Antrag.json` or
+    /// `Antrag.xml`), every attachment of the case under its name (the letters included).
+    /// Written into a temporary folder first and renamed: complete or not at all. Audited.
+    /// Returns the folder.
+    pub fn vorgang_exportieren(
+        &self,
+        id: &str,
+        ziel: &std::path::Path,
+    ) -> Result<String, IpcError> {
+        let vid = crate::vorgang_id(id)?;
+        let v = self.lesen(&vid)?;
+        let az = v
+            .aktenzeichen
+            .as_ref()
+            .map(|a| a.0.clone())
+            .unwrap_or_default();
+        let ordner = ziel.join(sicher(&format!("Antrag {az}")));
+        if ordner.exists() {
+            return Err(ungueltig(format!(
+                "Im gewählten Ordner gibt es „{}“ schon. Wählen Sie einen anderen Ordner oder benennen Sie den vorhandenen um.",
+                ordner.display()
+            )));
+        }
+        let tmp = ziel.join(format!(".amtsstube-export-{}", uuid::Uuid::new_v4()));
+        let schreibfehler = |e: std::io::Error| {
+            ungueltig(format!(
+                "In {} lässt sich nicht schreiben ({e}). Prüfen Sie den Ordner und den freien Platz.",
+                ziel.display()
+            ))
+        };
+        let ergebnis = (|| -> Result<(), IpcError> {
+            std::fs::create_dir(&tmp).map_err(schreibfehler)?;
+            let endung = match v.formulardaten.format {
+                domain::DatenFormat::Json => "json",
+                domain::DatenFormat::Xml => "xml",
+            };
+            std::fs::write(
+                tmp.join(format!("Antrag.{endung}")),
+                &v.formulardaten.inhalt,
+            )
+            .map_err(schreibfehler)?;
+            let mut namen = std::collections::HashSet::new();
+            for a in &v.anlagen {
+                let mut name = sicher(&a.dateiname);
+                if !namen.insert(name.clone()) {
+                    name = format!("{}-{name}", &a.sha512[..8.min(a.sha512.len())]);
+                    namen.insert(name.clone());
+                }
+                let mut leser = self.store.anlage_leser(&a.sha512).map_err(fehler)?;
+                let mut datei = std::fs::File::create(tmp.join(&name)).map_err(schreibfehler)?;
+                std::io::copy(&mut leser, &mut datei).map_err(schreibfehler)?;
+                datei.sync_all().map_err(schreibfehler)?;
+            }
+            std::fs::rename(&tmp, &ordner).map_err(schreibfehler)
+        })();
+        if let Err(e) = ergebnis {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        let ich = self.sitzung.benutzer.clone();
+        let text = ordner.display().to_string();
+        self.store
+            .write(|w| {
+                w.audit_anhaengen(
+                    &ich,
+                    EXPORTIERT,
+                    Some(&vid),
+                    &format!("{} Datei(en) nach {text}", v.anlagen.len() + 1),
+                )
+            })
+            .map_err(fehler)?;
+        Ok(text)
+    }
+}

@@ -27,6 +27,15 @@ pub enum CasesCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Exportiert den Antrag (Formulardaten und alle Dokumente) in einen neuen Ordner unter
+    /// ZIEL, z. B. für die Behörde, an die er weitergeleitet wurde.
+    Export {
+        /// Aktenzeichen des Vorgangs.
+        aktenzeichen: String,
+        /// Der Ordner, in dem der Export-Ordner angelegt wird.
+        #[arg(long, value_name = "ZIEL")]
+        ziel: std::path::PathBuf,
+    },
 }
 
 fn zeit(t: time::OffsetDateTime) -> String {
@@ -85,6 +94,16 @@ fn wer(profile: &Path) -> anyhow::Result<String> {
 pub fn run(profile: &Path, cmd: &CasesCmd) -> anyhow::Result<ExitCode> {
     let store = crate::sync_cmd::store_oeffnen(profile)?;
     match cmd {
+        CasesCmd::Export { aktenzeichen, ziel } => {
+            drop(store);
+            let ctx = app::AppContext::open(profile)?;
+            let id = crate::messages_cmd::vorgang_id(&ctx, aktenzeichen)?;
+            let ordner = ctx
+                .vorgang_exportieren(&id, ziel)
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!("Antrag {aktenzeichen} exportiert nach {ordner}");
+            Ok(ExitCode::SUCCESS)
+        }
         CasesCmd::List { json } => {
             let vorgaenge = alle(&store)?;
             if *json {

@@ -25,6 +25,7 @@ export type Befehlsname =
   | 'entscheidung_freigeben'
   | 'entscheidung_zurueckgeben'
   | 'zahlung_vermerken'
+  | 'vorgang_exportieren'
   | 'anlage_siegel'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
@@ -180,6 +181,14 @@ export function entscheidungZurueckgeben(id: string, kommentar: string): Promise
  */
 export function zahlungVermerken(id: string, datum: string): Promise<EntscheidungAnsicht> {
   return call<EntscheidungAnsicht>('zahlung_vermerken', { id, datum });
+}
+
+/**
+ * Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
+ * z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
+ */
+export function vorgangExportieren(id: string): Promise<string | null> {
+  return call<string | null>('vorgang_exportieren', { id });
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   vorgang,
   vorgangAktion,
   vorgangErneut,
+  vorgangExportieren,
   type AktionInfo,
   type IpcError,
   type VorgangDetail,
@@ -239,6 +240,26 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                 );
               })}
             </div>
+            {(detail.status === 'weitergeleitet' || detail.status === 'zurueckgewiesen' || detail.status === 'beschieden') && (
+              <p>
+                <button
+                  type="button"
+                  className="knopf"
+                  data-testid="vorgang-exportieren"
+                  onClick={() =>
+                    vorgangExportieren(detail.id).then(
+                      (ordner) => {
+                        if (ordner) setMeldung(detail, `Antrag mit allen Dokumenten exportiert nach ${ordner}`);
+                      },
+                      (e: IpcError) => setFehler(e),
+                    )
+                  }
+                >
+                  Antrag exportieren …
+                </button>{' '}
+                <span className="hinweis">Formulardaten und alle Dokumente in einen Ordner, z. B. für die Behörde, an die weitergeleitet wurde.</span>
+              </p>
+            )}
             <p className="meldung" role="status" data-testid="meldung">
               {meldung && meldung.status === detail.status ? meldung.text : ''}
             </p>
