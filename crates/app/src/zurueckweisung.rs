@@ -154,13 +154,13 @@ impl AppContext {
                             &text,
                         )
                     });
-                    w.vorgang_aendern(&v, &ich, &was(von, nach), &details)?;
                     w.audit_anhaengen(
                         &ich,
                         crate::nachrichten::BRIEF_ERSTELLT,
                         Some(vid),
                         &format!("{dateiname} (kein Rückkanal: zum Ausdrucken im Vorgang)"),
-                    )
+                    )?;
+                    w.vorgang_aendern(&v, &ich, &was(von, nach), &details)
                 })
                 .map_err(fehler)?;
         }

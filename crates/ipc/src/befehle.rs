@@ -92,9 +92,6 @@ macro_rules! mit_befehlen {
             entscheidung_zurueckgeben(id: String, kommentar: String) -> EntscheidungAnsicht => Kontext;
             /// Vermerkt den Zahlungseingang der Gebühren eines Bescheids.
             zahlung_vermerken(id: String, datum: String) -> EntscheidungAnsicht => Kontext;
-            /// Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
-            /// z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
-            vorgang_exportieren(id: String) -> Option<String> => Fenster;
             /// Prüft Siegel bzw. Signatur einer PDF-Anlage (gegen die Vertrauensanker der Behörde).
             anlage_siegel(vorgang_id: String, sha512: String) -> SiegelPruefung => Kontext;
             /// Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).
@@ -109,6 +106,9 @@ macro_rules! mit_befehlen {
             /// „Speichern unter …“: fragt im Dialog des Systems nach dem Ziel und schreibt die
             /// Anlage dorthin (protokolliert); `null`, wenn abgebrochen.
             anlage_speichern(vorgang_id: String, sha512: String) -> Option<String> => Fenster;
+            /// Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
+            /// z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
+            vorgang_exportieren(id: String) -> Option<String> => Fenster;
             /// Die gespeicherten Filter des Posteingangs.
             gespeicherte_filter() -> Vec<GespeicherterFilter> => Kontext;
             /// Speichert einen Filter (ersetzt einen gleichnamigen); antwortet mit allen Filtern.

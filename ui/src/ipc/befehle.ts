@@ -25,12 +25,12 @@ export type Befehlsname =
   | 'entscheidung_freigeben'
   | 'entscheidung_zurueckgeben'
   | 'zahlung_vermerken'
-  | 'vorgang_exportieren'
   | 'anlage_siegel'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
   | 'brief_speichern'
   | 'anlage_speichern'
+  | 'vorgang_exportieren'
   | 'gespeicherte_filter'
   | 'filter_speichern'
   | 'filter_loeschen'
@@ -184,14 +184,6 @@ export function zahlungVermerken(id: string, datum: string): Promise<Entscheidun
 }
 
 /**
- * Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
- * z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
- */
-export function vorgangExportieren(id: string): Promise<string | null> {
-  return call<string | null>('vorgang_exportieren', { id });
-}
-
-/**
  * Prüft Siegel bzw. Signatur einer PDF-Anlage (gegen die Vertrauensanker der Behörde).
  */
 export function anlageSiegel(vorgangId: string, sha512: string): Promise<SiegelPruefung> {
@@ -228,6 +220,14 @@ export function briefSpeichern(anfrage: NachrichtAnfrage): Promise<VorgangDetail
  */
 export function anlageSpeichern(vorgangId: string, sha512: string): Promise<string | null> {
   return call<string | null>('anlage_speichern', { vorgangId, sha512 });
+}
+
+/**
+ * Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
+ * z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
+ */
+export function vorgangExportieren(id: string): Promise<string | null> {
+  return call<string | null>('vorgang_exportieren', { id });
 }
 
 /**
