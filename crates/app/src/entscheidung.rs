@@ -33,7 +33,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::nachrichten::anschrift_teilen;
 use crate::sitzung::{datum_parsen, iso, rfc3339};
 use crate::vorgang::{anlage_url, fakten, rolle_fuer};
 use crate::{AppContext, fehler, vorgang_id};
@@ -479,8 +478,6 @@ impl AppContext {
                 .entry("verwaltungsgericht")
                 .or_insert_with(|| Value::from(vg.clone()));
         }
-        let (strasse, plz, ort) =
-            anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
         let az = v
             .aktenzeichen
             .as_ref()
@@ -498,13 +495,7 @@ impl AppContext {
             datum: iso(datum),
             behoerde: self.behoerde_fuer_bescheid(),
             bearbeitung,
-            empfaenger: bescheid::Empfaenger {
-                anrede: None,
-                name: v.antragsteller.name.clone(),
-                zusatz: None,
-                anschrift: bescheid::Anschrift { strasse, plz, ort },
-                briefanrede: None,
-            },
+            empfaenger: crate::nachrichten::empfaenger(v),
             antrag_vom: iso(v.eingang.date()),
             ihr_zeichen: None,
             ergebnis: ergebnis_bescheid(e.ergebnis),

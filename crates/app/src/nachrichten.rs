@@ -313,6 +313,19 @@ pub fn anschrift_teilen(text: &str) -> (String, String, String) {
     (teile.join(", "), String::new(), String::new())
 }
 
+/// The applicant of `v` as the addressee of a letter or Bescheid (window-envelope field).
+pub(crate) fn empfaenger(v: &Vorgang) -> bescheid::Empfaenger {
+    let (strasse, plz, ort) =
+        anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
+    bescheid::Empfaenger {
+        anrede: None,
+        name: v.antragsteller.name.clone(),
+        zusatz: None,
+        anschrift: bescheid::Anschrift { strasse, plz, ort },
+        briefanrede: None,
+    }
+}
+
 /// A letter ready to print: its file name and the PDF.
 pub struct BriefEntwurf {
     /// Suggested file name, e.g. `Schreiben 32-EIN-2026-00004 vom 2026-12-03.pdf`.
@@ -771,8 +784,6 @@ impl AppContext {
         text: &str,
         anlagen: Vec<String>,
     ) -> Result<(String, Vec<u8>), IpcError> {
-        let (strasse, plz, ort) =
-            anschrift_teilen(v.antragsteller.anschrift.as_deref().unwrap_or_default());
         let az = v
             .aktenzeichen
             .as_ref()
@@ -785,13 +796,7 @@ impl AppContext {
                 bankverbindung: None,
                 ..self.behoerde_fuer_bescheid()
             },
-            empfaenger: bescheid::Empfaenger {
-                anrede: None,
-                name: v.antragsteller.name.clone(),
-                zusatz: None,
-                anschrift: bescheid::Anschrift { strasse, plz, ort },
-                briefanrede: None,
-            },
+            empfaenger: empfaenger(v),
             aktenzeichen: az.clone(),
             datum: iso(heute),
             betreff: betreff.to_owned(),

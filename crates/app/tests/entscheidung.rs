@@ -10,74 +10,26 @@
 //! PDF reaches the simulated applicant's Postfach decrypted, and it verifies against the
 //! demo root (our verifier and poppler's `pdfsig`).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
 
 use app::AppContext;
-use app::sync_dienst::SyncEinstellungen;
-use ipc::{AktionAnfrage, Ansicht, QueueAnfrage, Rolle, SortSpalte, Status};
-
-async fn warten_bis(max: Duration, was: &str, mut bedingung: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !bedingung() {
-        assert!(start.elapsed() < max, "nach {max:?} nicht erreicht: {was}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
+use common::{ansicht, demo_profil, warten_bis};
+use ipc::{Ansicht, Rolle, Status};
 
 fn aktion(
     ctx: &AppContext,
     id: &str,
     aktion: ipc::Aktion,
 ) -> Result<ipc::VorgangDetail, ipc::IpcError> {
-    ctx.vorgang_aktion(AktionAnfrage {
-        id: id.to_owned(),
-        aktion,
-        begruendung: None,
-        empfaenger: None,
-        datum: None,
-    })
-}
-
-fn ansicht(a: Ansicht) -> QueueAnfrage {
-    QueueAnfrage {
-        ansicht: a,
-        suche: None,
-        sortierung: SortSpalte::Eingang,
-        absteigend: false,
-        offset: 0,
-        limit: 50,
-    }
+    common::aktion(ctx, id, aktion, None, None)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_is_approved_by_a_second_login_sealed_and_reaches_the_applicant() {
     let dir = tempfile::tempdir().unwrap();
-    let anna = Arc::new(
-        AppContext::open(dir.path())
-            .unwrap()
-            .mit_sitzung("anna", Rolle::Sachbearbeitung),
-    );
-    let dienst = app::SyncDienst::starten_mit(
-        &anna,
-        &tokio::runtime::Handle::current(),
-        Arc::new(|_| {}),
-        SyncEinstellungen {
-            demo_antraege: 10,
-            erster_abruf_nach: Duration::ZERO,
-            intervall: Duration::from_secs(2),
-            ..Default::default()
-        },
-    );
-    warten_bis(Duration::from_secs(300), "10 Vorgänge", || {
-        anna.ansicht_zahlen().unwrap().alle == 10
-    })
-    .await;
-    let zeilen = anna.posteingang(ansicht(Ansicht::Alle)).unwrap().zeilen;
-    let faelle: Vec<ipc::VorgangDetail> = zeilen
-        .iter()
-        .map(|z| anna.vorgang(z.id.clone()).unwrap())
-        .collect();
+    let (anna, dienst, faelle) = demo_profil(&dir, 10).await;
     // Every Leistung's proposal is prefilled from its form and sets without error.
     let mut leistungen = std::collections::BTreeSet::new();
     for d in &faelle {

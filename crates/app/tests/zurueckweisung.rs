@@ -5,75 +5,18 @@
 //! channel the letter is kept in the case „per Brief“; a Weiterleitung tells the applicant
 //! where the application went. A foreign login's Zurückweisung is refused and changes nothing.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+mod common;
+
+use std::time::Duration;
 
 use app::AppContext;
-use app::sync_dienst::SyncEinstellungen;
-use ipc::{AktionAnfrage, Ansicht, QueueAnfrage, Rolle, SortSpalte, Status};
-
-async fn warten_bis(max: Duration, was: &str, mut bedingung: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !bedingung() {
-        assert!(start.elapsed() < max, "nach {max:?} nicht erreicht: {was}");
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-fn aktion(
-    ctx: &AppContext,
-    id: &str,
-    aktion: ipc::Aktion,
-    begruendung: Option<&str>,
-    empfaenger: Option<&str>,
-) -> Result<ipc::VorgangDetail, ipc::IpcError> {
-    ctx.vorgang_aktion(AktionAnfrage {
-        id: id.to_owned(),
-        aktion,
-        begruendung: begruendung.map(str::to_owned),
-        empfaenger: empfaenger.map(str::to_owned),
-        datum: None,
-    })
-}
+use common::{aktion, demo_profil, warten_bis};
+use ipc::{Rolle, Status};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zurueckweisung_and_weiterleitung_reach_the_applicant() {
     let dir = tempfile::tempdir().unwrap();
-    let anna = Arc::new(
-        AppContext::open(dir.path())
-            .unwrap()
-            .mit_sitzung("anna", Rolle::Sachbearbeitung),
-    );
-    let dienst = app::SyncDienst::starten_mit(
-        &anna,
-        &tokio::runtime::Handle::current(),
-        Arc::new(|_| {}),
-        SyncEinstellungen {
-            demo_antraege: 10,
-            erster_abruf_nach: Duration::ZERO,
-            intervall: Duration::from_secs(2),
-            ..Default::default()
-        },
-    );
-    warten_bis(Duration::from_secs(300), "10 Vorgänge", || {
-        anna.ansicht_zahlen().unwrap().alle == 10
-    })
-    .await;
-    let zeilen = anna
-        .posteingang(QueueAnfrage {
-            ansicht: Ansicht::Alle,
-            suche: None,
-            sortierung: SortSpalte::Eingang,
-            absteigend: false,
-            offset: 0,
-            limit: 50,
-        })
-        .unwrap()
-        .zeilen;
-    let faelle: Vec<ipc::VorgangDetail> = zeilen
-        .iter()
-        .map(|z| anna.vorgang(z.id.clone()).unwrap())
-        .collect();
+    let (anna, dienst, faelle) = demo_profil(&dir, 10).await;
     let mit: Vec<&ipc::VorgangDetail> =
         faelle.iter().filter(|d| d.rueckkanal.fit_connect).collect();
     let ohne = faelle
