@@ -258,14 +258,10 @@ pub async fn a_second_login_approves_and_the_applicant_gets_a_valid_seal(
     if !zur_freigabe.iter().any(|(_, a)| *a == az) {
         bail!("„Zur Freigabe“ does not list {az}: {zur_freigabe:?}");
     }
-    let shot = s.screenshot("zur-freigabe").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("zur-freigabe").await?;
+    s.festhalten("zur-freigabe").await?;
     oeffnen(s, "zur_freigabe", &az).await?;
     entscheidung_oeffnen(s).await?;
-    let shot = s.screenshot("freigabe").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("freigabe").await?;
+    s.festhalten("freigabe").await?;
     s.click("[data-testid=entwurf-freigeben]").await?;
     erscheint(
         s,
@@ -284,9 +280,7 @@ pub async fn a_second_login_approves_and_the_applicant_gets_a_valid_seal(
     );
     s.wait_text("[data-testid=vorgang-status]", "Beschieden")
         .await?;
-    let shot = s.screenshot("beschieden").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("beschieden").await?;
+    s.festhalten("beschieden").await?;
 
     // The applicant receives it (the outbox is sent by the sync; the simulated applicant
     // decrypts it into the demo Postfach).
@@ -355,9 +349,7 @@ pub async fn a_zurueckweisung_reaches_the_applicant(s: &Session) -> Result<()> {
         .await?;
     feld.send_keys("Es fehlt die Unterschrift des Antragstellers.")
         .await?;
-    let shot = s.screenshot("zurueckweisung-dialog").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("zurueckweisung-dialog").await?;
+    s.festhalten("zurueckweisung-dialog").await?;
     s.click("[data-testid=bestaetigen]").await?;
     s.wait_text("[data-testid=vorgang-status]", "Zurückgewiesen")
         .await?;
@@ -400,8 +392,6 @@ pub async fn a_zurueckweisung_reaches_the_applicant(s: &Session) -> Result<()> {
         bail!("the applicant's message lacks the reasons: {daten}");
     }
     println!("  beim Antragsteller: {}", brief.display());
-    let shot = s.screenshot("zurueckgewiesen").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("zurueckgewiesen").await?;
+    s.festhalten("zurueckgewiesen").await?;
     Ok(())
 }

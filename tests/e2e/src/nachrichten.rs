@@ -108,9 +108,7 @@ pub async fn a_nachforderung_is_answered_and_the_checklist_ticks(s: &Session) ->
                 if !hinweis.contains("Rückkanal") {
                     bail!("the case without a reply channel does not say so: {hinweis}");
                 }
-                let shot = s.screenshot("nachrichten-ohne-rueckkanal").await?;
-                println!("  screenshot: {}", shot.display());
-                s.axe("nachrichten-ohne-rueckkanal").await?;
+                s.festhalten("nachrichten-ohne-rueckkanal").await?;
                 // It offers the letter: compose, preview, „Als Brief speichern …“ (the
                 // system's save dialog that follows is not driven here).
                 s.click("[data-testid=nachricht-schreiben]").await?;
@@ -181,9 +179,7 @@ pub async fn a_nachforderung_is_answered_and_the_checklist_ticks(s: &Session) ->
     println!("  Nachforderung an {az}");
     // The template follows the choice.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let shot = s.screenshot("nachforderung-dialog").await?;
-    println!("  screenshot: {}", shot.display());
-    s.axe("nachforderung-dialog").await?;
+    s.festhalten("nachforderung-dialog").await?;
     s.click("[data-testid=nachricht-vorschau]").await?;
     erscheint(
         s,

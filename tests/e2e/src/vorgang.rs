@@ -57,6 +57,13 @@ impl Session {
         Ok(v.as_str().unwrap_or_default().to_owned())
     }
 
+    /// A screenshot of the screen `name` (its path printed) and the axe check of it.
+    pub async fn festhalten(&self, name: &str) -> Result<()> {
+        let shot = self.screenshot(name).await?;
+        println!("  screenshot: {}", shot.display());
+        self.axe(name).await
+    }
+
     /// Runs axe-core (WCAG 2.1 A/AA rules) on the current screen; fails on any serious or
     /// critical violation and saves the full result as an artefact.
     pub async fn axe(&self, screen: &str) -> Result<()> {
