@@ -27,6 +27,16 @@ pub enum CasesCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Übernimmt den Vorgang: die handelnde Anmeldung wird zuständig.
+    Take {
+        /// Aktenzeichen des Vorgangs.
+        aktenzeichen: String,
+    },
+    /// Nimmt den Vorgang in Prüfung (nur durch die zuständige Person oder die Teamleitung).
+    Start {
+        /// Aktenzeichen des Vorgangs.
+        aktenzeichen: String,
+    },
     /// Exportiert den Antrag (Formulardaten und alle Dokumente) in einen neuen Ordner unter
     /// ZIEL, z. B. für die Behörde, an die er weitergeleitet wurde.
     Export {
@@ -94,6 +104,31 @@ fn wer(profile: &Path) -> anyhow::Result<String> {
 pub fn run(profile: &Path, cmd: &CasesCmd) -> anyhow::Result<ExitCode> {
     let store = crate::sync_cmd::store_oeffnen(profile)?;
     match cmd {
+        CasesCmd::Take { aktenzeichen } | CasesCmd::Start { aktenzeichen } => {
+            drop(store);
+            let ctx = app::AppContext::open(profile)?;
+            let id = crate::messages_cmd::vorgang_id(&ctx, aktenzeichen)?;
+            let aktion = if matches!(cmd, CasesCmd::Take { .. }) {
+                ipc::Aktion::Uebernehmen
+            } else {
+                ipc::Aktion::PruefungBeginnen
+            };
+            let d = ctx
+                .vorgang_aktion(ipc::AktionAnfrage {
+                    id,
+                    aktion,
+                    begruendung: None,
+                    empfaenger: None,
+                    datum: None,
+                })
+                .map_err(|e| anyhow::anyhow!(e.message))?;
+            println!(
+                "Vorgang {aktenzeichen}: {} (zuständig: {})",
+                d.status_text,
+                d.zustaendig.as_deref().unwrap_or("niemand")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         CasesCmd::Export { aktenzeichen, ziel } => {
             drop(store);
             let ctx = app::AppContext::open(profile)?;

@@ -7,7 +7,7 @@
 //! Secret Service (`/work/shared/ci/with-keyring.sh`).
 
 mod common;
-use common::{amtsstube, ok, pruefung_beginnen, verbunden};
+use common::{amtsstube, ok, verbunden};
 
 use serde_json::Value;
 
@@ -21,7 +21,6 @@ fn decide_saves_and_submits_a_draft_and_the_authors_own_approval_is_refused() {
         serde_json::from_str(&ok(&amtsstube(&profil, &["cases", "list", "--json"]))).unwrap();
     let fall = &liste.as_array().unwrap()[0];
     let az = fall["aktenzeichen"].as_str().unwrap().to_owned();
-    let id = fall["id"].as_str().unwrap().to_owned();
 
     // Still „Neu“ and nobody responsible: a draft cannot be saved yet, with what to do.
     let vorschlag = dir.path().join("entwurf.json");
@@ -34,7 +33,10 @@ fn decide_saves_and_submits_a_draft_and_the_authors_own_approval_is_refused() {
     let fehler = String::from_utf8_lossy(&o.stderr);
     assert!(fehler.contains("Übernehmen Sie ihn zuerst"), "{fehler}");
 
-    pruefung_beginnen(&profil, &id);
+    let aus = ok(&amtsstube(&profil, &["cases", "take", &az]));
+    assert!(aus.contains("zuständig: "), "{aus}");
+    let aus = ok(&amtsstube(&profil, &["cases", "start", &az]));
+    assert!(aus.contains("In Prüfung"), "{aus}");
     let seiten = dir.path().join("vorschau");
     let aus = ok(&amtsstube(
         &profil,
