@@ -8,6 +8,8 @@ use std::process::{Command, Output};
 
 use bescheid::{Entscheidung, Leistung};
 
+pub mod softhsm;
+
 pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
