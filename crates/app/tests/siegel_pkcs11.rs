@@ -36,7 +36,10 @@ fn a_seal_key_on_a_pkcs11_token_configured_by_the_administrator_seals_a_valid_be
 
     // A wrong PIN: refused, in German.
     eintrag.set_password("0000-0000").unwrap();
-    let e = ctx.siegelschluessel().err().expect("a wrong PIN is refused");
+    let e = ctx
+        .siegelschluessel()
+        .err()
+        .expect("a wrong PIN is refused");
     assert!(e.message.contains("Siegel-Token"), "{}", e.message);
 
     eintrag.set_password(PIN).unwrap();
