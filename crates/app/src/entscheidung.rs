@@ -24,7 +24,7 @@
 //!   payment ([`AppContext::zahlung_vermerken`]).
 
 use domain::entscheidung::BescheidVermerk;
-use domain::{Aktion, Entwurfsgeschichte, Status, Vorgang};
+use domain::{Aktion, Entwurfsgeschichte, Handlung, Status, Vorgang};
 use ipc::{
     Angabefeld, BescheidEntwurf, BescheidInfo, BescheidVorschau, DiffZeile, EntscheidungAnsicht,
     Ergebnis, ErrorCode, GebuehrZeile, IpcError, Moeglich, VorlageWahl,
@@ -34,7 +34,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::sitzung::{datum_parsen, iso, rfc3339};
-use crate::vorgang::{anlage_url, fakten, rolle_fuer};
+use crate::vorgang::{aktion_ipc, anlage_url, fakten, rolle_fuer};
 use crate::{AppContext, fehler, vorgang_id};
 
 /// Audit code of an approval.
@@ -521,9 +521,7 @@ impl AppContext {
 
     fn vorlagen_des_vorgangs(&self, v: &Vorgang) -> Vec<String> {
         self.behoerde()
-            .leistungen
-            .iter()
-            .find(|l| l.leika == v.leistung.leika)
+            .leistung(&v.leistung.leika)
             .map(|l| l.bescheid_vorlagen.clone())
             .unwrap_or_default()
     }
@@ -690,21 +688,23 @@ impl AppContext {
             Some(f) => unterschied(&gelesen(f)?.entwurf, &entwurf),
             None => Vec::new(),
         };
-        let schritt = |aktion: Aktion| -> Result<(), String> {
-            if v.status.moegliche_aktionen().all(|u| u.aktion != aktion) {
-                return Err(format!(
-                    "Im Status „{}“ nicht möglich.",
-                    v.status.bezeichnung()
-                ));
+        // The steps as the case view offers them (one rule for both); an action it does not
+        // offer says why the status machine refuses it.
+        let angebot = self.aktionen(v, g);
+        let schritt = |aktion: Aktion| -> Moeglich {
+            let code = aktion_ipc(Handlung::Status(aktion));
+            match angebot.iter().find(|a| a.aktion == code) {
+                Some(a) => Moeglich {
+                    moeglich: a.moeglich,
+                    hinweis: a.hinweis.clone(),
+                },
+                None => moeglich(
+                    v.status
+                        .anwenden_als(aktion, &rollen, &g.fakten(ich, fakten(v, true, true)))
+                        .map(|_| ())
+                        .map_err(|e| e.to_string()),
+                ),
             }
-            let rolle = rolle_fuer(&rollen, v.status, aktion);
-            domain::bearbeitung::handeln_pruefen(v.zustaendig.as_deref(), ich, rolle)
-                .map_err(|h| h.hinweis())?;
-            let f = g.fakten(ich, fakten(v, true, true));
-            v.status
-                .anwenden(aktion, rolle, &f)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
         };
         let bearbeiten = domain::entscheidung::bearbeiten_pruefen(v.status)
             .map_err(|h| h.to_string())
@@ -733,9 +733,9 @@ impl AppContext {
             entwurf,
             rechtsbehelfsbelehrung: e_rbb,
             bearbeiten: moeglich(bearbeiten),
-            vorlegen: moeglich(schritt(Aktion::ZurFreigabeVorlegen)),
-            freigeben: moeglich(schritt(Aktion::Freigeben)),
-            zurueckgeben: moeglich(schritt(Aktion::FreigabeVerweigern)),
+            vorlegen: schritt(Aktion::ZurFreigabeVorlegen),
+            freigeben: schritt(Aktion::Freigeben),
+            zurueckgeben: schritt(Aktion::FreigabeVerweigern),
             zuletzt_gesehen: gesehen,
             aenderungen,
             bescheid,

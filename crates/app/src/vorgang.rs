@@ -217,7 +217,7 @@ impl AppContext {
     /// The offered actions for `v` (`g`: its decision draft's history, for the four-eyes
     /// rule). A person with several roles is offered what any of them may do; each action is
     /// checked for the role that may take it.
-    fn aktionen(&self, v: &Vorgang, g: &domain::Entwurfsgeschichte) -> Vec<AktionInfo> {
+    pub(crate) fn aktionen(&self, v: &Vorgang, g: &domain::Entwurfsgeschichte) -> Vec<AktionInfo> {
         let rollen = self.sitzung.domain_rollen();
         let ich = self.sitzung.benutzer.as_str();
         let mut out = Vec::new();
