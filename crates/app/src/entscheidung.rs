@@ -37,8 +37,6 @@ use crate::sitzung::{datum_parsen, iso, rfc3339};
 use crate::vorgang::{aktion_ipc, anlage_url, fakten, rolle_fuer};
 use crate::{AppContext, fehler, vorgang_id};
 
-/// Audit code of an approval.
-pub const FREIGEGEBEN: &str = "bescheid.freigegeben";
 /// Audit code of a recorded payment.
 pub const ZAHLUNG_VERMERKT: &str = "bescheid.zahlung_vermerkt";
 
@@ -631,25 +629,29 @@ impl AppContext {
         let ich = self.sitzung.benutzer.clone();
         let (v, g, aktuell, gesehen, frueher) = self
             .store
-            .write(|w| {
-                let v = w.vorgang(&vid)?.ok_or_else(|| {
+            .read(|r| {
+                let v = r.vorgang(&vid)?.ok_or_else(|| {
                     store::StoreError::NichtGefunden(format!("Der Vorgang {vid}"))
                 })?;
-                let g = w.entwurf_geschichte(&vid)?;
-                let aktuell = w.entwurf(&vid, None)?;
-                let gesehen = w.entwurf_gesehen(&vid, &ich)?;
+                let g = r.entwurf_geschichte(&vid)?;
+                let aktuell = r.entwurf(&vid, None)?;
+                let gesehen = r.entwurf_gesehen(&vid, &ich)?;
                 let frueher = match (gesehen, &aktuell) {
-                    (Some(s), Some(a)) if s < a.version => w.entwurf(&vid, Some(s))?,
+                    (Some(s), Some(a)) if s < a.version => r.entwurf(&vid, Some(s))?,
                     _ => None,
                 };
-                if let Some(a) = &aktuell
-                    && v.status == Status::EntscheidungInFreigabe
-                {
-                    w.entwurf_gesehen_setzen(&vid, &ich, a.version)?;
-                }
                 Ok((v, g, aktuell, gesehen, frueher))
             })
             .map_err(fehler)?;
+        // A write only when a draft in approval is seen in a version not yet recorded.
+        if let Some(a) = &aktuell
+            && v.status == Status::EntscheidungInFreigabe
+            && gesehen != Some(a.version)
+        {
+            self.store
+                .write(|w| w.entwurf_gesehen_setzen(&vid, &ich, a.version))
+                .map_err(fehler)?;
+        }
         self.ansicht(&v, &g, aktuell, gesehen, frueher)
     }
 
@@ -810,13 +812,14 @@ impl AppContext {
         let vid = vorgang_id(&id)?;
         let ich = self.sitzung.benutzer.clone();
         let rollen = self.sitzung.domain_rollen();
-        let (v, g, aktuell) = self
+        let (v, g, aktuell, metadaten) = self
             .store
             .read(|r| {
                 let v = r.vorgang(&vid)?.ok_or_else(|| {
                     store::StoreError::NichtGefunden(format!("Der Vorgang {vid}"))
                 })?;
-                Ok((v, r.entwurf_geschichte(&vid)?, r.entwurf(&vid, None)?))
+                let m = sync::antwort::metadaten_lesen(r, &v)?;
+                Ok((v, r.entwurf_geschichte(&vid)?, r.entwurf(&vid, None)?, m))
             })
             .map_err(fehler)?;
         let rolle = rolle_fuer(&rollen, v.status, Aktion::Freigeben);
@@ -850,8 +853,10 @@ impl AppContext {
             bezahlt_am: None,
             versand: versand.to_owned(),
         };
+        // The status entry of the approval says what was sealed (one audit entry, in the
+        // transaction that changes the status).
         let details = format!(
-            "Version {} von {}; gesiegelt, {} Byte",
+            "Version {} von {}; gesiegelt: {dateiname}, {} Byte",
             a.version,
             verfasser.join(", "),
             aus.pdf.len()
@@ -878,10 +883,6 @@ impl AppContext {
                 )))
             }
         };
-        let metadaten = self
-            .store
-            .read(|r| sync::antwort::metadaten_lesen(r, &v))
-            .map_err(fehler)?;
         if sync::antwort::rueckkanal_von(&v, metadaten.as_deref()).is_ok() {
             let antwort = sync::Antwort {
                 art: domain::NachrichtArt::Bescheid,
@@ -926,9 +927,6 @@ impl AppContext {
                 })
                 .map_err(fehler)?;
         }
-        self.store
-            .write(|w| w.audit_anhaengen(&ich, FREIGEGEBEN, Some(&vid), &dateiname))
-            .map_err(fehler)?;
         self.entscheidung(id)
     }
 

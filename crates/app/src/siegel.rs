@@ -218,17 +218,23 @@ fn demo_erzeugen(dir: &Path, behoerde: &str) -> Result<PathBuf, IpcError> {
 }
 
 impl AppContext {
+    /// A path of `[siegel]` as written: absolute, or relative to the configuration file.
+    fn konfigurationspfad(&self, p: &str) -> PathBuf {
+        let p = PathBuf::from(p);
+        if p.is_absolute() {
+            return p;
+        }
+        Path::new(&self.behoerde().quelle)
+            .parent()
+            .map_or_else(|| p.clone(), |basis| basis.join(&p))
+    }
+
     /// The seal key to seal Bescheide with (see the module doc).
     pub fn siegelschluessel(&self) -> Result<Box<dyn Siegelschluessel>, IpcError> {
         let b = self.behoerde();
-        let basis = Path::new(&b.quelle)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
         match &b.siegel {
             Some(s) if s.pkcs12.is_some() => {
-                let p = PathBuf::from(s.pkcs12.as_deref().unwrap_or_default());
-                p12_laden(&if p.is_absolute() { p } else { basis.join(p) })
+                p12_laden(&self.konfigurationspfad(s.pkcs12.as_deref().unwrap_or_default()))
             }
             Some(s) => match (&s.pkcs11_modul, &s.token, &s.schluessel) {
                 (Some(modul), Some(token), Some(schluessel)) => {
@@ -264,19 +270,12 @@ impl AppContext {
     /// The roots seals and signatures on incoming PDFs are checked against: `[siegel]
     /// vertrauensanker`, and in Demo-Modus the demo seal's root.
     fn vertrauensanker(&self) -> Vec<Vec<u8>> {
-        let b = self.behoerde();
-        let basis = Path::new(&b.quelle)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let mut pfade: Vec<PathBuf> = b
+        let mut pfade: Vec<PathBuf> = self
+            .behoerde()
             .siegel
             .iter()
             .flat_map(|s| s.vertrauensanker.iter())
-            .map(|p| {
-                let p = PathBuf::from(p);
-                if p.is_absolute() { p } else { basis.join(p) }
-            })
+            .map(|p| self.konfigurationspfad(p))
             .collect();
         if self.is_demo() {
             pfade.push(demo_verzeichnis(self.profile_dir()).join("wurzel.pem"));

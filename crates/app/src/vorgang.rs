@@ -206,7 +206,6 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
         WIEDERVORLAGE_GESETZT => format!("Wiedervorlage: {d}"),
         ANLAGE_GESPEICHERT => format!("Anlage gespeichert unter {d}"),
         crate::zurueckweisung::EXPORTIERT => format!("Antrag exportiert: {d}"),
-        crate::entscheidung::FREIGEGEBEN => format!("Bescheid freigegeben und gesiegelt: {d}"),
         crate::entscheidung::ZAHLUNG_VERMERKT => format!("Zahlungseingang vermerkt: {d}"),
         store::entwurf::ENTWURF_GESPEICHERT => format!("Bescheidentwurf gespeichert ({d})"),
         andere => mit(andere),
