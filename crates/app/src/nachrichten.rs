@@ -33,7 +33,7 @@ use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
 use crate::{AppContext, fehler, vorgang_id};
 
 /// The placeholders a template may use.
-pub const PLATZHALTER: [&str; 10] = [
+pub const PLATZHALTER: [&str; 11] = [
     "Aktenzeichen",
     "Antragsteller",
     "Leistung",
@@ -44,6 +44,7 @@ pub const PLATZHALTER: [&str; 10] = [
     "Sachbearbeitung",
     "Behörde",
     "Begründung",
+    "Empfänger",
 ];
 
 /// Audit code of a Nachweis ticked or unticked by a person.
@@ -381,8 +382,9 @@ impl AppContext {
             ("Gesendet", gesendet),
             ("Sachbearbeitung", self.sitzung.anzeigename.clone()),
             ("Behörde", self.behoerde().name.clone()),
-            // Only a Zurückweisung fills it (with the reasons given for the action).
+            // Only the side exits fill these (the reasons, the receiving authority).
             ("Begründung", String::new()),
+            ("Empfänger", String::new()),
         ]
     }
 

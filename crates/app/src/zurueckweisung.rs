@@ -7,8 +7,8 @@
 //!   decision. With a FIT-Connect reply channel it is sealed to the applicant's key and queued
 //!   in the Postausgang with the status change; without one the letter is kept in the case
 //!   (Anlagen, to print and post) and the message recorded „per Brief“.
-//! - **Weiterleitung**: the applicant is told to whom the application went, the same two
-//!   ways; the application itself (form data and attachments) is exported for the receiving
+//! - **Weiterleitung**: the applicant is told to whom the application went
+//!   (`assets/nachrichten/weiterleitung.txt`, placeholder `{Empfänger}`), the same two ways; the application itself (form data and attachments) is exported for the receiving
 //!   authority with „Speichern unter…“ of its documents (there is no second FIT-Connect
 //!   destination to forward to in this build).
 
@@ -20,6 +20,9 @@ use time::OffsetDateTime;
 use crate::nachrichten::{fuellen, vorlage};
 use crate::vorgang::{fakten, rolle_fuer};
 use crate::{AppContext, fehler};
+
+/// The template of the message that tells the applicant where the application went.
+const WEITERLEITUNG: &str = include_str!("../../../assets/nachrichten/weiterleitung.txt");
 
 fn ungueltig(m: impl Into<String>) -> IpcError {
     IpcError::new(ErrorCode::InvalidInput, m)
@@ -47,49 +50,32 @@ impl AppContext {
         v.status
             .anwenden(aktion, rolle, &f)
             .map_err(|e| ungueltig(e.to_string()))?;
-        let (art, details) = match aktion {
+        // What differs between the two: the message's kind, template and file name, and the
+        // input the audit entry names.
+        let (art, vorlage_text, dokument, details) = match aktion {
             Aktion::Zurueckweisen => (
                 NachrichtArt::Zurueckweisung,
+                vorlage(NachrichtArt::Zurueckweisung),
+                "Zurückweisung",
                 format!("Begründung: {}", begruendung.clone().unwrap_or_default()),
             ),
             _ => (
                 NachrichtArt::Nachricht,
+                WEITERLEITUNG,
+                "Weiterleitung",
                 format!("Empfänger: {}", empfaenger.clone().unwrap_or_default()),
             ),
         };
         let mut werte = self.werte(&v, &[], None);
-        if let Some(b) = &begruendung {
-            werte.retain(|(k, _)| *k != "Begründung");
-            werte.push(("Begründung", b.clone()));
-        }
-        let (betreff, text) = match aktion {
-            Aktion::Zurueckweisen => fuellen(vorlage(art), &werte),
-            _ => {
-                let (_, gruss) = fuellen(vorlage(NachrichtArt::Nachricht), &werte);
-                let az = v
-                    .aktenzeichen
-                    .as_ref()
-                    .map(|a| a.0.clone())
-                    .unwrap_or_default();
-                (
-                    format!("Weiterleitung Ihres Antrags – Aktenzeichen {az}"),
-                    gruss.replacen(
-                        "\n\n\n",
-                        &format!(
-                            "\n\nfür Ihren Antrag „{}“ ist nicht unsere Behörde zuständig. Ich habe ihn deshalb an die zuständige Stelle weitergeleitet:\n\n{}\n\nSie meldet sich bei Ihnen; bitte wenden Sie sich mit Fragen künftig dorthin.\n",
-                            v.leistung.name,
-                            empfaenger.clone().unwrap_or_default()
-                        ),
-                        1,
-                    ),
-                )
+        for (k, wert) in [("Begründung", &begruendung), ("Empfänger", &empfaenger)] {
+            if let Some(w) = wert {
+                werte.retain(|(x, _)| *x != k);
+                werte.push((k, w.clone()));
             }
-        };
+        }
+        let (betreff, text) = fuellen(vorlage_text, &werte);
         let (dateiname, pdf) = self.brief_setzen(&v, &betreff, &text, Vec::new())?;
-        let dateiname = match aktion {
-            Aktion::Zurueckweisen => dateiname.replacen("Schreiben", "Zurückweisung", 1),
-            _ => dateiname.replacen("Schreiben", "Weiterleitung", 1),
-        };
+        let dateiname = dateiname.replacen("Schreiben", dokument, 1);
         let abgelegt = self.dokument_ablegen(&dateiname, "application/pdf", &pdf)?;
         let was = |von: domain::Status, nach: domain::Status| {
             format!(
