@@ -3,7 +3,7 @@
 //! store keeps the history and hands the status machine the draft's authors, so the
 //! four-eyes rule holds whoever calls [`Schreiben::status_wechseln`].
 
-use domain::{Entwurfsgeschichte, Entwurfsversion, Status, VorgangId};
+use domain::{Entwurfsgeschichte, Entwurfsversion, VorgangId};
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
@@ -126,10 +126,4 @@ impl Schreiben<'_> {
             .execute(params![id.to_string(), benutzer, version])?;
         Ok(())
     }
-}
-
-/// Whether a status admits a draft being edited (the domain rule, re-exported for callers
-/// that only hold a status).
-pub fn bearbeitbar(s: Status) -> bool {
-    domain::entscheidung::bearbeiten_pruefen(s).is_ok()
 }

@@ -67,22 +67,34 @@ async fn entscheidung_oeffnen(s: &Session) -> Result<()> {
     .await
 }
 
-/// The first login drafts, previews, saves, submits; its own approval is refused.
-pub async fn the_author_drafts_submits_and_cannot_approve_it(s: &Session) -> Result<()> {
-    // A case still „Neu“ with a reply channel, from the end of the list (the first cases
-    // belong to earlier scenarios).
-    let rows = zeilen(s, "neu").await?;
-    let mut gewaehlt = None;
-    for (_, az) in rows.iter().rev() {
+/// A case still „Neu“ with a reply channel (other than `ausser`), opened; from the end of the
+/// list, whose first cases belong to earlier scenarios. The list may still show a case that
+/// changed meanwhile, so the case view's status is what counts.
+async fn neu_mit_rueckkanal(s: &Session, ausser: Option<&str>) -> Result<String> {
+    for (_, az) in zeilen(s, "neu").await?.iter().rev() {
+        if ausser == Some(az.as_str()) {
+            continue;
+        }
         oeffnen(s, "neu", az).await?;
+        if !s
+            .text_of("[data-testid=vorgang-status]")
+            .await?
+            .contains("Neu")
+        {
+            continue;
+        }
         s.click("[data-testid=tab-nachrichten]").await?;
         tokio::time::sleep(Duration::from_millis(500)).await;
         if s.count("[data-testid=rueckkanal-hinweis]").await? == 0 {
-            gewaehlt = Some(az.clone());
-            break;
+            return Ok(az.clone());
         }
     }
-    let az = gewaehlt.context("no case „Neu“ with a reply channel")?;
+    bail!("no case „Neu“ with a reply channel left")
+}
+
+/// The first login drafts, previews, saves, submits; its own approval is refused.
+pub async fn the_author_drafts_submits_and_cannot_approve_it(s: &Session) -> Result<()> {
+    let az = neu_mit_rueckkanal(s, None).await?;
     println!("  Entscheidung zu {az}");
     aktion(s, "uebernehmen").await?;
     aktion(s, "pruefung_beginnen").await?;
@@ -306,33 +318,11 @@ pub async fn a_second_login_approves_and_the_applicant_gets_a_valid_seal(
 /// „Antrag zurückweisen“ with its reasons reaches the simulated applicant: the message with
 /// the letter arrives decrypted in the demo Postfach.
 pub async fn a_zurueckweisung_reaches_the_applicant(s: &Session) -> Result<()> {
-    let rows = zeilen(s, "neu").await?;
-    let mut gewaehlt = None;
     let vorgelegt = VORGELEGT
         .lock()
         .map_err(|_| anyhow::anyhow!("lock"))?
         .clone();
-    for (_, az) in rows.iter().rev() {
-        if vorgelegt.as_deref() == Some(az.as_str()) {
-            continue;
-        }
-        oeffnen(s, "neu", az).await?;
-        // The list may still show a case that changed meanwhile.
-        if !s
-            .text_of("[data-testid=vorgang-status]")
-            .await?
-            .contains("Neu")
-        {
-            continue;
-        }
-        s.click("[data-testid=tab-nachrichten]").await?;
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        if s.count("[data-testid=rueckkanal-hinweis]").await? == 0 {
-            gewaehlt = Some(az.clone());
-            break;
-        }
-    }
-    let az = gewaehlt.context("no case „Neu“ with a reply channel left")?;
+    let az = neu_mit_rueckkanal(s, vorgelegt.as_deref()).await?;
     println!("  Zurückweisung von {az}");
     aktion(s, "uebernehmen").await?;
     s.click("[data-testid=aktion-zurueckweisen]").await?;
