@@ -151,6 +151,68 @@ pub struct Behoerde {
     pub quelle: String,
     /// The electronic seal, if configured (`[siegel]`); Demo-Modus makes its own.
     pub siegel: Option<Siegel>,
+    /// The E-Akte finished cases are handed to (`[eakte]`); Demo-Modus has its stand-in.
+    pub eakte: Option<EAkte>,
+}
+
+/// Where finished cases go (xdomea `FVDaten.SGOAblegen.0605`) and where the E-Akte answers
+/// (`[eakte]`). Paths are absolute or relative to the configuration file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EAkte {
+    /// Name of the receiving E-Akte / DMS (the messages' Empfänger).
+    pub name: String,
+    /// Its Behördenschlüssel, if it wants one in the message head.
+    #[serde(default)]
+    pub kennung: Option<String>,
+    /// The hand-over folder (a local path or an SMB mount).
+    #[serde(default)]
+    pub abgabe_ordner: Option<String>,
+    /// Or an HTTP(S) endpoint that takes the ZIP container by POST.
+    #[serde(default)]
+    pub abgabe_url: Option<String>,
+    /// The folder the E-Akte writes its confirmations (0629, 0630) into.
+    pub rueckgabe_ordner: String,
+    /// Grace period between the import confirmation and deleting the local copy:
+    /// „30 Tage“, „12 Stunden“, „90 Sekunden“ (also `30d`, `12h`, `90s`).
+    #[serde(default = "karenz_standard")]
+    pub karenz: String,
+}
+
+fn karenz_standard() -> String {
+    "30 Tage".into()
+}
+
+impl EAkte {
+    /// The grace period as a duration, or why the text is not one.
+    pub fn karenz_dauer(&self) -> Result<time::Duration, String> {
+        dauer_parsen(&self.karenz)
+    }
+}
+
+/// Parses „30 Tage“, „12 Stunden“, „15 Minuten“, „90 Sekunden“ (singular too) or `30d`,
+/// `12h`, `15min`, `90s`.
+pub fn dauer_parsen(text: &str) -> Result<time::Duration, String> {
+    let t = text.trim();
+    let ziffern: String = t.chars().take_while(|c| c.is_ascii_digit()).collect();
+    let einheit = t[ziffern.len()..].trim().to_lowercase();
+    let falsch = || {
+        format!(
+            "„{text}“ ist keine Dauer. Schreiben Sie z. B. „30 Tage“, „12 Stunden“ oder „90 Sekunden“."
+        )
+    };
+    let n: i64 = ziffern.parse().map_err(|_| falsch())?;
+    let d = match einheit.as_str() {
+        "d" | "tag" | "tage" => time::Duration::days(n),
+        "h" | "stunde" | "stunden" => time::Duration::hours(n),
+        "min" | "minute" | "minuten" => time::Duration::minutes(n),
+        "s" | "sekunde" | "sekunden" => time::Duration::seconds(n),
+        _ => return Err(falsch()),
+    };
+    if d > time::Duration::days(3650) {
+        return Err(format!("„{text}“ ist zu lang: höchstens 3650 Tage."));
+    }
+    Ok(d)
 }
 
 /// The authority's postal address.
@@ -371,6 +433,45 @@ impl Behoerde {
                 "Höchstens 60 Arbeitstage; üblich sind 3 bis 10.".into(),
             ));
         }
+        if let Some(e) = &roh.eakte {
+            let leer = |s: &Option<String>| s.as_deref().map(str::trim).is_none_or(str::is_empty);
+            if e.name.trim().is_empty() {
+                return Err(fehler(
+                    None,
+                    "eakte.name",
+                    "Der Name der E-Akte fehlt; er steht als Empfänger in jeder Abgabe.".into(),
+                ));
+            }
+            if leer(&e.abgabe_ordner) == leer(&e.abgabe_url) {
+                return Err(fehler(
+                    None,
+                    "eakte",
+                    "Genau eines von abgabe_ordner (Abgabeordner) oder abgabe_url (HTTP(S)-Adresse) angeben."
+                        .into(),
+                ));
+            }
+            if let Some(u) = e.abgabe_url.as_deref()
+                && !(u.starts_with("https://")
+                    || u.starts_with("http://127.0.0.1")
+                    || u.starts_with("http://localhost"))
+            {
+                return Err(fehler(
+                    None,
+                    "eakte.abgabe_url",
+                    format!("„{u}“: nur https:// (unverschlüsselt nur an 127.0.0.1/localhost)."),
+                ));
+            }
+            if e.rueckgabe_ordner.trim().is_empty() {
+                return Err(fehler(
+                    None,
+                    "eakte.rueckgabe_ordner",
+                    "Der Rückgabeordner fehlt: dorthin legt die E-Akte ihre Bestätigungen.".into(),
+                ));
+            }
+            if let Err(m) = e.karenz_dauer() {
+                return Err(fehler(None, "eakte.karenz", m));
+            }
+        }
         if roh.leistung.is_empty() {
             return Err(fehler(
                 None,
@@ -522,6 +623,7 @@ impl Behoerde {
             leistungen,
             quelle: datei.to_owned(),
             siegel: roh.siegel,
+            eakte: roh.eakte,
         })
     }
 }
@@ -617,6 +719,8 @@ mod roh {
         pub leistung: Vec<Leistung>,
         #[serde(default)]
         pub siegel: Option<super::Siegel>,
+        #[serde(default)]
+        pub eakte: Option<super::EAkte>,
     }
 
     #[derive(Debug, Deserialize)]

@@ -15,6 +15,8 @@
 //!   brings, and the one check of a message to the applicant.
 //! - [`entscheidung`]: the decision draft's versions and authors, and the four-eyes rule the
 //!   status machine enforces from them.
+//! - [`eakte`]: the hand-over to the E-Akte as the case remembers it (steps, reference,
+//!   import error, purge), and its one derived state.
 //! - [`eingang`]: the intake states of a received FIT-Connect submission, shared by the
 //!   store and the sync engine.
 //!
@@ -28,6 +30,7 @@
 
 pub mod aktenzeichen;
 pub mod bearbeitung;
+pub mod eakte;
 pub mod eingang;
 pub mod entscheidung;
 pub mod frist;

@@ -373,6 +373,9 @@ pub struct Vorgang {
     /// The issued decision, once approved and sealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bescheid: Option<crate::entscheidung::BescheidVermerk>,
+    /// The hand-over to the E-Akte, once decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eakte: Option<crate::eakte::EAkteVermerk>,
 }
 
 impl Vorgang {
@@ -401,6 +404,7 @@ impl Vorgang {
             nachrichten: Vec::new(),
             nachforderung: None,
             bescheid: None,
+            eakte: None,
         }
     }
 

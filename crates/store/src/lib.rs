@@ -33,6 +33,7 @@
 
 pub mod anlage;
 pub mod audit;
+pub mod eakte;
 pub mod einreichung;
 pub mod entwurf;
 pub mod error;
@@ -50,6 +51,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 pub use anlage::{AnlageLeser, AnlageSchreiber};
 pub use audit::{AuditBefund, AuditEintrag};
+pub use eakte::{AUSGESONDERT, Aussonderung, grabstein};
 pub use einreichung::{
     Aufnahme, Aufnahmeergebnis, Aufnahmefall, EinreichungInfo, EinreichungsAnlage,
     EmpfangeneEinreichung, Nachreichung, Speicherergebnis,
@@ -217,6 +219,42 @@ impl Store {
         w.vor_dem_commit()?;
         tx.commit()?;
         Ok(wert)
+    }
+
+    /// After a purge ([`Schreiben::vorgang_aussondern`]): merges the search index (so deleted
+    /// rows' tokens leave its segments), removes attachment files without a key, checkpoints
+    /// the WAL and VACUUMs with `secure_delete` on, so no freed page keeps old content.
+    pub fn verdichten(&self) -> Result<()> {
+        {
+            let conn = self.schreiber.lock().map_err(|_| gift())?;
+            conn.execute_batch(
+                "PRAGMA secure_delete = ON;
+                 INSERT INTO vorgang_fts (vorgang_fts) VALUES ('optimize');
+                 PRAGMA wal_checkpoint(TRUNCATE);
+                 VACUUM;
+                 PRAGMA wal_checkpoint(TRUNCATE);",
+            )?;
+        }
+        self.anlagen_aufraeumen()?;
+        Ok(())
+    }
+
+    /// Decrypts the whole database into memory (never to disk) and says whether `marker`
+    /// occurs in its bytes, as it is or lowercased (the search index keeps lowercase
+    /// tokens). Run after [`Store::verdichten`], which leaves no free pages, this covers
+    /// everything the file holds.
+    pub fn klartext_finden(&self, marker: &str) -> Result<bool> {
+        let mut conn = self.schreiber.lock().map_err(|_| gift())?;
+        conn.execute_batch("ATTACH DATABASE ':memory:' AS pruefung KEY '';")?;
+        let ergebnis = (|| -> Result<bool> {
+            conn.query_row("SELECT sqlcipher_export('pruefung')", [], |_| Ok(()))?;
+            let bytes = conn.serialize("pruefung")?;
+            let klein = marker.to_lowercase();
+            let enthaelt = |n: &[u8]| !n.is_empty() && bytes.windows(n.len()).any(|w| w == n);
+            Ok(enthaelt(marker.as_bytes()) || enthaelt(klein.as_bytes()))
+        })();
+        let _ = conn.execute_batch("DETACH DATABASE pruefung;");
+        ergebnis
     }
 
     /// `PRAGMA integrity_check` and `PRAGMA cipher_integrity_check`; returns the problems

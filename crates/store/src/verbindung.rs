@@ -22,6 +22,7 @@ pub const MIGRATIONEN: &[(i64, &str)] = &[
         include_str!("../migrations/0004_suchindex_ohne_praefixindex.sql"),
     ),
     (5, include_str!("../migrations/0005_bescheid_entwurf.sql")),
+    (6, include_str!("../migrations/0006_eakte.sql")),
 ];
 
 /// The newest schema this build knows.
