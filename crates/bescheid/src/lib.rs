@@ -17,6 +17,12 @@
 //! fee table or embedded file, and its text is plain text (blank lines separate paragraphs,
 //! „– “ starts a list item, no markup is interpreted).
 //!
+//! Internal record documents for the E-Akte ([`Aktenstueck`], [`aktenstueck_setzen`]) come
+//! from the same engine without address field and salutation: the application form data
+//! ([`formular_felder`], [`text_abschnitte`]), the audit excerpt (a table whose header repeats
+//! on every page) or a message. Unlike the Brief, their text is never refused for its
+//! characters: what the font cannot show becomes a visible stand-in ([`ERSATZZEICHEN`]).
+//!
 //! The case view's decision editor builds on four more functions:
 //! - [`textvorschlag`]`(&Entscheidung) -> Result<`[`Bescheidtext`]`, _>`: what the template
 //!   writes for the editable parts (tenor, Begründung, Nebenbestimmungen), to prefill the
@@ -37,6 +43,7 @@
 //! text-proposal tests then cover it.
 #![deny(missing_docs)]
 
+pub mod aktenstueck;
 mod brief;
 mod girocode;
 mod model;
@@ -55,6 +62,10 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+pub use aktenstueck::{
+    Abschnitt, Aktenstueck, ERSATZZEICHEN, Feld, aktenstueck_setzen, formular_felder,
+    text_abschnitte,
+};
 pub use brief::{Brief, brief_setzen};
 pub use girocode::epc_inhalt;
 pub use model::{
