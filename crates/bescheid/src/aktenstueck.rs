@@ -13,7 +13,7 @@
 //!
 //! **Input is never refused for its characters.** Form data, audit details and messages come
 //! from outside, and a record must be made of whatever arrived. Before layout every text is
-//! cleaned ([`bereinigen`]): control characters are removed (line breaks are kept where a
+//! cleaned (`bereinigen`): control characters are removed (line breaks are kept where a
 //! field may have several lines, and become spaces where it may not), a tab becomes a space
 //! (four in preformatted text), invisible format characters (zero-width spaces and joiners,
 //! bidi overrides, variation selectors, byte order marks) are removed, and every character
@@ -138,6 +138,12 @@ const VOR_ZEILE: f32 = 3.9;
 /// Width of one leading space of preformatted text, so indentation shows in a
 /// proportional font.
 const VOR_EINRUECKUNG: f32 = 1.3;
+
+/// Space between table columns: 3 mm, less when there are so many columns that the gaps
+/// would take more than 15 % of the width.
+fn abstand(spalten: usize) -> f32 {
+    TAB_ABSTAND.min(BREITE * 0.15 / spalten.saturating_sub(1).max(1) as f32)
+}
 
 fn pt(v: f32) -> f32 {
     v * 72.0 / 25.4
@@ -716,7 +722,7 @@ impl Setzer<'_> {
     /// Column widths for a table: columns whose widest line fits their fair share keep it,
     /// the others share the rest in proportion to their widest line.
     fn spaltenbreiten(&self, spalten: &[String], zeilen: &[Vec<String>], n: usize) -> Vec<f32> {
-        let verfuegbar = BREITE - TAB_ABSTAND * (n.saturating_sub(1)) as f32;
+        let verfuegbar = BREITE - abstand(n) * (n.saturating_sub(1)) as f32;
         let mut natur = vec![8.0f32; n];
         for (i, k) in spalten.iter().enumerate() {
             // A heading breaks only at its spaces: its longest word must fit.
@@ -770,6 +776,13 @@ impl Setzer<'_> {
                     (rest * natur[*i] / summe).max(kopf_min[*i].min(rest / offen.len() as f32));
             }
         }
+        // The minimum widths above may overshoot a little; the margin holds.
+        let summe: f32 = breiten.iter().sum();
+        if summe > verfuegbar {
+            for b in &mut breiten {
+                *b *= verfuegbar / summe;
+            }
+        }
         breiten
     }
 
@@ -788,7 +801,7 @@ impl Setzer<'_> {
         let mut x = RAND_LINKS;
         for b in &breiten {
             xs.push(x);
-            x += b + TAB_ABSTAND;
+            x += b + abstand(n);
         }
         let kopf: Reihe = (0..n)
             .map(|i| {

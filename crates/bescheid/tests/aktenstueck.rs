@@ -131,6 +131,15 @@ fn hostile_input_from_outside_is_set_with_visible_stand_ins_instead_of_refused()
                 zeilen: vec![vec!["09:30".into(), "🤖".into(), lang.clone()]],
             },
             Abschnitt::Vorformatiert(format!("<a>\n  <b>{lang}</b>\n</a>")),
+            // Far more columns than fit comfortably, and rows of uneven length.
+            Abschnitt::Tabelle {
+                spalten: (1..=25).map(|i| format!("Spalte{i}")).collect(),
+                zeilen: vec![
+                    (1..=25).map(|i| format!("Wert {i}")).collect(),
+                    vec!["kurz".into()],
+                    (1..=27).map(|i| format!("W{i}")).collect(),
+                ],
+            },
             // Empty sections are allowed.
             Abschnitt::Felder(vec![]),
             Abschnitt::Text(String::new()),
@@ -159,6 +168,8 @@ fn hostile_input_from_outside_is_set_with_visible_stand_ins_instead_of_refused()
         "zweite Zeileende",
         "Steuerzeichen",
         "Seite 1 von",
+        // 27 narrow columns: cells break between characters, inside the margin (below).
+        "W1 W2 W3 W4",
     ] {
         assert!(text.contains(t), "„{t}“ fehlt:\n{text}");
     }
