@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use app::AppContext;
 use ipc::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
+    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EAkteStatus, EAkteVorschau,
+    EntscheidungAnsicht,
     Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, IpcError, NachrichtAnfrage,
     NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung,
     Sitzung, SyncStatus, VorgangDetail,
@@ -229,6 +230,30 @@ pub async fn zahlung_vermerken(
     datum: String,
 ) -> Result<EntscheidungAnsicht, IpcError> {
     blocking(state, move |c| c.zahlung_vermerken(id, datum)).await
+}
+
+/// What a hand-over to the E-Akte will contain.
+#[tauri::command]
+pub async fn eakte_vorschau(
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<EAkteVorschau, IpcError> {
+    blocking(state, move |c| c.eakte_vorschau(id)).await
+}
+
+/// Hands a finished case over to the E-Akte.
+#[tauri::command]
+pub async fn eakte_abgeben(
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<VorgangDetail, IpcError> {
+    blocking(state, move |c| c.eakte_abgeben(id)).await
+}
+
+/// The E-Akte hand-over of the profile.
+#[tauri::command]
+pub async fn eakte_status(state: tauri::State<'_, Shared>) -> Result<EAkteStatus, IpcError> {
+    blocking(state, move |c| c.eakte_status()).await
 }
 
 /// The seal or signature check of a PDF attachment.

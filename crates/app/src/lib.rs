@@ -7,7 +7,8 @@
 //!
 //! Modules by area: [`posteingang`] (queue, views, bulk assignment, saved filters),
 //! [`vorgang`] (case view, actions, notes, readable history), [`anlage`] (attachments for the
-//! `anlage://` protocol and "Speichern unter…"), [`sync_dienst`] (intake in the background),
+//! `anlage://` protocol and "Speichern unter…"), [`eakte`] (hand-over to the E-Akte, its
+//! confirmations, purge), [`sync_dienst`] (intake in the background),
 //! [`sitzung`] (who works, which day it is).
 //!
 //! To add a command: declare its types in the `ipc` crate, add a method on [`AppContext`]
@@ -16,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod anlage;
+pub mod eakte;
 pub mod entscheidung;
 pub mod nachrichten;
 pub mod posteingang;
@@ -85,6 +87,10 @@ pub struct AppContext {
     behoerde: Arc<behoerde::Behoerde>,
     /// Its statutory processing times and „fällig“ lead time, derived once.
     fristen: domain::Fristenkatalog,
+    /// Wakes the E-Akte loop after a hand-over ([`eakte`]).
+    pub(crate) eakte_anstoss: Arc<tokio::sync::Notify>,
+    /// What the E-Akte loop could not do (shown in „Abgabe offen“).
+    pub(crate) eakte_hinweise: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl AppContext {
@@ -126,6 +132,8 @@ impl AppContext {
             sync: OnceLock::new(),
             fristen: behoerde.fristenkatalog(),
             behoerde: Arc::new(behoerde),
+            eakte_anstoss: Arc::new(tokio::sync::Notify::new()),
+            eakte_hinweise: Arc::new(std::sync::Mutex::new(Vec::new())),
         })
     }
 

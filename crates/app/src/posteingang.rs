@@ -19,7 +19,7 @@ use crate::{AppContext, fehler, vorgang_id};
 pub const MAX_SEITE: u32 = 500;
 
 /// The views in display order (keys 1 to 6 pick them in this order).
-pub const ANSICHTEN: [Ansicht; 7] = [
+pub const ANSICHTEN: [Ansicht; 8] = [
     Ansicht::Neu,
     Ansicht::Meine,
     Ansicht::Faellig,
@@ -27,6 +27,7 @@ pub const ANSICHTEN: [Ansicht; 7] = [
     Ansicht::WiedervorlageHeute,
     Ansicht::Alle,
     Ansicht::ZurFreigabe,
+    Ansicht::AbgabeOffen,
 ];
 
 /// The name of a view as its tab shows it; „Fällig“ names the catalogue's lead time.
@@ -39,6 +40,7 @@ pub fn ansicht_bezeichnung(ansicht: Ansicht, fristen: &Fristenkatalog) -> String
         Ansicht::WiedervorlageHeute => "Wiedervorlage heute".to_owned(),
         Ansicht::Alle => "Alle".to_owned(),
         Ansicht::ZurFreigabe => "Zur Freigabe".to_owned(),
+        Ansicht::AbgabeOffen => "Abgabe offen".to_owned(),
     }
 }
 
@@ -67,6 +69,16 @@ fn ansicht_filter(
         }
         Ansicht::Alle => {}
         Ansicht::ZurFreigabe => f.status = vec![Status::EntscheidungInFreigabe],
+        // Finished, not yet confirmed by the E-Akte: to hand over, on the way, or failed.
+        Ansicht::AbgabeOffen => {
+            f.status = vec![
+                Status::Beschieden,
+                Status::Zurueckgewiesen,
+                Status::Weitergeleitet,
+                Status::Zurueckgezogen,
+                Status::AnEAkteUebergeben,
+            ]
+        }
     }
     f
 }
@@ -190,6 +202,7 @@ impl AppContext {
                     wiedervorlage_heute: n(r, Ansicht::WiedervorlageHeute)?,
                     alle: zahl(r.anzahl_vorgaenge()?),
                     zur_freigabe: n(r, Ansicht::ZurFreigabe)?,
+                    abgabe_offen: n(r, Ansicht::AbgabeOffen)?,
                     ansichten: ANSICHTEN
                         .into_iter()
                         .map(|ansicht| AnsichtInfo {

@@ -816,6 +816,17 @@ pub fn deutsch(d: Date) -> String {
     format!("{:02}.{:02}.{:04}", d.day(), u8::from(d.month()), d.year())
 }
 
+/// `TT.MM.JJJJ HH:MM` in UTC, for records that leave the desktop (E-Akte documents).
+pub fn deutsch_zeit(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{} {:02}:{:02} UTC",
+        deutsch(t.date()),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// RFC 3339 (UTC offset kept as stored).
 pub fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)

@@ -234,6 +234,35 @@ impl SyncDienst {
         if let Ok(mut a) = dienst.kern.aufgaben.lock() {
             a.push(haupt);
         }
+        // The E-Akte hand-over beside it: deliver, read confirmations, purge (issue 17).
+        if let Ok(ziel) = ctx.eakte_ziel() {
+            #[cfg(feature = "demo")]
+            if let (Some(ablage), crate::eakte::Abgabeweg::Ordner(abgabe)) =
+                (&ziel.standin, &ziel.weg)
+            {
+                let _ = std::fs::create_dir_all(abgabe);
+                let _ = std::fs::create_dir_all(&ziel.rueckgabe);
+                let standin = simulator::eakte::EAkteStandIn::neu(
+                    abgabe.clone(),
+                    ziel.rueckgabe.clone(),
+                    ablage.clone(),
+                );
+                let t = laufzeit.spawn(standin.laufen(dienst.kern.stopp.subscribe()));
+                if let Ok(mut a) = dienst.kern.aufgaben.lock() {
+                    a.push(t);
+                }
+            }
+            let t = laufzeit.spawn(crate::eakte::laufen(
+                ctx.store_arc(),
+                ziel,
+                ctx.eakte_anstoss.clone(),
+                ctx.eakte_hinweise.clone(),
+                dienst.kern.stopp.subscribe(),
+            ));
+            if let Ok(mut a) = dienst.kern.aufgaben.lock() {
+                a.push(t);
+            }
+        }
         dienst
     }
 

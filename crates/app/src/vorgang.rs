@@ -17,10 +17,9 @@ use time::OffsetDateTime;
 use crate::posteingang::faelligkeit;
 use crate::sitzung::{datum_parsen, deutsch, iso, rfc3339};
 use crate::{AppContext, fehler, vorgang_id};
-/// Actions of the status machine this build does not offer yet, because what they stand for
-/// does not exist: handing a case to the E-Akte needs the xdomea hand-over (a later issue);
-/// until then the status change alone would leave the case stuck.
-pub const NOCH_NICHT_VERFUEGBAR: &[Aktion] = &[Aktion::AnEAkteUebergeben];
+/// Actions of the status machine this build does not offer (none since the E-Akte
+/// hand-over exists; kept so a future action can be announced before it works).
+pub const NOCH_NICHT_VERFUEGBAR: &[Aktion] = &[];
 
 /// Audit code of a new assignee.
 pub const ZUSTAENDIG_GESETZT: &str = "zustaendig.gesetzt";
@@ -192,6 +191,11 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
         "einreichung.gespeichert" => "Antrag über FIT-Connect empfangen und gespeichert".to_owned(),
         "einreichung.nachgereicht" => "Nachgereichte Unterlagen eingegangen".to_owned(),
         "notiz.hinzugefuegt" => "Notiz hinzugefügt".to_owned(),
+        crate::eakte::ZUGESTELLT => mit("An die E-Akte zugestellt"),
+        crate::eakte::UEBERGEBEN => mit("Erneut an die E-Akte übergeben"),
+        crate::eakte::EMPFANGEN => mit("Empfang durch die E-Akte bestätigt"),
+        crate::eakte::IMPORTFEHLER => mit("Übernahme durch die E-Akte fehlgeschlagen"),
+        store::AUSGESONDERT => mit("Lokale Kopie nach der Übernahme durch die E-Akte gelöscht"),
         "antwort.eingereiht" => {
             mit("Nachricht an die antragstellende Person in den Postausgang gestellt")
         }
@@ -319,6 +323,11 @@ impl AppContext {
         } = self.nachrichten_detail(r, &v)?;
         Ok(VorgangDetail {
             bescheid: crate::entscheidung::bescheid_info(&v),
+            eakte: crate::eakte::eakte_info(
+                &v,
+                self.eakte_ziel().ok().map(|z| z.karenz),
+                self.eakte_zustellfehler(r, &v),
+            ),
             nachrichten,
             nachforderung,
             rueckkanal,
@@ -414,6 +423,10 @@ impl AppContext {
             // list as from the Entscheidung tab.
             self.entscheidung_freigeben(anfrage.id.clone())?;
             return self.vorgang_erneut(anfrage.id);
+        }
+        if anfrage.aktion == ipc::Aktion::AnEAkteUebergeben {
+            // The hand-over builds the xdomea message and queues it: one path.
+            return self.eakte_abgeben(anfrage.id);
         }
         let id = vorgang_id(&anfrage.id)?;
         if anfrage.aktion == ipc::Aktion::ZurFreigabeVorlegen {

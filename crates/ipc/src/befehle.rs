@@ -24,10 +24,10 @@ use ts_rs::{Config, TS};
 
 #[allow(unused_imports)] // each type is used by some entry of the table
 use crate::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht,
-    Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt,
-    NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung, Sitzung,
-    SyncStatus, VorgangDetail,
+    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EAkteStatus,
+    EAkteVorschau, EntscheidungAnsicht, Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei,
+    NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
+    QueueAntwort, SiegelPruefung, Sitzung, SyncStatus, VorgangDetail,
 };
 
 /// The table of commands. Calls the macro `$callback!` with every entry, in the order the UI
@@ -92,6 +92,12 @@ macro_rules! mit_befehlen {
             entscheidung_zurueckgeben(id: String, kommentar: String) -> EntscheidungAnsicht => Kontext;
             /// Vermerkt den Zahlungseingang der Gebühren eines Bescheids.
             zahlung_vermerken(id: String, datum: String) -> EntscheidungAnsicht => Kontext;
+            /// Was „An E-Akte abgeben“ übergeben wird (Dokumente, Ziel), zum Bestätigen.
+            eakte_vorschau(id: String) -> EAkteVorschau => Kontext;
+            /// Gibt den abgeschlossenen Vorgang an die E-Akte ab (xdomea 0605 über den Postausgang).
+            eakte_abgeben(id: String) -> VorgangDetail => Kontext;
+            /// Wo die Abgaben an die E-Akte stehen, mit Hinweisen auf Fehler.
+            eakte_status() -> EAkteStatus => Kontext;
             /// Prüft Siegel bzw. Signatur einer PDF-Anlage (gegen die Vertrauensanker der Behörde).
             anlage_siegel(vorgang_id: String, sha512: String) -> SiegelPruefung => Kontext;
             /// Hakt einen nachgeforderten Nachweis als eingegangen ab (oder wieder als offen).

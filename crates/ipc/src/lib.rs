@@ -304,6 +304,8 @@ pub enum Ansicht {
     Alle,
     /// Decisions waiting for approval (for people with Zeichnungsbefugnis).
     ZurFreigabe,
+    /// Finished cases not yet confirmed by the E-Akte (to hand over, on their way, failed).
+    AbgabeOffen,
 }
 
 /// A column the queue can be sorted by.
@@ -492,6 +494,8 @@ pub struct AnsichtZahlen {
     pub alle: u32,
     /// Cases in view „Zur Freigabe".
     pub zur_freigabe: u32,
+    /// Cases in view „Abgabe offen".
+    pub abgabe_offen: u32,
     /// Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
     /// from the authority's deadline catalogue).
     pub ansichten: Vec<AnsichtInfo>,
@@ -653,6 +657,91 @@ pub struct VorgangDetail {
     /// The default reply Frist of a Nachforderung from today (`YYYY-MM-DD`; the Leistung's
     /// Nachforderungsfrist in working days with the Land's holidays).
     pub nachforderungsfrist: String,
+    /// The hand-over to the E-Akte, once decided.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eakte: Option<EAkteInfo>,
+}
+
+/// The hand-over of a case to the E-Akte, as the case view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EAkteInfo {
+    /// Step: `wartet`, `zugestellt`, `empfangen`, `zu_den_akten`, `fehler`, `geloescht`.
+    pub zustand: String,
+    /// The step as shown, e.g. „Zu den Akten“.
+    pub zustand_text: String,
+    /// ProzessID of the xdomea message.
+    pub prozess_id: String,
+    /// When it was handed over (RFC 3339) and by whom.
+    pub uebergeben: String,
+    /// Login of the person who handed it over.
+    pub von: String,
+    /// Number of documents in the message.
+    pub dokumente: u32,
+    /// When it was delivered to the hand-over folder or endpoint (RFC 3339).
+    pub zugestellt: Option<String>,
+    /// When the E-Akte confirmed the receipt (0629, RFC 3339).
+    pub empfangen: Option<String>,
+    /// When the E-Akte confirmed the import (0630, RFC 3339).
+    pub importiert: Option<String>,
+    /// The E-Akte's reference of the filed case.
+    pub referenz: Option<String>,
+    /// The E-Akte's error text when the import failed.
+    pub fehler: Option<String>,
+    /// Why the delivery has not worked yet (it is retried), e.g. a full disk.
+    pub zustellfehler: Option<String>,
+    /// When the local copy was deleted (RFC 3339); the case is a tombstone since.
+    pub geloescht: Option<String>,
+    /// When the local copy will be deleted (RFC 3339), once imported.
+    pub loeschung_ab: Option<String>,
+}
+
+/// One document of a hand-over to the E-Akte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EAkteDokument {
+    /// Title, e.g. „Antrag (Formulardaten)“, „Bescheid“.
+    pub titel: String,
+    /// Kind as shown: Antrag, Anlage, Nachricht, Bescheid, Protokoll.
+    pub typ: String,
+    /// File name in the container.
+    pub dateiname: String,
+    /// Size in bytes.
+    pub groesse: u64,
+    /// Carries an embedded seal or signature.
+    pub signiert: bool,
+}
+
+/// What „An E-Akte abgeben“ will hand over, for the confirmation dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EAkteVorschau {
+    /// Id of the case.
+    pub id: String,
+    /// File reference number.
+    pub aktenzeichen: String,
+    /// The receiving E-Akte and where the message goes (folder or address).
+    pub ziel: String,
+    /// The documents, in the message's order.
+    pub dokumente: Vec<EAkteDokument>,
+    /// Size of the container in bytes.
+    pub groesse: u64,
+    /// A new attempt after an import error.
+    pub erneut: bool,
+    /// Grace period before the local copy is deleted after the import, as shown.
+    pub karenz: String,
+}
+
+/// The E-Akte hand-over of the whole profile, for the „Abgabe offen“ view.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+pub struct EAkteStatus {
+    /// Whether an E-Akte is configured (or the demo stand-in runs).
+    pub eingerichtet: bool,
+    /// The receiving E-Akte and where messages go, as shown.
+    pub ziel: String,
+    /// Messages waiting to be delivered.
+    pub unterwegs: u32,
+    /// Problems to act on: delivery errors, confirmations that could not be read or belong to
+    /// no case (newest first).
+    pub hinweise: Vec<String>,
 }
 
 /// Kind of a message with the applicant.
@@ -922,6 +1011,10 @@ pub fn typescript_bindings() -> String {
         Moeglich::decl(&cfg),
         DiffZeile::decl(&cfg),
         BescheidInfo::decl(&cfg),
+        EAkteInfo::decl(&cfg),
+        EAkteDokument::decl(&cfg),
+        EAkteVorschau::decl(&cfg),
+        EAkteStatus::decl(&cfg),
         EntscheidungAnsicht::decl(&cfg),
         BescheidVorschau::decl(&cfg),
         SiegelPruefung::decl(&cfg),

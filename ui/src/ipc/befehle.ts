@@ -2,7 +2,7 @@
 // The command table is `mit_befehlen!` in crates/ipc/src/befehle.rs.
 
 import { call, callVorab } from './aufruf';
-import type { AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EntscheidungAnsicht, Ergebnis, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung, Sitzung, SyncStatus, VorgangDetail } from './bindings';
+import type { AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EAkteStatus, EAkteVorschau, EntscheidungAnsicht, Ergebnis, GespeicherterFilter, GewaehlteDatei, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung, Sitzung, SyncStatus, VorgangDetail } from './bindings';
 
 /** The Tauri name of every command. */
 export type Befehlsname =
@@ -25,6 +25,9 @@ export type Befehlsname =
   | 'entscheidung_freigeben'
   | 'entscheidung_zurueckgeben'
   | 'zahlung_vermerken'
+  | 'eakte_vorschau'
+  | 'eakte_abgeben'
+  | 'eakte_status'
   | 'anlage_siegel'
   | 'nachweis_abhaken'
   | 'datei_waehlen'
@@ -181,6 +184,27 @@ export function entscheidungZurueckgeben(id: string, kommentar: string): Promise
  */
 export function zahlungVermerken(id: string, datum: string): Promise<EntscheidungAnsicht> {
   return call<EntscheidungAnsicht>('zahlung_vermerken', { id, datum });
+}
+
+/**
+ * Was „An E-Akte abgeben“ übergeben wird (Dokumente, Ziel), zum Bestätigen.
+ */
+export function eakteVorschau(id: string): Promise<EAkteVorschau> {
+  return call<EAkteVorschau>('eakte_vorschau', { id });
+}
+
+/**
+ * Gibt den abgeschlossenen Vorgang an die E-Akte ab (xdomea 0605 über den Postausgang).
+ */
+export function eakteAbgeben(id: string): Promise<VorgangDetail> {
+  return call<VorgangDetail>('eakte_abgeben', { id });
+}
+
+/**
+ * Wo die Abgaben an die E-Akte stehen, mit Hinweisen auf Fehler.
+ */
+export function eakteStatus(): Promise<EAkteStatus> {
+  return call<EAkteStatus>('eakte_status');
 }
 
 /**

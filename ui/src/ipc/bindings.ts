@@ -74,7 +74,7 @@ herkunft: string,
  */
 heute: string, };
 
-export type Ansicht = "neu" | "meine" | "faellig" | "ueberfaellig" | "wiedervorlage_heute" | "alle" | "zur_freigabe";
+export type Ansicht = "neu" | "meine" | "faellig" | "ueberfaellig" | "wiedervorlage_heute" | "alle" | "zur_freigabe" | "abgabe_offen";
 
 export type SortSpalte = "aktenzeichen" | "eingang" | "leistung" | "antragsteller" | "status" | "frist" | "zustaendig";
 
@@ -206,6 +206,10 @@ alle: number,
  * Cases in view „Zur Freigabe".
  */
 zur_freigabe: number, 
+/**
+ * Cases in view „Abgabe offen".
+ */
+abgabe_offen: number, 
 /**
  * Every view in display order with its name as shown (e.g. „Fällig (5 Arbeitstage)“,
  * from the authority's deadline catalogue).
@@ -571,7 +575,11 @@ nachweise_der_leistung: Array<NachweisAuswahl>,
  * The default reply Frist of a Nachforderung from today (`YYYY-MM-DD`; the Leistung's
  * Nachforderungsfrist in working days with the Land's holidays).
  */
-nachforderungsfrist: string, };
+nachforderungsfrist: string, 
+/**
+ * The hand-over to the E-Akte, once decided.
+ */
+eakte?: EAkteInfo, };
 
 export type NachrichtAnfrage = { 
 /**
@@ -856,6 +864,135 @@ bezahlt_am: string | null,
  * How it reached the applicant, in German.
  */
 versand: string, };
+
+export type EAkteInfo = { 
+/**
+ * Step: `wartet`, `zugestellt`, `empfangen`, `zu_den_akten`, `fehler`, `geloescht`.
+ */
+zustand: string, 
+/**
+ * The step as shown, e.g. „Zu den Akten“.
+ */
+zustand_text: string, 
+/**
+ * ProzessID of the xdomea message.
+ */
+prozess_id: string, 
+/**
+ * When it was handed over (RFC 3339) and by whom.
+ */
+uebergeben: string, 
+/**
+ * Login of the person who handed it over.
+ */
+von: string, 
+/**
+ * Number of documents in the message.
+ */
+dokumente: number, 
+/**
+ * When it was delivered to the hand-over folder or endpoint (RFC 3339).
+ */
+zugestellt: string | null, 
+/**
+ * When the E-Akte confirmed the receipt (0629, RFC 3339).
+ */
+empfangen: string | null, 
+/**
+ * When the E-Akte confirmed the import (0630, RFC 3339).
+ */
+importiert: string | null, 
+/**
+ * The E-Akte's reference of the filed case.
+ */
+referenz: string | null, 
+/**
+ * The E-Akte's error text when the import failed.
+ */
+fehler: string | null, 
+/**
+ * Why the delivery has not worked yet (it is retried), e.g. a full disk.
+ */
+zustellfehler: string | null, 
+/**
+ * When the local copy was deleted (RFC 3339); the case is a tombstone since.
+ */
+geloescht: string | null, 
+/**
+ * When the local copy will be deleted (RFC 3339), once imported.
+ */
+loeschung_ab: string | null, };
+
+export type EAkteDokument = { 
+/**
+ * Title, e.g. „Antrag (Formulardaten)“, „Bescheid“.
+ */
+titel: string, 
+/**
+ * Kind as shown: Antrag, Anlage, Nachricht, Bescheid, Protokoll.
+ */
+typ: string, 
+/**
+ * File name in the container.
+ */
+dateiname: string, 
+/**
+ * Size in bytes.
+ */
+groesse: number, 
+/**
+ * Carries an embedded seal or signature.
+ */
+signiert: boolean, };
+
+export type EAkteVorschau = { 
+/**
+ * Id of the case.
+ */
+id: string, 
+/**
+ * File reference number.
+ */
+aktenzeichen: string, 
+/**
+ * The receiving E-Akte and where the message goes (folder or address).
+ */
+ziel: string, 
+/**
+ * The documents, in the message's order.
+ */
+dokumente: Array<EAkteDokument>, 
+/**
+ * Size of the container in bytes.
+ */
+groesse: number, 
+/**
+ * A new attempt after an import error.
+ */
+erneut: boolean, 
+/**
+ * Grace period before the local copy is deleted after the import, as shown.
+ */
+karenz: string, };
+
+export type EAkteStatus = { 
+/**
+ * Whether an E-Akte is configured (or the demo stand-in runs).
+ */
+eingerichtet: boolean, 
+/**
+ * The receiving E-Akte and where messages go, as shown.
+ */
+ziel: string, 
+/**
+ * Messages waiting to be delivered.
+ */
+unterwegs: number, 
+/**
+ * Problems to act on: delivery errors, confirmations that could not be read or belong to
+ * no case (newest first).
+ */
+hinweise: Array<string>, };
 
 export type EntscheidungAnsicht = { 
 /**
