@@ -51,6 +51,7 @@
 
 pub mod applicant;
 pub mod documents;
+pub mod eakte;
 pub mod faults;
 pub mod leistungen;
 pub mod nachreichung;
