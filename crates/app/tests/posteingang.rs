@@ -496,10 +496,10 @@ fn a_foreign_login_s_status_action_is_refused() {
     );
 }
 
-/// Until the xdomea hand-over exists, „An die E-Akte übergeben“ is neither offered nor
-/// taken: the status change alone would leave the case stuck.
+/// A case that ended by a side exit is offered „An die E-Akte übergeben“; taking it queues the
+/// xdomea message and the case waits for the E-Akte's confirmation (issue 17).
 #[test]
-fn the_hand_over_to_the_e_akte_is_not_offered_before_it_exists() {
+fn a_finished_case_is_handed_over_to_the_e_akte() {
     let (_d, ctx, ids) = kontext();
     ctx.vorgang_aktion(aktion(&ids[0], Aktion::Uebernehmen))
         .unwrap();
@@ -510,19 +510,23 @@ fn the_hand_over_to_the_e_akte_is_not_offered_before_it_exists() {
     assert!(
         d.aktionen
             .iter()
-            .all(|a| a.aktion != Aktion::AnEAkteUebergeben),
+            .any(|a| a.aktion == Aktion::AnEAkteUebergeben && a.moeglich),
         "{:?}",
         d.aktionen
     );
-    let e = ctx
+    let d = ctx
+        .vorgang_aktion(aktion(&ids[0], Aktion::AnEAkteUebergeben))
+        .unwrap();
+    assert_eq!(d.status, ipc::Status::AnEAkteUebergeben);
+    let e = d.eakte.expect("the hand-over is noted");
+    assert_eq!(e.zustand, "wartet");
+    assert!(e.dokumente >= 3, "{e:?}");
+    // Not twice.
+    let err = ctx
         .vorgang_aktion(aktion(&ids[0], Aktion::AnEAkteUebergeben))
         .unwrap_err();
-    assert_eq!(e.code, ErrorCode::InvalidInput);
-    assert!(e.message.contains("noch nicht möglich"), "{}", e.message);
-    assert_eq!(
-        ctx.vorgang(ids[0].clone()).unwrap().status,
-        ipc::Status::Zurueckgewiesen
-    );
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert_eq!(ctx.eakte_status().unwrap().unterwegs, 1);
 }
 
 #[test]
