@@ -213,6 +213,7 @@ fn the_views_are_named_by_the_app_and_faellig_names_the_catalogues_lead_time() {
             (Ansicht::WiedervorlageHeute, "Wiedervorlage heute"),
             (Ansicht::Alle, "Alle"),
             (Ansicht::ZurFreigabe, "Zur Freigabe"),
+            (Ansicht::AbgabeOffen, "Abgabe offen"),
         ]
     );
     assert_eq!(
