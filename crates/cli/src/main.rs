@@ -12,6 +12,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod archive_cmd;
 mod behoerde_cmd;
 mod bescheid;
 mod cases;
@@ -76,6 +77,9 @@ enum Command {
     /// Gibt den vorgelegten Bescheid frei (Vier-Augen-Prinzip: nicht durch seine
     /// Verfasser), siegelt und versendet ihn; --zurueck KOMMENTAR gibt ihn zurück.
     Approve(decide_cmd::ApproveArgs),
+    /// Gibt einen abgeschlossenen Vorgang an die E-Akte ab (xdomea 0605) und holt
+    /// Bestätigungen ab; --pending listet, was noch nicht bestätigt ist.
+    Archive(archive_cmd::ArchiveArgs),
     /// Zeigt Version, Profilverzeichnis und Verbindungsart.
     Info {
         /// Ausgabe als JSON.
@@ -122,6 +126,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Messages(args) => messages_cmd::messages(&profile_dir(&cli)?, args),
         Command::Decide(args) => decide_cmd::decide(&profile_dir(&cli)?, args),
         Command::Approve(args) => decide_cmd::approve(&profile_dir(&cli)?, args),
+        Command::Archive(args) => archive_cmd::run(&profile_dir(&cli)?, args),
         Command::Info { json } => {
             let ctx = app::AppContext::open(&profile_dir(&cli)?)?;
             let info = ctx.app_info()?;
