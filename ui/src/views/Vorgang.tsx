@@ -2,7 +2,10 @@
 // Antrag (generic form renderer), Anlagen (preview, Speichern unter…), Nachrichten (the
 // conversation with the applicant, the Nachforderung), Entscheidung (the Bescheid draft, its
 // preview and the four-eyes Freigabe), Notizen, Verlauf. The action whose input
-// is a Nachforderung opens the message composer instead of the generic action dialog.
+// is a Nachforderung opens the message composer instead of the generic action dialog; the
+// action „An die E-Akte übergeben“ (and the button „An E-Akte abgeben …“) opens the E-Akte
+// dialog, which lists what goes before it hands over. Once handed over, the header shows the
+// hand-over's step and the E-Akte block; after the purge the case is a tombstone.
 
 import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import {
@@ -21,6 +24,7 @@ import { zeitpunkt, datum } from '../lib/format';
 import type { Befehl } from '../lib/tasten';
 import { AktionDialog } from './AktionDialog';
 import { Anlagen } from './Anlagen';
+import { abgabeMoeglich, EAkteAbgabeDialog, EAkteBlock, EAkteMarke } from './EAkte';
 import { Entscheidung } from './Entscheidung';
 import { Fehler } from './Fehler';
 import { FristAnzeige } from './FristAnzeige';
@@ -50,6 +54,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
   const [tab, setTab] = useState<Tab>('antrag');
   const [dialog, setDialog] = useState<AktionInfo | null>(null);
   const [komponist, setKomponist] = useState<SchreibArt | null>(null);
+  const [eakteDialog, setEakteDialog] = useState(false);
   // A message about a step, with the status it reported: shown only while the case still has
   // that status, so it does not outlive a change from outside (documents arrived).
   const [meldung, setMeldungFuer] = useState<{ text: string; status: string } | null>(null);
@@ -138,6 +143,11 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
       setKomponist('nachforderung');
       return;
     }
+    if (a.aktion === 'an_e_akte_uebergeben') {
+      // Never blindly: the dialog lists what goes to the E-Akte first.
+      setEakteDialog(true);
+      return;
+    }
     if (a.bestaetigen || a.eingabe) {
       setDialog(a);
       return;
@@ -158,6 +168,9 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
     document.getElementById(`${basis}-tab-${t.id}`)?.focus();
   };
 
+  const abgabe = detail ? abgabeMoeglich(detail) : null;
+  const abgabeAktion = detail?.aktionen.find((a) => a.aktion === 'an_e_akte_uebergeben');
+
   return (
     <div className="vorgang-seite">
       <button type="button" className="knopf zurueck" data-testid="zurueck" onClick={onZurueck} aria-keyshortcuts="Escape">
@@ -177,7 +190,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                 {detail.leistung} <span className="leika">(LeiKa {detail.leika})</span>
               </dd>
               <dt>Antragsteller</dt>
-              <dd>{detail.antragsteller.name}</dd>
+              <dd>{detail.antragsteller.name || '–'}</dd>
               <dt>Eingang</dt>
               <dd>{zeitpunkt(detail.eingang)}</dd>
               <dt>Frist</dt>
@@ -213,6 +226,14 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               )}
               <dt>Priorität</dt>
               <dd>{detail.prioritaet}</dd>
+              {detail.eakte && (
+                <>
+                  <dt>E-Akte</dt>
+                  <dd>
+                    <EAkteMarke eakte={detail.eakte} />
+                  </dd>
+                </>
+              )}
             </dl>
             <div className="aktionen" role="group" aria-label="Aktionen">
               {detail.aktionen.map((a) => {
@@ -229,7 +250,7 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                       onClick={() => aktionKlick(a)}
                     >
                       {a.bezeichnung}
-                      {(a.bestaetigen || a.eingabe) && '…'}
+                      {(a.bestaetigen || a.eingabe || a.aktion === 'an_e_akte_uebergeben') && '…'}
                     </button>
                     {!a.moeglich && a.hinweis && (
                       <span id={hid} className="hinweis">
@@ -260,6 +281,26 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
                 <span className="hinweis">Formulardaten und alle Dokumente in einen Ordner, z. B. für die Behörde, an die weitergeleitet wurde.</span>
               </p>
             )}
+            {abgabe && (
+              <p>
+                <button
+                  type="button"
+                  className="knopf"
+                  data-testid="eakte-abgabe-oeffnen"
+                  disabled={abgabeAktion ? !abgabeAktion.moeglich : false}
+                  aria-describedby={`${basis}-eakte-hinweis`}
+                  onClick={() => setEakteDialog(true)}
+                >
+                  {abgabe === 'erneut' ? 'Erneut an E-Akte abgeben …' : 'An E-Akte abgeben …'}
+                </button>{' '}
+                <span id={`${basis}-eakte-hinweis`} className="hinweis">
+                  {abgabeAktion && !abgabeAktion.moeglich && abgabeAktion.hinweis
+                    ? abgabeAktion.hinweis
+                    : 'Zeigt zuerst, welche Dokumente an die E-Akte gehen; abgegeben wird erst nach Ihrer Bestätigung.'}
+                </span>
+              </p>
+            )}
+            {detail.eakte && <EAkteBlock eakte={detail.eakte} />}
             <p className="meldung" role="status" data-testid="meldung">
               {meldung && meldung.status === detail.status ? meldung.text : ''}
             </p>
@@ -326,6 +367,19 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
               }}
             />
           )}
+          {eakteDialog && (
+            <EAkteAbgabeDialog
+              detail={detail}
+              onAbbrechen={() => setEakteDialog(false)}
+              onAbgegeben={(d) => {
+                setDetail(d);
+                setFehler(null);
+                setEakteDialog(false);
+                setMeldung(d, `An die E-Akte abgegeben. Die Bestätigung der E-Akte erscheint hier, sobald sie eintrifft. Status: ${d.status_text}.`);
+              }}
+              onFokusErsatz={() => kopfRef.current?.focus()}
+            />
+          )}
           {komponist && (
             <NachrichtDialog
               key={komponist}
@@ -344,6 +398,14 @@ export function Vorgang({ id, onZurueck, befehleRef }: Props) {
 
 function AntragTab({ detail }: { detail: VorgangDetail }) {
   const a = detail.antragsteller;
+  if (detail.eakte?.zustand === 'geloescht') {
+    return (
+      <p className="empty" data-testid="antrag-geloescht">
+        Antragsteller und Formulardaten wurden mit der lokalen Kopie gelöscht. Sie liegen in der E-Akte
+        {detail.eakte.referenz ? ` (Referenz ${detail.eakte.referenz})` : ''}.
+      </p>
+    );
+  }
   return (
     <>
       <h3>Antragsteller</h3>
@@ -367,7 +429,13 @@ function AntragTab({ detail }: { detail: VorgangDetail }) {
       <p className="schema-uri">
         Schema: <code>{detail.formular.schema_uri}</code> ({detail.formular.format.toUpperCase()})
       </p>
-      <Formular daten={detail.formular} ebene={4} />
+      {detail.formular.inhalt.trim() ? (
+        <Formular daten={detail.formular} ebene={4} />
+      ) : (
+        <p className="empty" data-testid="formular-leer">
+          Dieser Antrag enthält keine Formulardaten.
+        </p>
+      )}
     </>
   );
 }
