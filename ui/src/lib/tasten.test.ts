@@ -18,6 +18,12 @@ describe('keyboard shortcuts', () => {
     expect(befehlFuer({ key: '?' }, 'vorgang', frei)).toBe('hilfe');
   });
 
+  it('switch the Posteingang’s views with the keys 1 to 8, the last being „Abgabe offen“', () => {
+    expect(befehlFuer({ key: '1' }, 'posteingang', frei)).toBe('ansicht_1');
+    expect(befehlFuer({ key: '8' }, 'posteingang', frei)).toBe('ansicht_8');
+    expect(befehlFuer({ key: '8' }, 'vorgang', frei)).toBeNull();
+  });
+
   it('go back with Esc in the case view, even from a text field', () => {
     expect(befehlFuer({ key: 'Escape' }, 'vorgang', frei)).toBe('zurueck');
     expect(befehlFuer({ key: 'Escape' }, 'vorgang', { eingabefeld: true, bedienelement: false })).toBe('zurueck');

@@ -19,7 +19,8 @@ export type Befehl =
   | 'ansicht_4'
   | 'ansicht_5'
   | 'ansicht_6'
-  | 'ansicht_7';
+  | 'ansicht_7'
+  | 'ansicht_8';
 
 export type Kontext = 'posteingang' | 'vorgang';
 
@@ -54,6 +55,7 @@ export const KUERZEL: readonly Kuerzel[] = [
   { tasten: ['5'], anzeige: '5', befehl: 'ansicht_5', beschreibung: 'Ansicht „Wiedervorlage heute“', kontexte: QUEUE },
   { tasten: ['6'], anzeige: '6', befehl: 'ansicht_6', beschreibung: 'Ansicht „Alle“', kontexte: QUEUE },
   { tasten: ['7'], anzeige: '7', befehl: 'ansicht_7', beschreibung: 'Ansicht „Zur Freigabe“ (Entscheidungen, die auf die Freigabe warten)', kontexte: QUEUE },
+  { tasten: ['8'], anzeige: '8', befehl: 'ansicht_8', beschreibung: 'Ansicht „Abgabe offen“ (abgeschlossene Vorgänge, die noch nicht in der E-Akte liegen)', kontexte: QUEUE },
   { tasten: ['r'], anzeige: 'r', befehl: 'abrufen', beschreibung: 'Jetzt neue Anträge abrufen', kontexte: UEBERALL },
   { tasten: ['Escape'], anzeige: 'Esc', befehl: 'zurueck', beschreibung: 'Dialog schließen oder zurück zum Posteingang', kontexte: ['vorgang'] },
 ];

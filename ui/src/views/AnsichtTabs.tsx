@@ -3,8 +3,17 @@
 
 import type { Ansicht, AnsichtZahlen } from '../ipc';
 
-/** The views in the order of their tabs and keys 1–7; their names come from Rust (`ansicht_zahlen`). */
-export const ANSICHTEN: readonly Ansicht[] = ['neu', 'meine', 'faellig', 'ueberfaellig', 'wiedervorlage_heute', 'alle', 'zur_freigabe'];
+/** The views in the order of their tabs and keys 1–8; their names come from Rust (`ansicht_zahlen`). */
+export const ANSICHTEN: readonly Ansicht[] = [
+  'neu',
+  'meine',
+  'faellig',
+  'ueberfaellig',
+  'wiedervorlage_heute',
+  'alle',
+  'zur_freigabe',
+  'abgabe_offen',
+];
 
 interface Props {
   ansicht: Ansicht;

@@ -28,6 +28,7 @@ const ipc = vi.hoisted(() => ({
   filterSpeichern: vi.fn(),
   filterLoeschen: vi.fn(),
   mirZuweisen: vi.fn(),
+  eakteStatus: vi.fn(),
 }));
 vi.mock('../ipc', () => ipc);
 
@@ -143,6 +144,38 @@ describe('Posteingang (virtualised queue)', () => {
     await waitFor(() => expect(letzteAnfrage().ansicht).toBe('wiedervorlage_heute'));
     expect(document.activeElement).toBe(screen.getByTestId('ansicht-wiedervorlage_heute'));
     expect(screen.getAllByRole('tab').filter((t) => t.tabIndex === 0)).toHaveLength(1);
+  });
+
+  it('has the view „Abgabe offen“ as the eighth tab (key 8), with the E-Akte’s state above its list', async () => {
+    const alt = ipc.ansichtZahlen.getMockImplementation()!;
+    ipc.ansichtZahlen.mockImplementation(() =>
+      (alt() as Promise<Record<string, unknown> & { ansichten: unknown[] }>).then((z) => ({
+        ...z,
+        zur_freigabe: 0,
+        abgabe_offen: 2,
+        ansichten: [...z.ansichten, { ansicht: 'zur_freigabe', bezeichnung: 'Zur Freigabe' }, { ansicht: 'abgabe_offen', bezeichnung: 'Abgabe offen' }],
+      })),
+    );
+    ipc.eakteStatus.mockResolvedValue({ eingerichtet: true, ziel: 'Demo-E-Akte', unterwegs: 1, hinweise: ['Der Abgabeordner ist voll.'] });
+    const { befehleRef } = aufbauen();
+    const tabs = await screen.findAllByRole('tab');
+    expect(tabs).toHaveLength(8);
+    const tab = screen.getByTestId('ansicht-abgabe_offen');
+    expect(tabs[7]).toBe(tab);
+    await waitFor(() => expect(tab.textContent).toBe('Abgabe offen (2)'));
+    expect(tab.getAttribute('aria-keyshortcuts')).toBe('8');
+    expect(screen.queryByTestId('eakte-uebersicht')).toBeNull();
+    expect(ipc.eakteStatus).not.toHaveBeenCalled();
+    act(() => {
+      expect(befehleRef.current!('ansicht_8')).toBe(true);
+    });
+    await waitFor(() => expect(letzteAnfrage().ansicht).toBe('abgabe_offen'));
+    expect(tab.getAttribute('aria-selected')).toBe('true');
+    expect((await screen.findByTestId('eakte-unterwegs')).textContent).toBe('1 Abgabe unterwegs');
+    expect(screen.getByTestId('eakte-hinweis').textContent).toBe('Der Abgabeordner ist voll.');
+    fireEvent.keyDown(tab, { key: 'Home' });
+    await waitFor(() => expect(letzteAnfrage().ansicht).toBe('neu'));
+    expect(screen.queryByTestId('eakte-uebersicht')).toBeNull();
   });
 
   it('searches with the debounced text of the search field', async () => {

@@ -1,13 +1,16 @@
 // The queue: views with counts, debounced full-text search, saved filters, a virtualised table
 // (own windowing: fixed row height, pages fetched by offset/limit as the user scrolls), sorting
-// by any column, row selection and bulk „Mir zuweisen“. Live: reloads counts and visible rows
-// on `vorgaenge-geaendert` without losing the scroll position. Loading and paging live in
-// usePosteingangDaten, the selection and marks in useAuswahl; this file composes and renders.
+// by any column, row selection and bulk „Mir zuweisen“. Above the view „Abgabe offen“ the
+// E-Akte's state (target, hand-overs on their way, hints to act on). Live: reloads counts and
+// visible rows on `vorgaenge-geaendert` without losing the scroll position. Loading and paging
+// live in usePosteingangDaten, the selection and marks in useAuswahl; this file composes and
+// renders.
 
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Ansicht, SortSpalte } from '../ipc';
 import type { Befehl } from '../lib/tasten';
 import { ANSICHTEN, AnsichtTabs } from './AnsichtTabs';
+import { EAkteUebersicht } from './EAkte';
 import { Fehler } from './Fehler';
 import { FilterLeiste } from './FilterLeiste';
 import { AbstandsZeile, LadeZeile, Spaltenkoepfe, VorgangZeile } from './PosteingangZeile';
@@ -214,6 +217,7 @@ export function Posteingang({ aktiv, vorgabe = null, onOeffnen, befehleRef }: Pr
         </div>
       </div>
       {fehler && <Fehler fehler={fehler} />}
+      {abfrage.ansicht === 'abgabe_offen' && <EAkteUebersicht neuLaden={zahlen} />}
       <div
         className="queue-scroll"
         ref={scrollRef}
