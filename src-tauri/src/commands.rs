@@ -9,11 +9,10 @@ use std::sync::Arc;
 
 use app::AppContext;
 use ipc::{
-    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EAkteStatus, EAkteVorschau,
-    EntscheidungAnsicht,
-    Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei, IpcError, NachrichtAnfrage,
-    NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage, QueueAntwort, SiegelPruefung,
-    Sitzung, SyncStatus, VorgangDetail,
+    AktionAnfrage, AnsichtZahlen, AppInfo, BescheidEntwurf, BescheidVorschau, EAkteStatus,
+    EAkteVorschau, EntscheidungAnsicht, Ergebnis, ErrorCode, GespeicherterFilter, GewaehlteDatei,
+    IpcError, NachrichtAnfrage, NachrichtArt, NachrichtEntwurf, NachrichtVorschau, QueueAnfrage,
+    QueueAntwort, SiegelPruefung, Sitzung, SyncStatus, VorgangDetail,
 };
 use tauri_plugin_dialog::DialogExt as _;
 

@@ -172,7 +172,8 @@ fn sha256_hex(b: &[u8]) -> String {
 
 /// Whether a PDF carries a signature dictionary (sealed or signed).
 fn pdf_signiert(b: &[u8]) -> bool {
-    b.starts_with(b"%PDF") && b.windows(9).any(|w| w == b"/ByteRange")
+    const BYTE_RANGE: &[u8] = b"/ByteRange";
+    b.starts_with(b"%PDF") && b.windows(BYTE_RANGE.len()).any(|w| w == BYTE_RANGE)
 }
 
 impl AppContext {
@@ -563,7 +564,8 @@ impl AppContext {
                 .map(|d| EAkteDokument {
                     titel: d.titel.clone(),
                     typ: d.typ.bezeichnung().into(),
-                    dateiname: xdomea::primaer_dateiname(d),
+                    // The name as the caseworker knows it (the container prefixes its id).
+                    dateiname: d.dateiname.clone(),
                     groesse: d.inhalt.len() as u64,
                     signiert: d.signiert,
                 })
@@ -1141,6 +1143,13 @@ pub(crate) async fn laufen(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pdf_with_a_signature_dictionary_counts_as_sealed() {
+        assert!(pdf_signiert(b"%PDF-1.7 ... /ByteRange [0 10 20 30] ..."));
+        assert!(!pdf_signiert(b"%PDF-1.7 ... /ByteRang ..."));
+        assert!(!pdf_signiert(b"PK /ByteRange"));
+    }
 
     #[test]
     fn grace_periods_read_as_german() {

@@ -56,6 +56,7 @@ pub fn run(profile: &Path, args: &OutboxArgs) -> anyhow::Result<ExitCode> {
                 sync::engine::ART_ANNAHME => "Annahme",
                 sync::engine::ART_ABLEHNUNG => "Ablehnung",
                 sync::ART_ANTWORT => "Antwort an Antragsteller",
+                app::eakte::ART_ABGABE => "Abgabe an die E-Akte",
                 other => other,
             };
             println!(

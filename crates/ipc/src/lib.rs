@@ -703,7 +703,7 @@ pub struct EAkteDokument {
     pub titel: String,
     /// Kind as shown: Antrag, Anlage, Nachricht, Bescheid, Protokoll.
     pub typ: String,
-    /// File name in the container.
+    /// File name as the caseworker knows it (in the container it is prefixed with its id).
     pub dateiname: String,
     /// Size in bytes.
     pub groesse: u64,

@@ -26,7 +26,12 @@ use crate::nachrichten::{aktion, erscheint};
 /// The Aktenzeichen the first login submitted, for the second.
 static VORGELEGT: Mutex<Option<String>> = Mutex::new(None);
 
-async fn zeilen(s: &Session, ansicht: &str) -> Result<Vec<(String, String)>> {
+/// The Aktenzeichen of the case the decision scenarios submitted (and the second approved).
+pub(crate) fn vorgelegt() -> Option<String> {
+    VORGELEGT.lock().ok().and_then(|v| v.clone())
+}
+
+pub(crate) async fn zeilen(s: &Session, ansicht: &str) -> Result<Vec<(String, String)>> {
     s.client
         .execute(
             "if (!location.hash.startsWith('#/posteingang')) location.hash = '#/posteingang';",
@@ -46,7 +51,7 @@ async fn zeilen(s: &Session, ansicht: &str) -> Result<Vec<(String, String)>> {
     Ok(serde_json::from_value(v)?)
 }
 
-async fn oeffnen(s: &Session, ansicht: &str, az: &str) -> Result<()> {
+pub(crate) async fn oeffnen(s: &Session, ansicht: &str, az: &str) -> Result<()> {
     zeilen(s, ansicht).await?;
     s.click(&format!(
         "[data-testid=vorgang-zeile][data-aktenzeichen=\"{az}\"] [data-testid=vorgang-oeffnen]"

@@ -26,6 +26,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+mod eakte;
 mod entscheidung;
 mod nachrichten;
 mod vorgang;
@@ -212,6 +213,11 @@ const SCENARIOS: &[(&str, Scenario)] = &[
 const SECOND_LOGIN: &[(&str, Scenario)] = &[(
     "a_second_login_approves_and_the_applicant_gets_a_validly_sealed_bescheid",
     |s| Box::pin(entscheidung::a_second_login_approves_and_the_applicant_gets_a_valid_seal(s)),
+)];
+
+const HAND_OVER: &[(&str, Scenario)] = &[(
+    "the_decided_case_goes_to_the_e_akte_and_only_its_tombstone_stays",
+    |s| Box::pin(eakte::the_decided_case_goes_to_the_e_akte_and_only_its_tombstone_stays(s)),
 )];
 
 const AFTER_RESTART: &[(&str, Scenario)] = &[(
@@ -579,7 +585,7 @@ async fn main() -> Result<std::process::ExitCode> {
             close(&session).await;
             profile
         };
-        {
+        let profile = {
             // The same profile, another login: the second pair of eyes.
             let zeichnung = [
                 ("AMTSSTUBE_BENUTZER", "e2e-zeichnung"),
@@ -587,11 +593,37 @@ async fn main() -> Result<std::process::ExitCode> {
                 ("AMTSSTUBE_ROLLE", "zeichnungsbefugt"),
                 ("AMTSSTUBE_DEMO_ANTRAEGE", antraege.as_str()),
             ];
-            let (_driver, session, _profile) =
+            let (_driver, session, profile) =
                 start(&setup, "freigabe", &zeichnung, profile).await?;
             let (p, f) = run_all(&session, SECOND_LOGIN).await;
             (passed, failed) = (passed + p, failed + f);
             close(&session).await;
+            profile
+        };
+        {
+            // The caseworker again: hands the decided case to the E-Akte (issue 17).
+            let mut abgabe = caseworker.to_vec();
+            abgabe.push(("AMTSSTUBE_DEMO_EAKTE_KARENZ", eakte::KARENZ));
+            let (profil_pfad, _profile) = {
+                let (driver, session, profile) = start(&setup, "abgabe", &abgabe, profile).await?;
+                let (p, f) = run_all(&session, HAND_OVER).await;
+                (passed, failed) = (passed + p, failed + f);
+                close(&session).await;
+                drop(driver);
+                (session.profile_dir.clone(), profile)
+            };
+            // With the app closed: the decrypted database, searched for the purged case.
+            let name = "the_purged_case_leaves_no_plaintext_in_the_decrypted_database";
+            match eakte::marker_scan(&profil_pfad) {
+                Ok(()) => {
+                    println!("PASS {name}");
+                    passed += 1;
+                }
+                Err(e) => {
+                    println!("FAIL {name}: {e:#}");
+                    failed += 1;
+                }
+            }
         }
     }
     {

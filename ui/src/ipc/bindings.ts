@@ -933,7 +933,7 @@ titel: string,
  */
 typ: string, 
 /**
- * File name in the container.
+ * File name as the caseworker knows it (in the container it is prefixed with its id).
  */
 dateiname: string, 
 /**

@@ -143,6 +143,7 @@ export function EAkteAbgabeDialog({ detail, onAbbrechen, onAbgegeben, onFokusErs
               <dt>Größe des Pakets</dt>
               <dd data-testid="eakte-paketgroesse">{groesse(vorschau.groesse)}</dd>
             </dl>
+            <div className="eakte-tabelle" role="region" aria-label="Dokumente der Abgabe" tabIndex={0}>
             <table className="anlagen" data-testid="eakte-dokumente">
               <caption>
                 {vorschau.dokumente.length === 1 ? '1 Dokument' : `${vorschau.dokumente.length} Dokumente`} in der Abgabe
@@ -179,6 +180,7 @@ export function EAkteAbgabeDialog({ detail, onAbbrechen, onAbgegeben, onFokusErs
                 ))}
               </tbody>
             </table>
+            </div>
             <p data-testid="eakte-karenz">Nach der Bestätigung durch die E-Akte wird die lokale Kopie nach {vorschau.karenz} gelöscht.</p>
           </>
         )}
