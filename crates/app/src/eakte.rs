@@ -1151,6 +1151,25 @@ mod tests {
         assert!(!pdf_signiert(b"PK /ByteRange"));
     }
 
+    /// A full disk: the temporary file is `/dev/full` (every write fails with ENOSPC); the
+    /// message says so, nothing is left behind, a later try with space succeeds.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_is_named_and_leaves_nothing_behind() {
+        let d = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/dev/full", d.path().join(".a.zip.part")).unwrap();
+        let e = atomar_ablegen(d.path(), "a.zip", &[7u8; 100_000]).unwrap_err();
+        assert!(e.contains("der Datenträger ist voll"), "{e}");
+        assert!(e.contains("automatisch wiederholt"), "{e}");
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            0,
+            "nothing left"
+        );
+        atomar_ablegen(d.path(), "a.zip", b"inhalt").unwrap();
+        assert_eq!(std::fs::read(d.path().join("a.zip")).unwrap(), b"inhalt");
+    }
+
     #[test]
     fn grace_periods_read_as_german() {
         assert_eq!(dauer_text(time::Duration::days(30)), "30 Tage");
