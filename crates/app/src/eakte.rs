@@ -510,17 +510,6 @@ impl AppContext {
         })
     }
 
-    fn vorgang_lesen(&self, id: &domain::VorgangId) -> Result<Vorgang, IpcError> {
-        self.store
-            .read(|r| r.vorgang(id))
-            .map_err(fehler)?
-            .ok_or_else(|| {
-                fehler(store::StoreError::NichtGefunden(format!(
-                    "Der Vorgang {id}"
-                )))
-            })
-    }
-
     /// Whether `v` may be handed over now: the status machine offers „An E-Akte übergeben“,
     /// or an earlier hand-over ended in an import error. `Ok(true)` for the latter.
     fn abgabe_pruefen(&self, v: &Vorgang) -> Result<bool, IpcError> {
@@ -546,7 +535,7 @@ impl AppContext {
     /// Command `eakte_vorschau`: what „An E-Akte abgeben“ will hand over.
     pub fn eakte_vorschau(&self, id: String) -> Result<EAkteVorschau, IpcError> {
         let vid = vorgang_id(&id)?;
-        let v = self.vorgang_lesen(&vid)?;
+        let v = self.lesen(&vid)?;
         let erneut = self.abgabe_pruefen(&v)?;
         let ziel = self.eakte_ziel()?;
         let jetzt = OffsetDateTime::now_utc();
@@ -580,7 +569,7 @@ impl AppContext {
     /// reason, when the status does not allow it; nothing changes then.
     pub fn eakte_abgeben(&self, id: String) -> Result<VorgangDetail, IpcError> {
         let vid = vorgang_id(&id)?;
-        let v = self.vorgang_lesen(&vid)?;
+        let v = self.lesen(&vid)?;
         self.abgabe_pruefen(&v)?;
         let ziel = self.eakte_ziel()?;
         let jetzt = OffsetDateTime::now_utc();

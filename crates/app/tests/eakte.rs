@@ -15,6 +15,8 @@
 //! - A malformed confirmation and one for an unknown case are moved aside with a hint.
 //! - Killed between writing the file and noting it: the next pass finds the file and does not
 //!   hand over twice.
+//! - An HTTP endpoint: POSTed with the ProzessID as `Idempotency-Key`; a 503 is retried with
+//!   the reason on the case, then delivered.
 
 mod common;
 
@@ -303,4 +305,120 @@ async fn a_hand_over_interrupted_after_writing_is_not_written_twice() {
             .is_empty()
     );
     assert_eq!(dateien(&abgabe), vec![name]);
+}
+
+/// The E-Akte as an HTTPS/HTTP endpoint: the container is POSTed with the ProzessID as
+/// `Idempotency-Key`; a 503 is retried with the reason on the case, a 200 delivers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hand_over_to_an_endpoint_is_posted_and_retried() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/fv/0605",
+        listener.local_addr().unwrap().port()
+    );
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, Vec<u8>)>();
+    // A minimal HTTP/1.1 endpoint: the first request gets 503, every later one 200.
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((mut sock, _)) = listener.accept().await {
+            n += 1;
+            let mut buf = Vec::new();
+            let mut teil = [0u8; 65536];
+            let (kopf, laenge) = loop {
+                let k = sock.read(&mut teil).await.unwrap();
+                buf.extend_from_slice(&teil[..k]);
+                if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let kopf = String::from_utf8_lossy(&buf[..i]).to_string();
+                    let laenge: usize = kopf
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap())
+                        })
+                        .unwrap_or(0);
+                    buf.drain(..i + 4);
+                    break (kopf, laenge);
+                }
+            };
+            while buf.len() < laenge {
+                let k = sock.read(&mut teil).await.unwrap();
+                buf.extend_from_slice(&teil[..k]);
+            }
+            let antwort: &[u8] = if n == 1 {
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            };
+            sock.write_all(antwort).await.unwrap();
+            let _ = tx.send((kopf, buf));
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let eakte = tempfile::tempdir().unwrap();
+    let (_demo, dienst, faelle) = common::demo_profil(&dir, 1).await;
+    dienst.beenden().await;
+    let mut b = behoerde(eakte.path());
+    if let Some(e) = b.eakte.as_mut() {
+        e.abgabe_ordner = None;
+        e.abgabe_url = Some(url.clone());
+    }
+    let anna = AppContext::open(dir.path())
+        .unwrap()
+        .mit_sitzung("anna", Rolle::Sachbearbeitung)
+        .mit_behoerde(b);
+    let id = faelle[0].id.clone();
+    beenden(&anna, &id);
+    let pid = anna
+        .eakte_abgeben(id.clone())
+        .unwrap()
+        .eakte
+        .unwrap()
+        .prozess_id;
+    let ziel = anna.eakte_ziel().unwrap();
+
+    let hinweise = app::eakte::zustellen(&anna.store_arc(), &ziel).await;
+    assert!(
+        hinweise.iter().any(|h| h.contains("HTTP 503")),
+        "{hinweise:?}"
+    );
+    let (kopf, _) = rx.recv().await.unwrap();
+    assert!(
+        kopf.to_ascii_lowercase()
+            .contains(&format!("idempotency-key: {pid}")),
+        "{kopf}"
+    );
+    let d = anna.vorgang_erneut(id.clone()).unwrap();
+    assert!(
+        d.eakte
+            .unwrap()
+            .zustellfehler
+            .is_some_and(|f| f.contains("wird wiederholt")),
+        "the retry is shown on the case"
+    );
+
+    // Due again (backoff passed): delivered.
+    let auftrag = anna
+        .store()
+        .read(|r| r.outbox_nach_idempotenz(&format!("eakte.abgabe:{pid}")))
+        .unwrap()
+        .unwrap();
+    let spaeter = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    anna.store()
+        .write(|w| w.outbox_fehlschlag(auftrag.id, "HTTP 503", spaeter))
+        .unwrap();
+    let hinweise = app::eakte::zustellen(&anna.store_arc(), &ziel).await;
+    assert!(hinweise.is_empty(), "{hinweise:?}");
+    let (_, koerper) = rx.recv().await.unwrap();
+    let c = xdomea::container_lesen(&koerper).expect("the endpoint got the whole container");
+    assert_eq!(c.prozess_id.to_string(), pid);
+    assert!(
+        anna.vorgang_erneut(id)
+            .unwrap()
+            .eakte
+            .unwrap()
+            .zugestellt
+            .is_some()
+    );
 }
