@@ -16,6 +16,7 @@ use anyhow::Context;
 use app::AppContext;
 use ipc::{Ansicht, QueueAnfrage, SortSpalte};
 
+use crate::decide_cmd::fehler;
 use crate::messages_cmd::vorgang_id;
 
 /// Arguments of `amtsstube archive`.
@@ -30,10 +31,6 @@ pub struct ArchiveArgs {
     /// Ausgabe als JSON (mit --pending).
     #[arg(long, requires = "pending")]
     json: bool,
-}
-
-fn fehler(e: ipc::IpcError) -> anyhow::Error {
-    anyhow::anyhow!(e.message)
 }
 
 /// Runs `amtsstube archive`.

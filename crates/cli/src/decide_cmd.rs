@@ -69,7 +69,8 @@ fn ergebnis(text: &str) -> anyhow::Result<Ergebnis> {
     })
 }
 
-fn fehler(e: ipc::IpcError) -> anyhow::Error {
+/// An app error as the CLI reports it: its German message.
+pub(crate) fn fehler(e: ipc::IpcError) -> anyhow::Error {
     anyhow::anyhow!(e.message)
 }
 
