@@ -8,6 +8,7 @@
 import { KolAlert } from '@public-ui/react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { eakteAbgeben, eakteStatus, eakteVorschau, type IpcError, type VorgangDetail } from '../ipc';
+import { useModalerDialog } from '../lib/dialog';
 import { datum, groesse, zeitpunkt } from '../lib/format';
 import { Fehler } from './Fehler';
 
@@ -40,7 +41,6 @@ interface DialogProps {
 export function EAkteAbgabeDialog({ detail, onAbbrechen, onAbgegeben, onFokusErsatz }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const abgebenRef = useRef<HTMLButtonElement>(null);
-  const ersatzRef = useRef(onFokusErsatz);
   const id = useId();
   const [vorschau, setVorschau] = useState<Vorschau | null>(null);
   const [fehler, setFehler] = useState<IpcError | null>(null);
@@ -49,26 +49,7 @@ export function EAkteAbgabeDialog({ detail, onAbbrechen, onAbgegeben, onFokusErs
   const titel = erneut ? 'Erneut an die E-Akte abgeben' : 'An die E-Akte abgeben';
   const laedt = !vorschau && !fehler;
 
-  useEffect(() => {
-    ersatzRef.current = onFokusErsatz;
-  });
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (typeof d.showModal === 'function') {
-      if (!d.open) d.showModal();
-    } else {
-      d.setAttribute('open', '');
-    }
-    d.querySelector<HTMLElement>('[data-testid=eakte-abbrechen]')?.focus();
-    return () => {
-      if (typeof d.close === 'function' && d.open) d.close();
-      if (opener && opener.isConnected) opener.focus();
-      if (!opener || document.activeElement !== opener) ersatzRef.current?.();
-    };
-  }, []);
+  useModalerDialog(ref, (d) => d.querySelector<HTMLElement>('[data-testid=eakte-abbrechen]'), onFokusErsatz);
 
   useEffect(() => {
     let aus = false;

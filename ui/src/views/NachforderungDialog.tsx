@@ -18,6 +18,7 @@ import {
   type IpcError,
   type VorgangDetail,
 } from '../ipc';
+import { useModalerDialog } from '../lib/dialog';
 import { datum, groesse } from '../lib/format';
 import { Fehler } from './Fehler';
 import type { GewaehlteDatei, NachrichtAnfrage, NachrichtVorschau, SchreibArt } from './nachrichtTypen';
@@ -52,7 +53,6 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
   const vorschauTitelRef = useRef<HTMLHeadingElement>(null);
   const vorschauKnopfRef = useRef<HTMLButtonElement>(null);
   const anhaengenRef = useRef<HTMLButtonElement>(null);
-  const ersatzRef = useRef(onFokusErsatz);
   const betreffBearbeitet = useRef(false);
   const id = useId();
   const titel = DIALOG_TITEL[art];
@@ -74,26 +74,7 @@ export function NachrichtDialog({ detail, art, onAbbrechen, onGesendet, onFokusE
   const [vorschau, setVorschau] = useState<{ anfrage: NachrichtAnfrage; antwort: NachrichtVorschau } | null>(null);
   const [status, setStatus] = useState('');
 
-  useEffect(() => {
-    ersatzRef.current = onFokusErsatz;
-  });
-
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    if (typeof d.showModal === 'function') {
-      if (!d.open) d.showModal();
-    } else {
-      d.setAttribute('open', '');
-    }
-    d.querySelector<HTMLElement>('input, textarea')?.focus();
-    return () => {
-      if (typeof d.close === 'function' && d.open) d.close();
-      if (opener && opener.isConnected) opener.focus();
-      if (!opener || document.activeElement !== opener) ersatzRef.current?.();
-    };
-  }, []);
+  useModalerDialog(ref, (d) => d.querySelector<HTMLElement>('input, textarea'), onFokusErsatz);
 
   // The chosen Nachweise in the order of the Leistung's configuration.
   const nachweise = useMemo(
