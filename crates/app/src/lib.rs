@@ -91,6 +91,9 @@ pub struct AppContext {
     pub(crate) eakte_anstoss: Arc<tokio::sync::Notify>,
     /// What the E-Akte loop could not do (shown in „Abgabe offen“).
     pub(crate) eakte_hinweise: Arc<std::sync::Mutex<Vec<String>>>,
+    /// Cases this window opened (each opening audited): only these are read again without a
+    /// new opening, and only their documents are served ([`vorgang`]).
+    pub(crate) geoeffnet: std::sync::Mutex<std::collections::HashSet<domain::VorgangId>>,
 }
 
 impl AppContext {
@@ -134,6 +137,7 @@ impl AppContext {
             behoerde: Arc::new(behoerde),
             eakte_anstoss: Arc::new(tokio::sync::Notify::new()),
             eakte_hinweise: Arc::new(std::sync::Mutex::new(Vec::new())),
+            geoeffnet: std::sync::Mutex::new(std::collections::HashSet::new()),
         })
     }
 

@@ -388,15 +388,19 @@ impl AppContext {
     }
 
     /// Command `vorgang` with `erneut`: reads a case the view already shows again, after
-    /// `vorgaenge-geaendert` (a follow-up submission, another user's change). Not a new
-    /// opening, so no audit entry; the opening itself was audited by [`Self::vorgang`].
+    /// `vorgaenge-geaendert` (a follow-up submission, another user's change). Within an
+    /// opening this window made it is no new access; a case this window has not opened is
+    /// opened (audited) instead, so no read of a case escapes the audit.
     pub fn vorgang_erneut(&self, id: String) -> Result<VorgangDetail, IpcError> {
-        let id = vorgang_id(&id)?;
+        let vid = vorgang_id(&id)?;
+        if !self.ist_geoeffnet(&vid) {
+            return self.vorgang(id);
+        }
         self.store
-            .read(|r| match r.vorgang(&id)? {
+            .read(|r| match r.vorgang(&vid)? {
                 Some(v) => self.detail(r, v),
                 None => Err(store::StoreError::NichtGefunden(format!(
-                    "Der Vorgang {id}"
+                    "Der Vorgang {vid}"
                 ))),
             })
             .map_err(fehler)
@@ -407,12 +411,22 @@ impl AppContext {
     pub fn vorgang(&self, id: String) -> Result<VorgangDetail, IpcError> {
         let id = vorgang_id(&id)?;
         let ich = self.sitzung.benutzer.clone();
-        self.store
+        let d = self
+            .store
             .write(|w| {
                 let v = w.vorgang_oeffnen(&id, &ich)?;
                 self.detail(w, v)
             })
-            .map_err(fehler)
+            .map_err(fehler)?;
+        if let Ok(mut g) = self.geoeffnet.lock() {
+            g.insert(id);
+        }
+        Ok(d)
+    }
+
+    /// Whether this window opened case `id` (with an audit entry).
+    pub fn ist_geoeffnet(&self, id: &domain::VorgangId) -> bool {
+        self.geoeffnet.lock().is_ok_and(|g| g.contains(id))
     }
 
     /// Command `vorgang_aktion`: takes an offered action. Refusals (status machine, guard,

@@ -812,3 +812,36 @@ fn reading_an_open_case_again_shows_changes_without_a_second_audited_opening() {
         .unwrap_err();
     assert_eq!(fehlt.code, ipc::ErrorCode::NotFound, "{fehlt:?}");
 }
+
+/// Issue 18: a re-read (`vorgang` with `erneut`) of a case this window never opened is an
+/// opening and audited; within an opening it adds nothing.
+#[test]
+fn a_re_read_without_an_opening_is_audited_as_one() {
+    let (_d, ctx, ids) = kontext();
+    let vid: domain::VorgangId = domain::VorgangId(uuid::Uuid::parse_str(&ids[0]).unwrap());
+    let geoeffnet = |ctx: &AppContext| {
+        ctx.store()
+            .read(|r| r.audit_fuer_vorgang(&vid))
+            .unwrap()
+            .iter()
+            .filter(|e| e.was == "vorgang.geoeffnet")
+            .count()
+    };
+    assert_eq!(geoeffnet(&ctx), 0);
+    ctx.vorgang_erneut(ids[0].clone()).unwrap();
+    assert_eq!(geoeffnet(&ctx), 1, "the first read is an audited opening");
+    ctx.vorgang_erneut(ids[0].clone()).unwrap();
+    assert_eq!(
+        geoeffnet(&ctx),
+        1,
+        "a re-read within the opening adds nothing"
+    );
+    assert!(ctx.ist_geoeffnet(&vid));
+    // Another window (context) has not opened it.
+    let anders = AppContext::open(_d.path())
+        .unwrap()
+        .mit_sitzung("anna", Rolle::Sachbearbeitung);
+    assert!(!anders.ist_geoeffnet(&vid));
+    anders.vorgang_erneut(ids[0].clone()).unwrap();
+    assert_eq!(geoeffnet(&ctx), 2);
+}
