@@ -405,9 +405,9 @@ impl AppContext {
         }
 
         // 4. The audit excerpt and the internal notes.
-        let verlauf = self
+        let (verlauf, audit_kopf) = self
             .store
-            .read(|r| r.audit_fuer_vorgang(&v.id))
+            .read(|r| Ok((r.audit_fuer_vorgang(&v.id)?, r.audit_kopf()?)))
             .map_err(fehler)?;
         let zeilen: Vec<Vec<String>> = verlauf
             .iter()
@@ -505,6 +505,12 @@ impl AppContext {
                 aufbewahrung_jahre: aufbewahrung,
                 antragsteller: Some(v.antragsteller.name.clone()).filter(|n| !n.is_empty()),
                 historie,
+                // The chain's head goes to the E-Akte: a later rewrite of the chain shows
+                // against it (`amtsstube store pruefen --anker`).
+                audit_anker: audit_kopf.map(|(seq, hash)| xdomea::AuditAnker {
+                    seq: seq as u64,
+                    hash: hex::encode(hash),
+                }),
             },
             dokumente,
         })

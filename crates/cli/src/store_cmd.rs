@@ -18,6 +18,10 @@ pub enum StoreCmd {
         /// Ausgabe als JSON.
         #[arg(long)]
         json: bool,
+        /// Abgaben an die E-Akte (0605 als XML oder ZIP, z. B. aus deren Ablage): der darin
+        /// verankerte Stand des Prüfprotokolls muss noch derselbe sein.
+        #[arg(long, value_name = "DATEI")]
+        anker: Vec<std::path::PathBuf>,
     },
     /// Verschlüsselt die Datenbank mit einem neuen Zufallsschlüssel und legt ihn in der
     /// Schlüsselquelle ab (Schlüsselbund oder AMTSSTUBE_KEY_FILE).
@@ -37,10 +41,23 @@ pub fn run_mit_quelle(
 ) -> anyhow::Result<ExitCode> {
     let mut s = Store::open_profil(profil, quelle)?;
     match cmd {
-        StoreCmd::Pruefen { json } => {
+        StoreCmd::Pruefen { json, anker } => {
             let probleme = s.integritaet_pruefen()?;
             let audit = s.read(|r| r.audit_pruefen())?;
-            let ok = probleme.is_empty() && audit.intakt();
+            let mut anker_befunde = Vec::new();
+            for datei in anker {
+                let daten = std::fs::read(datei)
+                    .map_err(|e| anyhow::anyhow!("{} nicht lesbar: {e}", datei.display()))?;
+                let befund = match xdomea::audit_anker_lesen(&daten) {
+                    Err(e) => Some(format!("keine lesbare Abgabe: {e}")),
+                    Ok(None) => Some("enthält keinen Anker des Prüfprotokolls".to_owned()),
+                    Ok(Some(a)) => s.read(|r| r.audit_anker_pruefen(a.seq as i64, &a.hash))?,
+                };
+                anker_befunde.push((datei.display().to_string(), befund));
+            }
+            let ok = probleme.is_empty()
+                && audit.intakt()
+                && anker_befunde.iter().all(|(_, b)| b.is_none());
             if *json {
                 println!(
                     "{}",
@@ -49,6 +66,10 @@ pub fn run_mit_quelle(
                         "datenbank": probleme,
                         "audit_eintraege": audit.eintraege,
                         "audit_bruch": audit.erster_bruch,
+                        "anker": anker_befunde
+                            .iter()
+                            .map(|(d, b)| serde_json::json!({"datei": d, "befund": b}))
+                            .collect::<Vec<_>>(),
                     })
                 );
             } else {
@@ -64,6 +85,12 @@ pub fn run_mit_quelle(
                     None => println!("Prüfprotokoll: {} Einträge, Kette intakt.", audit.eintraege),
                     Some((seq, grund)) => {
                         println!("Prüfprotokoll: Kette bei Eintrag {seq} gebrochen: {grund}")
+                    }
+                }
+                for (datei, befund) in &anker_befunde {
+                    match befund {
+                        None => println!("Anker {datei}: stimmt mit dem Prüfprotokoll überein."),
+                        Some(b) => println!("Anker {datei}: {b}"),
                     }
                 }
             }

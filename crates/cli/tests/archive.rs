@@ -85,4 +85,29 @@ fn archive_hands_a_finished_case_over_and_pending_takes_the_confirmation() {
     let show: Value =
         serde_json::from_str(&ok(&amtsstube(&profil, &["cases", "show", &az, "--json"]))).unwrap();
     assert_eq!(show["status"], "archiviert", "{show}");
+
+    // The audit chain's head went along: the E-Akte's copy of the message anchors it.
+    let mut nachrichten = Vec::new();
+    for e in std::fs::read_dir(eakte.join("ablage").join("importiert")).unwrap() {
+        for f in std::fs::read_dir(e.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.to_string_lossy().ends_with("SGOAblegen.0605.xml") {
+                nachrichten.push(p);
+            }
+        }
+    }
+    assert_eq!(nachrichten.len(), 1, "{nachrichten:?}");
+    let aus = ok(&amtsstube(
+        &profil,
+        &[
+            "store",
+            "pruefen",
+            "--anker",
+            nachrichten[0].to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        aus.contains("stimmt mit dem Prüfprotokoll überein"),
+        "{aus}"
+    );
 }

@@ -69,6 +69,7 @@ fn abgabe(prozess_id: Uuid) -> Abgabe {
             status: "Abgeschlossen".into(),
             abgeschlossen: date!(2026 - 04 - 01),
             aufbewahrung_jahre: 10,
+            audit_anker: None,
             antragsteller: Some("Erika Mustermann".into()),
             historie: Vec::new(),
         },

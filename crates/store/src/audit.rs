@@ -6,6 +6,7 @@
 //! or inserting in the middle. [`Lesen::audit_pruefen`] reports the first broken link.
 
 use domain::VorgangId;
+use rusqlite::OptionalExtension;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -180,6 +181,36 @@ impl Lesen<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// The head of the chain: the last entry's sequence number and hash, if any.
+    pub fn audit_kopf(&self) -> Result<Option<(i64, Vec<u8>)>> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash FROM audit_kopf WHERE eins = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Compares an anchor kept outside this database (entry `seq` had hash `hash_hex`, e.g.
+    /// from a hand-over the E-Akte holds) with the chain: `None` when it matches, else what
+    /// is wrong (German). Detects a chain rewritten with the database key after the anchor
+    /// was given out; cannot detect changes after the newest anchor.
+    pub fn audit_anker_pruefen(&self, seq: i64, hash_hex: &str) -> Result<Option<String>> {
+        let h: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()?;
+        Ok(match h {
+            None => Some(format!(
+                "Eintrag {seq} des Prüfprotokolls fehlt, obwohl die E-Akte ihn als verankert kennt."
+            )),
+            Some(h) if !hex::encode(&h).eq_ignore_ascii_case(hash_hex.trim()) => Some(format!(
+                "Eintrag {seq} des Prüfprotokolls hat nicht mehr den verankerten Hash: die Kette wurde umgeschrieben."
+            )),
+            Some(_) => None,
+        })
     }
 
     /// Walks the whole chain and reports the first broken link.

@@ -357,3 +357,40 @@ mod tests {
         assert!(parsen(tief.as_bytes(), 10_000, "t").is_err());
     }
 }
+
+/// The audit anchor of a 0605 message (its Vorgang's `urn:amtsstube:vorgang` extension fields
+/// `AuditSeq` and `AuditHash`), if it carries one. Accepts the message XML or its ZIP
+/// container.
+pub fn audit_anker_lesen(daten: &[u8]) -> Result<Option<crate::AuditAnker>, XdomeaError> {
+    let xml;
+    let daten = if daten.starts_with(b"PK") {
+        xml = crate::container_lesen(daten)?.xml;
+        xml.as_bytes()
+    } else {
+        daten
+    };
+    let wurzel = parsen(daten, MAX_NACHRICHT, "Die Abgabe")?;
+    wurzel_pruefen(&wurzel, "FVDaten.SGOAblegen.0605")?;
+    let mut erweiterungen = Vec::new();
+    wurzel.nachfahren("AnwendungsspezifischeErweiterung", &mut erweiterungen);
+    for e in erweiterungen {
+        if e.text(&["Kennung"]).as_deref() != Some(crate::schreiben::VORGANG_KENNUNG_OEFFENTLICH) {
+            continue;
+        }
+        let wert = |name: &str| {
+            e.alle("Feld")
+                .find(|f| f.text(&["Name"]).as_deref() == Some(name))
+                .and_then(|f| f.text(&["Wert"]))
+        };
+        return match (wert("AuditSeq"), wert("AuditHash")) {
+            (Some(seq), Some(hash)) => Ok(Some(crate::AuditAnker {
+                seq: seq
+                    .parse()
+                    .map_err(|_| XdomeaError::Feld(format!("AuditSeq („{seq}“ ist keine Zahl)")))?,
+                hash,
+            })),
+            _ => Ok(None),
+        };
+    }
+    Ok(None)
+}

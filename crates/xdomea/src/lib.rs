@@ -45,7 +45,7 @@ pub use container::{
     GelesenerContainer, MAX_EINTRAEGE, MAX_ENTPACKT, container_0605, container_lesen,
     container_lesen_begrenzt, container_name, primaer_dateiname,
 };
-pub use lesen::{Kopf, MAX_RUECKMELDUNG, kopf_lesen, rueckmeldung_lesen};
+pub use lesen::{Kopf, MAX_RUECKMELDUNG, audit_anker_lesen, kopf_lesen, rueckmeldung_lesen};
 pub use schreiben::{empfang_0629, import_0630, nachricht_0605};
 
 /// The xdomea namespace of every message written and read here.
@@ -110,6 +110,20 @@ pub struct VorgangDaten {
     pub antragsteller: Option<String>,
     /// Audit history (HistorienProtokollInformation).
     pub historie: Vec<Historie>,
+    /// The head of the Fachverfahren's audit chain when the message was built: the E-Akte
+    /// keeps it, so a later rewrite of the whole chain (even with the database key) is
+    /// detected by comparing against it ([`audit_anker_lesen`]).
+    #[serde(default)]
+    pub audit_anker: Option<AuditAnker>,
+}
+
+/// A point of the audit chain: entry `seq` had hash `hash` (lowercase hex SHA-256).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditAnker {
+    /// Sequence number of the entry.
+    pub seq: u64,
+    /// Its chain hash, lowercase hex.
+    pub hash: String,
 }
 
 /// One entry of the Vorgang's history.

@@ -11,6 +11,8 @@ use crate::{Abgabe, Beteiligter, Dokument, Importergebnis, NAMESPACE};
 const PRODUKT: &str = "Amtsstube";
 
 /// Kennung of the per-document checksum extension (read back by `container_lesen`).
+/// Kennung of the Vorgang's extension, read back by [`crate::audit_anker_lesen`].
+pub(crate) const VORGANG_KENNUNG_OEFFENTLICH: &str = VORGANG_KENNUNG;
 pub(crate) const PRUEFSUMME_KENNUNG: &str = "urn:amtsstube:pruefsumme";
 /// Kennung of the Vorgang's extension (Frist, Zuständigkeit, Status, LeiKa, Antragsteller).
 const VORGANG_KENNUNG: &str = "urn:amtsstube:vorgang";
@@ -265,6 +267,11 @@ pub fn nachricht_0605(a: &Abgabe) -> String {
             ("Status", Some(v.status.clone())),
             ("LeiKa", Some(v.leika.clone())),
             ("Antragsteller", v.antragsteller.clone()),
+            (
+                "AuditSeq",
+                v.audit_anker.as_ref().map(|a| a.seq.to_string()),
+            ),
+            ("AuditHash", v.audit_anker.as_ref().map(|a| a.hash.clone())),
         ],
     );
     x.zu("Vorgang");

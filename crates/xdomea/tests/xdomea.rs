@@ -58,6 +58,7 @@ fn abgabe(dokumente: Vec<Dokument>) -> Abgabe {
             status: "Abgeschlossen".into(),
             abgeschlossen: date!(2026 - 04 - 01),
             aufbewahrung_jahre: 10,
+            audit_anker: None,
             antragsteller: Some("Jürgen Müller".into()),
             historie: vec![
                 Historie {
@@ -552,4 +553,29 @@ proptest! {
         let gelesen = container_lesen(&container_0605(&a).unwrap()).unwrap();
         prop_assert_eq!(gelesen.dateien.len(), 2);
     }
+}
+
+/// Issue 18: the audit chain's head travels in the 0605 and is read back from the XML and
+/// from the container; a message without one says so.
+#[test]
+fn the_audit_anchor_travels_in_the_message_and_reads_back() {
+    let mut a = abgabe(standard_dokumente());
+    assert_eq!(
+        xdomea::audit_anker_lesen(xdomea::nachricht_0605(&a).as_bytes()).unwrap(),
+        None
+    );
+    let anker = xdomea::AuditAnker {
+        seq: 4711,
+        hash: "ab".repeat(32),
+    };
+    a.vorgang.audit_anker = Some(anker.clone());
+    let xml = xdomea::nachricht_0605(&a);
+    gueltig(&xml);
+    assert_eq!(
+        xdomea::audit_anker_lesen(xml.as_bytes()).unwrap(),
+        Some(anker.clone())
+    );
+    let zip = xdomea::container_0605(&a).unwrap();
+    assert_eq!(xdomea::audit_anker_lesen(&zip).unwrap(), Some(anker));
+    assert!(xdomea::audit_anker_lesen(b"<kein/>").is_err());
 }
