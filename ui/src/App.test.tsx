@@ -49,6 +49,27 @@ afterEach(() => {
 });
 
 describe('App frame', () => {
+  it('shows a broken audit chain the start-up check found, and nothing when it is sound', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    ipc.syncStatus.mockResolvedValueOnce({
+      laeuft: false,
+      fertig: 0,
+      gesamt: 0,
+      letzter_abruf: null,
+      offline: false,
+      meldung: null,
+      outbox: 0,
+      neue_vorgaenge: 0,
+      pruefprotokoll: 'Das Prüfprotokoll ist beschädigt (ab Eintrag 2): verändert. Bitte verständigen Sie die IT.',
+    });
+    render(<App />);
+    expect((await screen.findByTestId('pruefprotokoll-warnung')).textContent).toContain('ab Eintrag 2');
+    cleanup();
+    render(<App />);
+    await screen.findByTestId('demo-banner');
+    expect(screen.queryByTestId('pruefprotokoll-warnung')).toBeNull();
+  });
+
   it('shows the Demo-Modus banner when no integration service is configured', async () => {
     ipc.appInfo.mockResolvedValue(demoInfo);
     render(<App />);

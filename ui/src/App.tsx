@@ -172,6 +172,13 @@ export function App() {
           </KolAlert>
         </div>
       )}
+      {sync?.pruefprotokoll && (
+        <div className="error-banner" data-testid="pruefprotokoll-warnung">
+          <KolAlert _type="error" _variant="card" _label="Prüfprotokoll beschädigt" _level={0} _alert>
+            {sync.pruefprotokoll}
+          </KolAlert>
+        </div>
+      )}
       {state.kind === 'error' && (
         <div className="error-banner" data-testid="error-banner">
           <KolAlert _type="error" _variant="card" _label="Fehler" _level={0} _alert>

@@ -143,6 +143,15 @@ fn nachreichen_lesen(wert: &str, standard: (u8, Duration)) -> (u8, Duration) {
     )
 }
 
+/// What the window says when the audit chain is broken at entry `seq`.
+fn pruefprotokoll_text(seq: i64, grund: &str) -> String {
+    format!(
+        "Das Prüfprotokoll ist beschädigt (ab Eintrag {seq}): {grund} Änderungen an Vorgängen \
+         sind damit nicht mehr lückenlos nachweisbar. Bitte verständigen Sie die IT; \
+         „amtsstube store pruefen“ zeigt Einzelheiten."
+    )
+}
+
 /// The running background sync of one profile. Cheap to clone.
 #[derive(Clone)]
 pub struct SyncDienst {
@@ -233,6 +242,30 @@ impl SyncDienst {
         let haupt = laufzeit.spawn(async move { kern.lauf().await });
         if let Ok(mut a) = dienst.kern.aufgaben.lock() {
             a.push(haupt);
+        }
+        // The audit chain is checked once per start, off the async workers; a break is shown.
+        {
+            let kern = dienst.kern.clone();
+            let t = laufzeit.spawn(async move {
+                let store = kern.store.clone();
+                let befund =
+                    tokio::task::spawn_blocking(move || store.read(|r| r.audit_pruefen())).await;
+                if let Some(text) = match befund {
+                    Ok(Ok(b)) => b
+                        .erster_bruch
+                        .map(|(seq, grund)| pruefprotokoll_text(seq, &grund)),
+                    Ok(Err(e)) => Some(format!(
+                        "Das Prüfprotokoll ließ sich beim Start nicht prüfen ({e}). Bitte \
+                         verständigen Sie die IT; „amtsstube store pruefen“ zeigt Einzelheiten."
+                    )),
+                    Err(_) => None,
+                } {
+                    kern.aendern(|s| s.pruefprotokoll = Some(text));
+                }
+            });
+            if let Ok(mut a) = dienst.kern.aufgaben.lock() {
+                a.push(t);
+            }
         }
         // The E-Akte hand-over beside it: deliver, read confirmations, purge (issue 17).
         if let Ok(ziel) = ctx.eakte_ziel() {

@@ -959,6 +959,11 @@ pub struct SyncStatus {
     pub outbox: u32,
     /// Cases stored in the last pass.
     pub neue_vorgaenge: u32,
+    /// Set when the check of the audit chain at start found it broken (German, says what
+    /// to do); the window shows it until the app is restarted on a sound chain.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruefprotokoll: Option<String>,
 }
 
 /// All TypeScript declarations of the contract, in one file's text.

@@ -719,7 +719,12 @@ outbox: number,
 /**
  * Cases stored in the last pass.
  */
-neue_vorgaenge: number, };
+neue_vorgaenge: number, 
+/**
+ * Set when the check of the audit chain at start found it broken (German, says what
+ * to do); the window shows it until the app is restarted on a sound chain.
+ */
+pruefprotokoll?: string, };
 
 export type Ergebnis = "stattgegeben" | "teilweise_stattgegeben" | "abgelehnt";
 
