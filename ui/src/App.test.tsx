@@ -1,6 +1,6 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppInfo, QueueAnfrage, QueueAntwort, Sitzung } from './ipc';
+import type { AppInfo, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus } from './ipc';
 
 const ipc = vi.hoisted(() => ({
   appInfo: vi.fn<() => Promise<AppInfo>>(),
@@ -15,7 +15,7 @@ const ipc = vi.hoisted(() => ({
       heute: '2026-12-01',
     }),
   ),
-  syncStatus: vi.fn(() =>
+  syncStatus: vi.fn<() => Promise<SyncStatus>>(() =>
     Promise.resolve({ laeuft: false, fertig: 0, gesamt: 0, letzter_abruf: null, offline: false, meldung: null, outbox: 0, neue_vorgaenge: 0 }),
   ),
   jetztAbrufen: vi.fn(),
