@@ -10,6 +10,8 @@ use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use zeroize::{Zeroize, Zeroizing};
+
 use crate::error::{Result, StoreError};
 
 /// Environment variable naming an explicit key file.
@@ -40,8 +42,9 @@ impl Schluessel {
         &self.0
     }
 
-    pub(crate) fn hex(&self) -> String {
-        hex::encode(self.0)
+    /// The key as hex, wiped from memory when dropped.
+    pub(crate) fn hex(&self) -> Zeroizing<String> {
+        Zeroizing::new(hex::encode(self.0))
     }
 
     fn aus_slice(b: &[u8]) -> Option<Self> {
@@ -52,8 +55,8 @@ impl Schluessel {
 
 impl Drop for Schluessel {
     fn drop(&mut self) {
-        self.0 = [0; 32];
-        std::hint::black_box(&self.0);
+        // Volatile writes the optimiser cannot drop (`zeroize`).
+        self.0.zeroize();
     }
 }
 
@@ -181,7 +184,7 @@ fn keyring_fehler(e: keyring::Error) -> StoreError {
 }
 
 fn keyring_laden(dienst: &str, konto: &str) -> Result<Option<Schluessel>> {
-    match eintrag(dienst, konto)?.get_secret() {
+    match eintrag(dienst, konto)?.get_secret().map(Zeroizing::new) {
         Ok(b) => {
             Schluessel::aus_slice(&b)
                 .map(Some)
@@ -250,17 +253,17 @@ fn datei_laden(p: &Path) -> Result<Option<Schluessel>> {
         return Ok(None);
     }
     rechte_pruefen(p)?;
-    let inhalt = std::fs::read(p)?;
+    let inhalt = Zeroizing::new(std::fs::read(p)?);
     if let Some(k) = Schluessel::aus_slice(&inhalt) {
         return Ok(Some(k));
     }
-    let text = String::from_utf8_lossy(&inhalt);
-    let bytes = hex::decode(text.trim()).map_err(|_| {
+    let text = Zeroizing::new(String::from_utf8_lossy(&inhalt).into_owned());
+    let bytes = Zeroizing::new(hex::decode(text.trim()).map_err(|_| {
         datei_fehler(
             p,
             "sie enthält weder 32 Bytes noch 64 Hexadezimalzeichen (z. B. `openssl rand -hex 32`).",
         )
-    })?;
+    })?);
     Schluessel::aus_slice(&bytes).map(Some).ok_or_else(|| {
         datei_fehler(
             p,
@@ -290,7 +293,8 @@ fn datei_schreiben(p: &Path, key: &Schluessel) -> Result<()> {
     #[allow(unreachable_code)]
     {
         let mut f = opt.open(&tmp)?;
-        f.write_all(format!("{}\n", key.hex()).as_bytes())?;
+        let zeile = Zeroizing::new(format!("{}\n", key.hex().as_str()));
+        f.write_all(zeile.as_bytes())?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, p)?;

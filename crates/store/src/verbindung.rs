@@ -64,7 +64,8 @@ fn basis(conn: &Connection, db: &Path) -> Result<()> {
 
 fn schluessel_setzen(conn: &Connection, key: &Schluessel) -> Result<()> {
     // Must be the first statement on the connection. Raw key: no KDF, so opening is fast.
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.hex()))?;
+    let pragma = zeroize::Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.hex().as_str()));
+    conn.execute_batch(&pragma)?;
     // SQLCipher logs failed page MACs to stderr; the error reaches the caller anyway.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     conn.execute_batch("PRAGMA cipher_memory_security = OFF;")?;
@@ -166,7 +167,8 @@ pub fn integritaet(conn: &Connection) -> Result<Vec<String>> {
 pub fn rekey(conn: &Connection, neu: &Schluessel) -> Result<()> {
     conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     let _: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-    let r = conn.execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", neu.hex()));
+    let pragma = zeroize::Zeroizing::new(format!("PRAGMA rekey = \"x'{}'\";", neu.hex().as_str()));
+    let r = conn.execute_batch(&pragma);
     let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     r?;
     Ok(())
