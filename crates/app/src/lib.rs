@@ -19,6 +19,7 @@
 pub mod anlage;
 pub mod eakte;
 pub mod entscheidung;
+pub mod haertung;
 pub mod nachrichten;
 pub mod posteingang;
 pub mod profile;

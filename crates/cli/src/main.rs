@@ -155,6 +155,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn main() -> ExitCode {
+    // Before anything holds the database key: no core dumps (issue 18).
+    if let Err(e) = app::haertung::kernabbilder_verbieten() {
+        eprintln!("{e}");
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
