@@ -68,8 +68,24 @@ fn schluessel_setzen(conn: &Connection, key: &Schluessel) -> Result<()> {
     conn.execute_batch(&pragma)?;
     // SQLCipher logs failed page MACs to stderr; the error reaches the caller anyway.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.execute_batch("PRAGMA cipher_memory_security = OFF;")?;
+    conn.execute_batch(
+        if SPEICHERSCHUTZ.load(std::sync::atomic::Ordering::Relaxed) {
+            "PRAGMA cipher_memory_security = ON;"
+        } else {
+            "PRAGMA cipher_memory_security = OFF;"
+        },
+    )?;
     Ok(())
+}
+
+/// Whether SQLCipher's memory security (every allocation locked and wiped on free) is on for
+/// connections opened from now on; see [`speicherschutz_setzen`].
+static SPEICHERSCHUTZ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns SQLCipher's `cipher_memory_security` on or off for connections opened afterwards
+/// (the setting is process-wide in SQLCipher). Measured in `examples/speicherschutz.rs`.
+pub fn speicherschutz_setzen(an: bool) {
+    SPEICHERSCHUTZ.store(an, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Opens the writer connection: creates the file if needed, WAL, `synchronous = FULL`.
