@@ -34,8 +34,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::model::{Behoerde, PfadBefehl, datum_deutsch, parse_datum};
-use crate::satz::{GRAU, Op, SCHWARZ, SEITE_H, Satz, Seite, binden};
+use crate::model::{Behoerde, datum_deutsch, parse_datum};
+use crate::satz::{
+    FOLGESEITE_OBEN, GRAU, KOERPER_UNTEN, RAND_LINKS, RAND_RECHTS, SCHWARZ, Satz, TEXT_GROESSE,
+    ZEILE, binden,
+};
 use crate::schrift::{Schnitt, Schriften};
 use crate::vorlage::Block;
 use crate::{BescheidError, brief, pdf, schrift};
@@ -107,14 +110,8 @@ pub struct Feld {
 /// What [`formular_felder`] shows for null, missing and empty values.
 const LEER: &str = "—";
 
-// Page geometry shared with the Brief (`satz.rs`, DIN 5008; all mm from the top left).
-const RAND_LINKS: f32 = 25.0;
-const RAND_RECHTS: f32 = 190.0;
+// Page geometry is the Brief's (`satz.rs`, DIN 5008; all mm from the top left).
 const BREITE: f32 = RAND_RECHTS - RAND_LINKS;
-const KOERPER_UNTEN: f32 = 259.0;
-const FOLGESEITE_OBEN: f32 = 27.0;
-const TEXT_GROESSE: f32 = 11.0;
-const ZEILE: f32 = 5.0;
 
 // The record's own parts.
 const TITEL_OBEN: f32 = 44.0;
@@ -143,10 +140,6 @@ const VOR_EINRUECKUNG: f32 = 1.3;
 /// would take more than 15 % of the width.
 fn abstand(spalten: usize) -> f32 {
     TAB_ABSTAND.min(BREITE * 0.15 / spalten.saturating_sub(1).max(1) as f32)
-}
-
-fn pt(v: f32) -> f32 {
-    v * 72.0 / 25.4
 }
 
 /// Cleans one text for layout (see the module documentation): control and invisible format
@@ -315,7 +308,7 @@ fn gesetzt(schriften: &'static Schriften, a: &Aktenstueck) -> Result<Satz<'stati
         y: 0.0,
         kopf: String::new(),
     };
-    st.kopf = st.kuerzen(
+    st.kopf = st.s.kuerzen(
         Schnitt::Normal,
         8.0,
         &format!(
@@ -348,49 +341,9 @@ type Reihe = Vec<Vec<String>>;
 type Spalte = (f32, Schnitt, f32, [f32; 3], Vec<String>);
 
 impl Setzer<'_> {
-    fn seite(&mut self) -> &mut Seite {
-        if self.s.seiten.is_empty() {
-            self.s.seiten.push(Seite::default());
-        }
-        let n = self.s.seiten.len() - 1;
-        &mut self.s.seiten[n]
-    }
-
-    /// Draws text with its left edge at `x` mm and baseline at `y` mm from the top. The text
-    /// is cleaned, so the font cannot refuse it.
-    fn text(
-        &mut self,
-        schnitt: Schnitt,
-        groesse: f32,
-        x: f32,
-        y: f32,
-        farbe: [f32; 3],
-        text: &str,
-    ) -> Result<(), BescheidError> {
-        if text.is_empty() {
-            return Ok(());
-        }
-        let glyphen = self.s.nutzung.glyphen(self.s.schriften(), schnitt, text)?;
-        self.seite().ops.push(Op::Text {
-            schnitt,
-            groesse,
-            x: pt(x),
-            y: SEITE_H - pt(y),
-            farbe,
-            glyphen,
-        });
-        Ok(())
-    }
-
+    /// A horizontal rule from `x1` to `x2` at `y` (mm).
     fn linie(&mut self, x1: f32, x2: f32, y: f32, staerke: f32, farbe: [f32; 3]) {
-        self.seite().ops.push(Op::Linie {
-            x1: pt(x1),
-            y1: SEITE_H - pt(y),
-            x2: pt(x2),
-            y2: SEITE_H - pt(y),
-            staerke,
-            farbe,
-        });
+        self.s.linie(x1, y, x2, y, staerke, farbe);
     }
 
     /// Lines of `text` no wider than `breite` mm; each line of the input on its own, an empty
@@ -413,27 +366,13 @@ impl Setzer<'_> {
         out
     }
 
-    fn kuerzen(&self, schnitt: Schnitt, groesse: f32, text: &str, breite: f32) -> String {
-        if self.s.breite(schnitt, groesse, text) <= breite {
-            return text.to_string();
-        }
-        let mut t: String = text.to_string();
-        while !t.is_empty() && self.s.breite(schnitt, groesse, &format!("{t}…")) > breite {
-            t.pop();
-        }
-        format!("{t}…")
-    }
-
     /// True when `hoehe` mm more do not fit on this page.
     fn voll(&self, hoehe: f32) -> bool {
         self.y + hoehe > KOERPER_UNTEN
     }
 
     fn neue_seite(&mut self) -> Result<(), BescheidError> {
-        self.s.seiten.push(Seite::default());
-        let kopf = self.kopf.clone();
-        self.text(Schnitt::Normal, 8.0, RAND_LINKS, 17.0, GRAU, &kopf)?;
-        self.linie(RAND_LINKS, RAND_RECHTS, 19.0, 0.4, GRAU);
+        self.s.folgeseite(&self.kopf)?;
         self.y = FOLGESEITE_OBEN - 3.0;
         Ok(())
     }
@@ -448,41 +387,12 @@ impl Setzer<'_> {
 
     /// Logo (fitted into 15 × 18 mm), name and organisational unit, as on the Brief.
     fn briefkopf(&mut self, b: &Behoerde) -> Result<(), BescheidError> {
-        let mut kopf_x = RAND_LINKS;
-        if let Some(logo) = &b.logo {
-            let (box_b, box_h) = (15.0f32, 18.0f32);
-            let s = (box_b / logo.breite).min(box_h / logo.hoehe);
-            let (x0, y0) = (RAND_LINKS, 10.0 + (box_h - logo.hoehe * s) / 2.0);
-            let p = |x: f32, y: f32| (pt(x0 + x * s), SEITE_H - pt(y0 + y * s));
-            let befehle = logo
-                .befehle()?
-                .into_iter()
-                .map(|b| match b {
-                    PfadBefehl::M(x, y) => {
-                        let (a, b) = p(x, y);
-                        PfadBefehl::M(a, b)
-                    }
-                    PfadBefehl::L(x, y) => {
-                        let (a, b) = p(x, y);
-                        PfadBefehl::L(a, b)
-                    }
-                    PfadBefehl::C(x1, y1, x2, y2, x3, y3) => {
-                        let (a1, b1) = p(x1, y1);
-                        let (a2, b2) = p(x2, y2);
-                        let (a3, b3) = p(x3, y3);
-                        PfadBefehl::C(a1, b1, a2, b2, a3, b3)
-                    }
-                    PfadBefehl::Z => PfadBefehl::Z,
-                })
-                .collect();
-            self.seite().ops.push(Op::Pfad {
-                befehle,
-                farbe: logo.rgb(),
-            });
-            kopf_x = RAND_LINKS + box_b + 4.0;
-        }
-        let name = self.kuerzen(Schnitt::Fett, 17.0, &b.name, RAND_RECHTS - kopf_x);
-        self.text(Schnitt::Fett, 17.0, kopf_x, 20.0, SCHWARZ, &name)?;
+        let kopf_x = self.s.logo(b)?;
+        let name = self
+            .s
+            .kuerzen(Schnitt::Fett, 17.0, &b.name, RAND_RECHTS - kopf_x);
+        self.s
+            .text(Schnitt::Fett, 17.0, kopf_x, 20.0, SCHWARZ, &name)?;
         let mut y = 26.0;
         for z in self.s.umbrechen(
             Schnitt::Normal,
@@ -490,7 +400,7 @@ impl Setzer<'_> {
             &b.organisationseinheit,
             RAND_RECHTS - kopf_x,
         ) {
-            self.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, &z)?;
+            self.s.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, &z)?;
             y += 4.3;
         }
         self.y = y - 4.3;
@@ -503,7 +413,7 @@ impl Setzer<'_> {
         for z in self.zeilen(Schnitt::Fett, TITEL_GROESSE, &a.titel, BREITE) {
             self.platz(TITEL_ZEILE)?;
             self.y += TITEL_ZEILE;
-            self.text(
+            self.s.text(
                 Schnitt::Fett,
                 TITEL_GROESSE,
                 RAND_LINKS,
@@ -558,7 +468,7 @@ impl Setzer<'_> {
             self.y += zeile;
             for (x, schnitt, g, farbe, zeilen) in spalten {
                 if let Some(t) = zeilen.get(i) {
-                    self.text(*schnitt, *g, *x, self.y, *farbe, t)?;
+                    self.s.text(*schnitt, *g, *x, self.y, *farbe, t)?;
                 }
             }
         }
@@ -586,7 +496,8 @@ impl Setzer<'_> {
         for z in zeilen {
             self.platz(ZEILE)?;
             self.y += ZEILE;
-            self.text(Schnitt::Fett, 12.0, RAND_LINKS, self.y, SCHWARZ, &z)?;
+            self.s
+                .text(Schnitt::Fett, 12.0, RAND_LINKS, self.y, SCHWARZ, &z)?;
         }
         self.y += ZEILE * 0.2;
         Ok(())
@@ -665,7 +576,7 @@ impl Setzer<'_> {
                 if i == 0
                     && let Some(m) = marke
                 {
-                    self.text(
+                    self.s.text(
                         Schnitt::Normal,
                         TEXT_GROESSE,
                         RAND_LINKS,
@@ -674,7 +585,7 @@ impl Setzer<'_> {
                         m,
                     )?;
                 }
-                self.text(
+                self.s.text(
                     Schnitt::Normal,
                     TEXT_GROESSE,
                     RAND_LINKS + einzug,
@@ -713,7 +624,8 @@ impl Setzer<'_> {
                 self.platz(VOR_ZEILE)?;
                 self.y += VOR_ZEILE;
                 let x = RAND_LINKS + if i == 0 { einzug } else { hang };
-                self.text(Schnitt::Normal, VOR_GROESSE, x, self.y, SCHWARZ, t)?;
+                self.s
+                    .text(Schnitt::Normal, VOR_GROESSE, x, self.y, SCHWARZ, t)?;
             }
         }
         Ok(())
@@ -823,7 +735,7 @@ impl Setzer<'_> {
         }
         if zeilen.is_empty() {
             self.y += TAB_ZEILE;
-            self.text(
+            self.s.text(
                 Schnitt::Normal,
                 TAB_GROESSE,
                 RAND_LINKS,
@@ -860,7 +772,8 @@ impl Setzer<'_> {
                 self.y += TAB_ZEILE;
                 for (s, zellen) in reihe.iter().enumerate() {
                     if let Some(t) = zellen.get(i) {
-                        self.text(Schnitt::Normal, TAB_GROESSE, xs[s], self.y, SCHWARZ, t)?;
+                        self.s
+                            .text(Schnitt::Normal, TAB_GROESSE, xs[s], self.y, SCHWARZ, t)?;
                     }
                 }
             }
@@ -876,7 +789,8 @@ impl Setzer<'_> {
             self.y += TAB_ZEILE;
             for (s, zeilen) in kopf.iter().enumerate() {
                 if let Some(t) = zeilen.get(i) {
-                    self.text(Schnitt::Fett, TAB_GROESSE, xs[s], self.y, SCHWARZ, t)?;
+                    self.s
+                        .text(Schnitt::Fett, TAB_GROESSE, xs[s], self.y, SCHWARZ, t)?;
                 }
             }
         }

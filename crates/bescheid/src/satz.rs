@@ -25,8 +25,8 @@ fn mm(v: f32) -> f32 {
 }
 
 // DIN 5008 form B (all mm).
-const RAND_LINKS: f32 = 25.0;
-const RAND_RECHTS: f32 = 190.0; // 20 mm right margin
+pub(crate) const RAND_LINKS: f32 = 25.0;
+pub(crate) const RAND_RECHTS: f32 = 190.0; // 20 mm right margin
 const ANSCHRIFT_OBEN: f32 = 45.0;
 const INFO_LINKS: f32 = 125.0;
 const INFO_OBEN: f32 = 50.0;
@@ -41,12 +41,12 @@ const INFO_MIN: f32 = 8.5;
 const INFO_ZEILE: f32 = 4.6;
 const INFO_FORTSETZUNG: f32 = 3.8;
 const BETREFF_OBEN: f32 = 98.4;
-const KOERPER_UNTEN: f32 = 259.0;
-const FOLGESEITE_OBEN: f32 = 27.0;
+pub(crate) const KOERPER_UNTEN: f32 = 259.0;
+pub(crate) const FOLGESEITE_OBEN: f32 = 27.0;
 const FUSS_OBEN: f32 = 271.0;
 
-const TEXT_GROESSE: f32 = 11.0;
-const ZEILE: f32 = 5.0; // line pitch of body text in mm
+pub(crate) const TEXT_GROESSE: f32 = 11.0;
+pub(crate) const ZEILE: f32 = 5.0; // line pitch of body text in mm
 
 /// Grey used for labels and rules.
 pub(crate) const GRAU: [f32; 3] = [0.38, 0.38, 0.38];
@@ -273,7 +273,8 @@ impl<'a> Satz<'a> {
         self.s
     }
 
-    fn seite(&mut self) -> &mut Seite {
+    /// The page being set (a new one if there is none).
+    pub(crate) fn seite(&mut self) -> &mut Seite {
         if self.seiten.is_empty() {
             self.seiten.push(Seite::default());
         }
@@ -286,7 +287,7 @@ impl<'a> Satz<'a> {
     }
 
     /// Draws text with its left edge at `x` mm and baseline at `y` mm from the top.
-    fn text(
+    pub(crate) fn text(
         &mut self,
         schnitt: Schnitt,
         groesse: f32,
@@ -323,7 +324,16 @@ impl<'a> Satz<'a> {
         self.text(schnitt, groesse, rechts - b, y, farbe, text)
     }
 
-    fn linie(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, staerke: f32, farbe: [f32; 3]) {
+    /// Draws a line from (`x1`, `y1`) to (`x2`, `y2`), in mm from the top left.
+    pub(crate) fn linie(
+        &mut self,
+        x1: f32,
+        y1: f32,
+        x2: f32,
+        y2: f32,
+        staerke: f32,
+        farbe: [f32; 3],
+    ) {
         self.seite().ops.push(Op::Linie {
             x1: mm(x1),
             y1: SEITE_H - mm(y1),
@@ -398,11 +408,17 @@ impl<'a> Satz<'a> {
 
     fn platz(&mut self, hoehe: f32, kopf: &str) -> Result<(), BescheidError> {
         if self.y + hoehe > KOERPER_UNTEN {
-            self.seiten.push(Seite::default());
-            self.text(Schnitt::Normal, 8.0, RAND_LINKS, 17.0, GRAU, kopf)?;
-            self.linie(RAND_LINKS, 19.0, RAND_RECHTS, 19.0, 0.4, GRAU);
+            self.folgeseite(kopf)?;
             self.y = FOLGESEITE_OBEN;
         }
+        Ok(())
+    }
+
+    /// Starts a following page with its running head `kopf` and the rule below it.
+    pub(crate) fn folgeseite(&mut self, kopf: &str) -> Result<(), BescheidError> {
+        self.seiten.push(Seite::default());
+        self.text(Schnitt::Normal, 8.0, RAND_LINKS, 17.0, GRAU, kopf)?;
+        self.linie(RAND_LINKS, 19.0, RAND_RECHTS, 19.0, 0.4, GRAU);
         Ok(())
     }
 
@@ -605,7 +621,36 @@ impl<'a> Satz<'a> {
 
     fn briefkopf(&mut self, r: &Rahmen) -> Result<(), BescheidError> {
         let b = r.behoerde;
-        // Letterhead: logo (fitted into 15 × 18 mm), name and organisational unit.
+        // Letterhead: logo, name and organisational unit.
+        let kopf_x = self.logo(b)?;
+        self.text(Schnitt::Fett, 17.0, kopf_x, 20.0, SCHWARZ, &b.name)?;
+        let org_zeilen = self.umbrechen(
+            Schnitt::Normal,
+            10.0,
+            &b.organisationseinheit,
+            135.0 - (kopf_x - RAND_LINKS),
+        );
+        let mut y = 26.0;
+        for z in &org_zeilen {
+            self.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, z)?;
+            y += 4.3;
+        }
+        if r.siegelvermerk {
+            self.siegelvermerk()?;
+        }
+        self.anschriftfeld(b, r.empfaenger)?;
+        self.infoblock(&r.info)?;
+
+        // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
+        for (hoehe, lang) in [(105.0, 5.0), (148.5, 8.0), (210.0, 5.0)] {
+            self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
+        }
+        Ok(())
+    }
+
+    /// The authority's logo top left, fitted into 15 × 18 mm. Returns where the name beside
+    /// it starts (mm from the left): the left margin when there is no logo.
+    pub(crate) fn logo(&mut self, b: &Behoerde) -> Result<f32, BescheidError> {
         let mut kopf_x = RAND_LINKS;
         if let Some(logo) = &b.logo {
             let (box_b, box_h) = (15.0f32, 18.0f32);
@@ -639,29 +684,7 @@ impl<'a> Satz<'a> {
             });
             kopf_x = RAND_LINKS + box_b + 4.0;
         }
-        self.text(Schnitt::Fett, 17.0, kopf_x, 20.0, SCHWARZ, &b.name)?;
-        let org_zeilen = self.umbrechen(
-            Schnitt::Normal,
-            10.0,
-            &b.organisationseinheit,
-            135.0 - (kopf_x - RAND_LINKS),
-        );
-        let mut y = 26.0;
-        for z in &org_zeilen {
-            self.text(Schnitt::Normal, 10.0, kopf_x, y, GRAU, z)?;
-            y += 4.3;
-        }
-        if r.siegelvermerk {
-            self.siegelvermerk()?;
-        }
-        self.anschriftfeld(b, r.empfaenger)?;
-        self.infoblock(&r.info)?;
-
-        // Fold marks (105 and 210 mm) and the punch mark (148.5 mm).
-        for (hoehe, lang) in [(105.0, 5.0), (148.5, 8.0), (210.0, 5.0)] {
-            self.linie(3.0, hoehe, 3.0 + lang, hoehe, 0.4, GRAU);
-        }
-        Ok(())
+        Ok(kopf_x)
     }
 
     /// Visual seal top right: QR code and how to check it.
@@ -888,7 +911,14 @@ impl<'a> Satz<'a> {
         zeilen
     }
 
-    fn kuerzen(&self, schnitt: Schnitt, groesse: f32, text: &str, breite: f32) -> String {
+    /// `text` shortened with „…“ to `breite` mm.
+    pub(crate) fn kuerzen(
+        &self,
+        schnitt: Schnitt,
+        groesse: f32,
+        text: &str,
+        breite: f32,
+    ) -> String {
         if self.breite(schnitt, groesse, text) <= breite {
             return text.to_string();
         }
