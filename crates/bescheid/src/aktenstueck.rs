@@ -268,21 +268,11 @@ pub fn aktenstueck_setzen(
     a: &Aktenstueck,
     zeitpunkt: OffsetDateTime,
 ) -> Result<Vec<u8>, BescheidError> {
-    let zeitpunkt = zeitpunkt.replace_nanosecond(0).unwrap_or(zeitpunkt);
     let schriften = schrift::schriften()?;
     let a = bereinigt(schriften, a);
     let s = gesetzt(schriften, &a)?;
-    let kennung = serde_json::to_vec(&a).map_err(|e| BescheidError::Intern(e.to_string()))?;
-    let art = pdf::Art {
-        titel: format!("{} · Aktenzeichen {}", a.titel, a.aktenzeichen),
-        autor: a.behoerde.name.clone(),
-        anhang: None,
-        qr: None,
-        giro: None,
-        siegelfeld: false,
-        kennung: &kennung,
-    };
-    Ok(pdf::datei(&art, s.schriften(), &s.nutzung, &s.seiten, zeitpunkt)?.bytes)
+    let titel = format!("{} · Aktenzeichen {}", a.titel, a.aktenzeichen);
+    pdf::ungesiegelt(&s, titel, a.behoerde.name.clone(), &a, zeitpunkt)
 }
 
 /// The cleaned record laid out on its pages, footers included.

@@ -154,19 +154,9 @@ fn bloecke(b: &Brief) -> Vec<Block> {
 /// Errors: [`BescheidError::Eingabe`] for a field [`Brief::pruefen`] refuses,
 /// [`BescheidError::Zeichen`] for a character the font cannot show.
 pub fn brief_setzen(b: &Brief, zeitpunkt: OffsetDateTime) -> Result<Vec<u8>, BescheidError> {
-    let zeitpunkt = zeitpunkt.replace_nanosecond(0).unwrap_or(zeitpunkt);
     let s = gesetzt(b)?;
-    let kennung = serde_json::to_vec(b).map_err(|e| BescheidError::Intern(e.to_string()))?;
-    let art = pdf::Art {
-        titel: format!("Schreiben {} vom {}", b.aktenzeichen, b.datum),
-        autor: b.behoerde.name.clone(),
-        anhang: None,
-        qr: None,
-        giro: None,
-        siegelfeld: false,
-        kennung: &kennung,
-    };
-    Ok(pdf::datei(&art, s.schriften(), &s.nutzung, &s.seiten, zeitpunkt)?.bytes)
+    let titel = format!("Schreiben {} vom {}", b.aktenzeichen, b.datum);
+    pdf::ungesiegelt(&s, titel, b.behoerde.name.clone(), b, zeitpunkt)
 }
 
 /// The checked letter laid out on its pages, footers included.

@@ -32,7 +32,7 @@ use time::OffsetDateTime;
 
 use crate::BescheidError;
 use crate::model::{Entscheidung, PfadBefehl};
-use crate::satz::{Op, QrArt, SEITE_B, SEITE_H, Seite};
+use crate::satz::{Op, QrArt, SEITE_B, SEITE_H, Satz, Seite};
 use crate::schrift::{GlyphNutzung, Schnitt, Schriften};
 
 static SRGB_ICC: &[u8] = include_bytes!("../../../assets/icc/sRGB.icc");
@@ -240,6 +240,37 @@ pub(crate) fn schreiben(
         subsetting,
         kompression,
     })
+}
+
+/// Writes laid-out pages as an unsealed PDF/A-3b without QR code or embedded file (the Brief,
+/// the Aktenstück). `kennung` is serialised as JSON for the file identifier; `zeitpunkt`
+/// becomes the Info and XMP dates in whole seconds.
+pub(crate) fn ungesiegelt(
+    satz: &Satz,
+    titel: String,
+    autor: String,
+    kennung: &impl serde::Serialize,
+    zeitpunkt: OffsetDateTime,
+) -> Result<Vec<u8>, BescheidError> {
+    let zeitpunkt = zeitpunkt.replace_nanosecond(0).unwrap_or(zeitpunkt);
+    let kennung = serde_json::to_vec(kennung).map_err(|e| BescheidError::Intern(e.to_string()))?;
+    let art = Art {
+        titel,
+        autor,
+        anhang: None,
+        qr: None,
+        giro: None,
+        siegelfeld: false,
+        kennung: &kennung,
+    };
+    Ok(datei(
+        &art,
+        satz.schriften(),
+        &satz.nutzung,
+        &satz.seiten,
+        zeitpunkt,
+    )?
+    .bytes)
 }
 
 /// Writes the pages as PDF/A-3b with what `art` adds.
