@@ -1,4 +1,5 @@
-//! Small but valid documents for attachments: a one-page PDF with text, and a PNG image.
+//! Small but valid documents for attachments: a one-page PDF with text, and a PNG image;
+//! and hostile ones ([`feindliche_anlagen`]) as an attacker would attach them.
 //! Built by code so tests need no binary fixtures.
 
 use std::fmt::Write as _;
@@ -133,6 +134,53 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
+/// What a hostile document's script does if it ever runs: sets
+/// `window.__amtsstube_xss`, renames the document to [`XSS_TITEL`] and tries to reach the app's
+/// IPC to add a note [`XSS_NOTIZ`] to the case whose id stands in the document's address
+/// (`anlage://localhost/<vorgang-id>/<sha512>`). Each trace is what the e2e test looks for.
+const XSS_SKRIPT: &str = "window.__amtsstube_xss = 1; document.title = 'AMTSSTUBE-XSS'; \
+try { window.__TAURI_INTERNALS__.invoke('notiz_hinzufuegen', \
+{ id: location.pathname.split('/')[1], text: 'AMTSSTUBE-XSS-NOTIZ' }); } catch (e) {} \
+try { parent.__amtsstube_xss = 1; top.__amtsstube_xss = 1; } catch (e) {}";
+
+/// The title a hostile document gives itself when its script runs.
+pub const XSS_TITEL: &str = "AMTSSTUBE-XSS";
+/// The note a hostile document's script tries to add through the app's IPC.
+pub const XSS_NOTIZ: &str = "AMTSSTUBE-XSS-NOTIZ";
+
+/// Hostile attachments: file name, the type the "applicant" declares, content. Each carries
+/// a script ([`XSS_SKRIPT`]'s traces): an HTML page, an SVG with `<script>` and `onload`, an
+/// XHTML page, and an HTML page declared as `application/pdf` (and named `.pdf`).
+pub fn feindliche_anlagen() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let html = format!(
+        "<!doctype html><html><head><title>Nachweis</title>\
+         <script>{XSS_SKRIPT}</script></head>\
+         <body onload=\"{XSS_SKRIPT}\"><img src=x onerror=\"{XSS_SKRIPT}\">Nachweis</body></html>\n"
+    );
+    let svg = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\" \
+         onload=\"{XSS_SKRIPT}\"><script type=\"text/javascript\"><![CDATA[{XSS_SKRIPT}]]></script>\
+         <text x=\"10\" y=\"50\">Lageplan</text></svg>\n"
+    );
+    let xhtml = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <html xmlns=\"http://www.w3.org/1999/xhtml\"><head><title>Erklärung</title>\
+         <script type=\"text/javascript\"><![CDATA[{XSS_SKRIPT}]]></script></head>\
+         <body>Erklärung</body></html>\n"
+    );
+    vec![
+        ("Nachweis.html", "text/html", html.clone().into_bytes()),
+        ("Lageplan.svg", "image/svg+xml", svg.into_bytes()),
+        (
+            "Erklaerung.xhtml",
+            "application/xhtml+xml",
+            xhtml.into_bytes(),
+        ),
+        ("Kontoauszug.pdf", "application/pdf", html.into_bytes()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +217,25 @@ mod tests {
         let crc = u32::from_be_bytes(p[29..33].try_into().unwrap());
         assert_eq!(crc, crc32(&p[12..29]));
         assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+    }
+
+    #[test]
+    fn every_hostile_attachment_carries_the_script_and_none_looks_like_a_pdf_or_image() {
+        let anlagen = feindliche_anlagen();
+        assert_eq!(anlagen.len(), 4);
+        assert!(
+            anlagen
+                .iter()
+                .any(|(n, m, _)| n.ends_with(".pdf") && *m == "application/pdf")
+        );
+        for (name, _, inhalt) in &anlagen {
+            let text = String::from_utf8_lossy(inhalt);
+            assert!(text.contains("__amtsstube_xss"), "{name}");
+            assert!(text.contains(XSS_NOTIZ), "{name}");
+            assert!(
+                !inhalt.starts_with(b"%PDF") && !inhalt.starts_with(b"\x89PNG"),
+                "{name}"
+            );
+        }
     }
 }
