@@ -1,6 +1,6 @@
 //! Shared test helpers: a throwaway PKI made with the `openssl` command line, the example
 //! decisions, and external tools that must be installed (a missing tool fails the test and
-//! names the Debian or PyPI package).
+//! names the Debian or PyPI package), and the PDF/A-3b checks (`pdfa`).
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::process::{Command, Output};
 
 use bescheid::{Entscheidung, Leistung};
 
+pub mod pdfa;
 pub mod softhsm;
 
 pub fn workspace() -> PathBuf {
