@@ -617,8 +617,10 @@ pub fn open_submission(
     encrypted_metadata: Option<&str>,
     encrypted_data: Option<&str>,
 ) -> Result<Opened, Error> {
-    let em = encrypted_metadata
-        .ok_or_else(|| Error::MetadataSchema("verschlüsselte Metadaten fehlen".into()))?;
+    let em = encrypted_metadata.ok_or_else(|| Error::MetadataSchema {
+        detail: "verschlüsselte Metadaten fehlen".into(),
+        pointers: Vec::new(),
+    })?;
     let dm = jose::decrypt(key, em)?;
     let metadata = Metadata::parse(&dm.plaintext)?;
     let mut tags = AuthenticationTags {
@@ -643,9 +645,10 @@ pub fn open_submission(
             ));
         }
         (None, Some(_)) => {
-            return Err(Error::MetadataSchema(
-                "Fachdaten ohne Eintrag in den Metadaten".into(),
-            ));
+            return Err(Error::MetadataSchema {
+                detail: "Fachdaten ohne Eintrag in den Metadaten".into(),
+                pointers: vec!["/contentStructure/data".into()],
+            });
         }
         (None, None) => (None, false),
     };
@@ -686,10 +689,10 @@ pub fn check_attachment_ids(listed: &[String], metadata: &Metadata) -> Result<()
     let mut in_meta = std::collections::BTreeSet::new();
     for a in &metadata.content_structure.attachments {
         if !in_meta.insert(a.attachment_id.as_str()) {
-            return Err(Error::UnexpectedAttachment(format!(
-                "Anlage {} steht mehrfach in den Metadaten",
-                a.attachment_id
-            )));
+            return Err(Error::UnexpectedAttachment {
+                attachment_id: a.attachment_id.clone(),
+                detail: format!("Anlage {} steht mehrfach in den Metadaten", a.attachment_id),
+            });
         }
     }
     let listed_set: std::collections::BTreeSet<&str> = listed.iter().map(String::as_str).collect();
@@ -697,9 +700,10 @@ pub fn check_attachment_ids(listed: &[String], metadata: &Metadata) -> Result<()
         return Err(Error::AttachmentMismatch((*missing).to_owned()));
     }
     if let Some(extra) = listed_set.difference(&in_meta).next() {
-        return Err(Error::UnexpectedAttachment(format!(
-            "Anlage {extra} wurde geliefert, steht aber nicht in den Metadaten"
-        )));
+        return Err(Error::UnexpectedAttachment {
+            attachment_id: (*extra).to_owned(),
+            detail: format!("Anlage {extra} wurde geliefert, steht aber nicht in den Metadaten"),
+        });
     }
     Ok(())
 }

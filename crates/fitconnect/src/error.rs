@@ -59,8 +59,13 @@ pub enum Error {
     #[error("Hashwert stimmt nicht für {0}: die Einreichung wurde verändert.")]
     HashMismatch(String),
     /// The metadata violate their schema.
-    #[error("Metadaten verletzen das Schema: {0}")]
-    MetadataSchema(String),
+    #[error("Metadaten verletzen das Schema: {detail}")]
+    MetadataSchema {
+        /// What is wrong, in full (may quote the applicant's values: for the local record).
+        detail: String,
+        /// JSON pointers of the offending places, neutral: array indices and the names the schema defines, any other key as `*`.
+        pointers: Vec<String>,
+    },
     /// The metadata are not valid JSON.
     #[error("Metadaten sind kein gültiges JSON: {0}")]
     MetadataSyntax(String),
@@ -68,11 +73,21 @@ pub enum Error {
     #[error("Fachdaten fehlen: {0}")]
     MissingData(String),
     /// The service delivers an attachment the metadata do not list (or list twice).
-    #[error("Anlagen stimmen nicht mit den Metadaten überein: {0}")]
-    UnexpectedAttachment(String),
+    #[error("Anlagen stimmen nicht mit den Metadaten überein: {detail}")]
+    UnexpectedAttachment {
+        /// The attachment's id.
+        attachment_id: String,
+        /// What is wrong.
+        detail: String,
+    },
     /// An attachment's content is not what the metadata declare (e.g. not its MIME type).
-    #[error("Inhalt der Anlage passt nicht zu den Metadaten: {0}")]
-    InvalidAttachmentContent(String),
+    #[error("Inhalt der Anlage passt nicht zu den Metadaten: {detail}")]
+    InvalidAttachmentContent {
+        /// The attachment's id.
+        attachment_id: String,
+        /// What is wrong, in full (may name the file: for the local record).
+        detail: String,
+    },
     /// The metadata name a schema version we do not know.
     #[error("Metadaten-Schema {0} wird nicht unterstützt.")]
     UnsupportedMetadata(String),
@@ -81,8 +96,10 @@ pub enum Error {
     DataSchema {
         /// The schema URI.
         schema: String,
-        /// What is wrong.
+        /// What is wrong, in full (may quote the applicant's values: for the local record).
         detail: String,
+        /// JSON pointers of the offending places, neutral: array indices and the names the schema defines, any other key as `*`.
+        pointers: Vec<String>,
     },
     /// Form data are not valid JSON.
     #[error("Fachdaten sind kein gültiges JSON: {0}")]
@@ -116,6 +133,72 @@ pub enum Error {
         /// The limit.
         grenze: u64,
     },
+}
+
+/// The places of a schema violation for a reject event: their JSON pointers, the root as
+/// such, at most five.
+fn stellen(pointers: &[String]) -> String {
+    if pointers.is_empty() {
+        return "nicht näher bestimmter Stelle".into();
+    }
+    pointers
+        .iter()
+        .take(5)
+        .map(|p| {
+            if p.is_empty() {
+                "oberste Ebene"
+            } else {
+                p.as_str()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The JSON pointer `instance_path` with every segment that is neither an array index nor a
+/// property name the schema itself defines (`names`) replaced by `*`: a key the applicant
+/// chose (through `additionalProperties` or `patternProperties`) is data, not a place.
+pub(crate) fn neutral_pointer(
+    instance_path: &str,
+    names: &std::collections::HashSet<String>,
+) -> String {
+    instance_path
+        .split('/')
+        .skip(1)
+        .map(|seg| {
+            let key = seg.replace("~1", "/").replace("~0", "~");
+            if (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit())) || names.contains(&key)
+            {
+                format!("/{seg}")
+            } else {
+                "/*".to_owned()
+            }
+        })
+        .collect()
+}
+
+/// Every property name a JSON Schema defines (keys of any `properties`), for
+/// [`neutral_pointer`].
+pub(crate) fn schema_names(schema: &serde_json::Value) -> std::collections::HashSet<String> {
+    fn walk(v: &serde_json::Value, out: &mut std::collections::HashSet<String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                for (k, child) in o {
+                    if k == "properties"
+                        && let Some(props) = child.as_object()
+                    {
+                        out.extend(props.keys().cloned());
+                    }
+                    walk(child, out);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| walk(c, out)),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::HashSet::new();
+    walk(schema, &mut out);
+    out
 }
 
 fn problem_text(p: &Option<Box<Problem>>) -> String {
@@ -153,30 +236,103 @@ impl Error {
 
     /// The FIT-Connect problem to put into a `reject-submission` SET, when this error means
     /// the submission itself is defective (not when the network or we are at fault).
+    ///
+    /// The Zustelldienst reads the event in plaintext, so the problem carries only its type,
+    /// a fixed German sentence and neutral pointers: the JSON pointer of an offending field
+    /// (never its value), the id of an attachment (never its file name or MIME type), the
+    /// part in `instance`. The full finding ([`std::fmt::Display`]) is for the local record.
     pub fn rejection(&self) -> Option<SetProblem> {
         use crate::set::ProblemType as P;
-        let (kind, detail) = match self {
-            Error::Jose(JoseError::IntegrityCheckFailed(d)) => (P::EncryptionIssue, d.clone()),
-            Error::Jose(JoseError::WrongKey(d)) => (P::EncryptionIssue, d.clone()),
-            Error::Jose(JoseError::Malformed(d)) => (P::EncryptionIssue, d.clone()),
-            Error::Jose(JoseError::UnsupportedAlgorithm(d)) => (P::EncryptionIssue, d.clone()),
-            Error::HashMismatch(d) => (P::HashMismatch, d.clone()),
-            Error::MetadataSchema(d) => (P::SchemaViolation, d.clone()),
-            Error::UnsupportedMetadata(d) => (P::UnsupportedSchema, d.clone()),
-            Error::DataSchema { detail, .. } => (P::SchemaViolation, detail.clone()),
-            Error::DataSyntax(d) => (P::SyntaxViolation, d.clone()),
-            Error::MetadataSyntax(d) => (P::SyntaxViolation, d.clone()),
-            Error::MissingData(d) => (P::MissingData, d.clone()),
-            Error::AttachmentMismatch(d) => (P::MissingAttachment, d.clone()),
-            Error::UnexpectedAttachment(d) => (P::AttachmentMismatch, d.clone()),
-            Error::InvalidAttachmentContent(d) => (P::InvalidAttachmentContent, d.clone()),
+        const META: &str = "metadata";
+        const DATA: &str = "data";
+        let anlage = |id: &str| format!("attachment:{id}");
+        let (kind, detail, instance) = match self {
+            Error::Jose(
+                JoseError::IntegrityCheckFailed(_)
+                | JoseError::WrongKey(_)
+                | JoseError::Malformed(_)
+                | JoseError::UnsupportedAlgorithm(_),
+            ) => (
+                P::EncryptionIssue,
+                "Die Einreichung ist nicht mit dem Schlüssel des Zustellpunkts lesbar \
+                 verschlüsselt (JWE fehlerhaft, fremder Schlüssel oder Algorithmus)."
+                    .to_owned(),
+                None,
+            ),
+            // `what` is built by this crate from a fixed word and an attachment id.
+            Error::HashMismatch(what) => (
+                P::HashMismatch,
+                format!("Die Prüfsumme stimmt nicht für {what}."),
+                None,
+            ),
+            Error::MetadataSchema { pointers, .. } => (
+                P::SchemaViolation,
+                format!(
+                    "Die Metadaten verletzen ihr Schema an: {}.",
+                    stellen(pointers)
+                ),
+                Some(META.to_owned()),
+            ),
+            Error::UnsupportedMetadata(_) => (
+                P::UnsupportedSchema,
+                "Die Metadaten nennen eine nicht unterstützte Schemaversion (/$schema).".to_owned(),
+                Some(META.to_owned()),
+            ),
+            Error::DataSchema { pointers, .. } => (
+                P::SchemaViolation,
+                format!(
+                    "Die Fachdaten verletzen ihr Schema an: {}.",
+                    stellen(pointers)
+                ),
+                Some(DATA.to_owned()),
+            ),
+            Error::DataSyntax(_) => (
+                P::SyntaxViolation,
+                "Die Fachdaten sind kein gültiges JSON.".to_owned(),
+                Some(DATA.to_owned()),
+            ),
+            Error::MetadataSyntax(_) => (
+                P::SyntaxViolation,
+                "Die Metadaten sind kein gültiges JSON.".to_owned(),
+                Some(META.to_owned()),
+            ),
+            Error::MissingData(_) => (
+                P::MissingData,
+                "Die Metadaten kündigen Fachdaten an, die Einreichung enthält keine.".to_owned(),
+                Some(DATA.to_owned()),
+            ),
+            Error::AttachmentMismatch(id) => (
+                P::MissingAttachment,
+                format!("Die angekündigte Anlage {id} fehlt."),
+                Some(anlage(id)),
+            ),
+            Error::UnexpectedAttachment { attachment_id, .. } => (
+                P::AttachmentMismatch,
+                format!("Die Anlage {attachment_id} steht nicht oder mehrfach in den Metadaten."),
+                Some(anlage(attachment_id)),
+            ),
+            Error::InvalidAttachmentContent { attachment_id, .. } => (
+                P::InvalidAttachmentContent,
+                format!(
+                    "Der Inhalt der Anlage {attachment_id} ist nicht von dem in den Metadaten \
+                     angekündigten Typ."
+                ),
+                Some(anlage(attachment_id)),
+            ),
             // FIT-Connect has no problem type for size: an attachment beyond what the
             // destination takes is reported as not matching (as before), the reason says why.
-            Error::TooLarge(n) => (P::AttachmentMismatch, format!("{n} Byte")),
-            e @ Error::LimitExceeded { .. } => (P::AttachmentMismatch, e.to_string()),
+            Error::TooLarge(n) => (
+                P::AttachmentMismatch,
+                format!("Eine Anlage ist zu groß ({n} Byte)."),
+                None,
+            ),
+            // `what` is built by this crate (an attachment id or a fixed word) and sizes.
+            e @ Error::LimitExceeded { .. } => (P::AttachmentMismatch, e.to_string(), None),
             _ => return None,
         };
-        Some(SetProblem::new(kind, detail))
+        let mut p = SetProblem::new(kind, detail);
+        p.instance = instance;
+        Some(p)
     }
 
     pub(crate) fn network(endpoint: &str, e: &reqwest::Error) -> Self {

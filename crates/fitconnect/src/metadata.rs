@@ -9,7 +9,7 @@
 //! `dataSets[]` are not modelled: such metadata are rejected as `unsupported-schema`. Replace
 //! the reconstruction by the published file when it is available.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
 
 use crate::Error;
+use crate::error::{neutral_pointer, schema_names};
 use crate::jose::Jwk;
 
 /// The metadata schema 1.0.0 as published by FITKO.
@@ -83,13 +84,16 @@ pub fn schema_v2_reconstruction() -> Value {
     s
 }
 
-fn compiled(version: MetadataVersion) -> Result<&'static jsonschema::Validator, Error> {
-    static V1: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
-    static V2: OnceLock<Result<jsonschema::Validator, String>> = OnceLock::new();
+type Compiled = (jsonschema::Validator, HashSet<String>);
+
+fn compiled(version: MetadataVersion) -> Result<&'static Compiled, Error> {
+    static V1: OnceLock<Result<Compiled, String>> = OnceLock::new();
+    static V2: OnceLock<Result<Compiled, String>> = OnceLock::new();
     let build = |schema: Value| {
         jsonschema::options()
             .should_validate_formats(true)
             .build(&schema)
+            .map(|v| (v, schema_names(&schema)))
             .map_err(|e| e.to_string())
     };
     let cell = match version {
@@ -109,9 +113,10 @@ pub fn version_of(metadata: &Value) -> Result<MetadataVersion, Error> {
     let Some(uri) = metadata.get("$schema") else {
         return Ok(MetadataVersion::V1);
     };
-    let uri = uri
-        .as_str()
-        .ok_or_else(|| Error::MetadataSchema("$schema ist keine Zeichenkette".into()))?;
+    let uri = uri.as_str().ok_or_else(|| Error::MetadataSchema {
+        detail: "$schema ist keine Zeichenkette".into(),
+        pointers: vec!["/$schema".into()],
+    })?;
     let rest = uri
         .strip_prefix("https://schema.fitko.de/fit-connect/metadata/")
         .ok_or_else(|| Error::UnsupportedMetadata(uri.into()))?;
@@ -127,17 +132,34 @@ pub fn version_of(metadata: &Value) -> Result<MetadataVersion, Error> {
 /// Validates metadata against the schema of their version; lists up to five violations.
 pub fn validate(metadata: &Value) -> Result<MetadataVersion, Error> {
     let version = version_of(metadata)?;
-    let validator = compiled(version)?;
-    let errors: Vec<String> = validator
-        .iter_errors(metadata)
-        .take(5)
-        .map(|e| format!("{} ({})", e, e.instance_path))
-        .collect();
+    let (validator, names) = compiled(version)?;
+    let (errors, pointers) = violations(validator, names, metadata);
     if errors.is_empty() {
         Ok(version)
     } else {
-        Err(Error::MetadataSchema(errors.join("; ")))
+        Err(Error::MetadataSchema {
+            detail: errors.join("; "),
+            pointers,
+        })
     }
+}
+
+/// Up to five violations: in full (they may quote values) and as neutral pointers.
+fn violations(
+    validator: &jsonschema::Validator,
+    names: &HashSet<String>,
+    instance: &Value,
+) -> (Vec<String>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut pointers: Vec<String> = Vec::new();
+    for e in validator.iter_errors(instance).take(5) {
+        errors.push(format!("{} ({})", e, e.instance_path));
+        let p = neutral_pointer(e.instance_path.as_str(), names);
+        if !pointers.contains(&p) {
+            pointers.push(p);
+        }
+    }
+    (errors, pointers)
 }
 
 /// Hash as in the metadata.
@@ -211,12 +233,17 @@ impl Metadata {
         let version = validate(&raw)?;
         let content_structure: ContentStructure =
             serde_json::from_value(raw.get("contentStructure").cloned().unwrap_or(Value::Null))
-                .map_err(|e| Error::MetadataSchema(e.to_string()))?;
+                .map_err(|e| Error::MetadataSchema {
+                    detail: e.to_string(),
+                    pointers: vec!["/contentStructure".into()],
+                })?;
         let reply_key = match raw.pointer("/replyChannel/fitConnect/encryptionPublicKey") {
-            Some(k) => Some(
-                serde_json::from_value::<Jwk>(k.clone())
-                    .map_err(|e| Error::MetadataSchema(format!("Rückkanal-Schlüssel: {e}")))?,
-            ),
+            Some(k) => Some(serde_json::from_value::<Jwk>(k.clone()).map_err(|e| {
+                Error::MetadataSchema {
+                    detail: format!("Rückkanal-Schlüssel: {e}"),
+                    pointers: vec!["/replyChannel/fitConnect/encryptionPublicKey".into()],
+                }
+            })?),
             None => None,
         };
         Ok(Metadata {
@@ -241,10 +268,10 @@ pub fn check_hash(expected: &Hash, bytes: &[u8], what: &str) -> Result<(), Error
 /// Checks a finished SHA-512 digest against a metadata hash.
 pub fn check_digest(expected: &Hash, digest: &[u8], what: &str) -> Result<(), Error> {
     if expected.type_ != "sha512" {
-        return Err(Error::MetadataSchema(format!(
-            "Hash-Typ {} für {what}",
-            expected.type_
-        )));
+        return Err(Error::MetadataSchema {
+            detail: format!("Hash-Typ {} für {what}", expected.type_),
+            pointers: Vec::new(),
+        });
     }
     let actual = hex::encode(digest);
     if aws_lc_rs::constant_time::verify_slices_are_equal(
@@ -262,7 +289,7 @@ pub fn check_digest(expected: &Hash, digest: &[u8], what: &str) -> Result<(), Er
 /// unvalidated (the metadata say which schema; fetching it from the internet is not done).
 #[derive(Default)]
 pub struct FormSchemas {
-    schemas: HashMap<String, jsonschema::Validator>,
+    schemas: HashMap<String, Compiled>,
 }
 
 impl std::fmt::Debug for FormSchemas {
@@ -280,8 +307,9 @@ impl FormSchemas {
             .map_err(|e| Error::DataSchema {
                 schema: uri.into(),
                 detail: format!("Schema selbst ungültig: {e}"),
+                pointers: Vec::new(),
             })?;
-        self.schemas.insert(uri.into(), v);
+        self.schemas.insert(uri.into(), (v, schema_names(schema)));
         Ok(())
     }
 
@@ -294,20 +322,17 @@ impl FormSchemas {
     pub fn validate(&self, uri: &str, data: &[u8]) -> Result<bool, Error> {
         let value: Value =
             serde_json::from_slice(data).map_err(|e| Error::DataSyntax(e.to_string()))?;
-        let Some(v) = self.schemas.get(uri) else {
+        let Some((v, names)) = self.schemas.get(uri) else {
             return Ok(false);
         };
-        let errors: Vec<String> = v
-            .iter_errors(&value)
-            .take(5)
-            .map(|e| format!("{} ({})", e, e.instance_path))
-            .collect();
+        let (errors, pointers) = violations(v, names, &value);
         if errors.is_empty() {
             Ok(true)
         } else {
             Err(Error::DataSchema {
                 schema: uri.into(),
                 detail: errors.join("; "),
+                pointers,
             })
         }
     }
@@ -348,17 +373,20 @@ mod tests {
             .remove("contentStructure");
         assert!(matches!(
             validate(&no_structure),
-            Err(Error::MetadataSchema(_))
+            Err(Error::MetadataSchema { .. })
         ));
         let mut bad_hash = minimal();
         bad_hash["contentStructure"]["data"]["hash"]["content"] = json!("abc");
-        assert!(matches!(validate(&bad_hash), Err(Error::MetadataSchema(_))));
+        assert!(matches!(
+            validate(&bad_hash),
+            Err(Error::MetadataSchema { .. })
+        ));
 
         let mut v2 = minimal();
         v2["$schema"] = json!(SCHEMA_URI_V2);
         assert_eq!(validate(&v2).unwrap(), MetadataVersion::V2);
         v2["replyChannel"] = json!({"fitConnect": {"encryptionPublicKey": {"kty": "RSA"}}});
-        assert!(matches!(validate(&v2), Err(Error::MetadataSchema(_))));
+        assert!(matches!(validate(&v2), Err(Error::MetadataSchema { .. })));
 
         let mut v3 = minimal();
         v3["$schema"] =
@@ -380,5 +408,32 @@ mod tests {
             ..h
         };
         assert!(check_hash(&md5, b"Antrag", "x").is_err());
+    }
+
+    #[test]
+    fn a_reject_names_the_field_by_pointer_and_a_key_the_applicant_chose_only_as_a_star() {
+        let mut forms = FormSchemas::default();
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "kinder": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "plz": {"type": "string", "pattern": "^[0-9]{5}$"}
+            }
+        });
+        forms.add("urn:x", &schema).unwrap();
+        let data = br#"{"kinder": {"Marke Kindname": "Marke Wert"}, "plz": "Marke PLZ"}"#;
+        let e = forms.validate("urn:x", data).unwrap_err();
+        assert!(
+            e.to_string().contains("Marke PLZ"),
+            "local finding in full: {e}"
+        );
+        let p = e.rejection().unwrap();
+        let text = serde_json::to_string(&p).unwrap();
+        assert!(!text.contains("Marke"), "{text}");
+        assert!(
+            text.contains("/kinder/*") && text.contains("/plz"),
+            "{text}"
+        );
+        assert_eq!(p.instance.as_deref(), Some("data"));
     }
 }

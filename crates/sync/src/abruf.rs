@@ -318,10 +318,13 @@ impl AttachmentSink for StoreSink<'_> {
             return Ok(());
         }
         if !inhalt_passt(&meta.mime_type, &anfang) {
-            return Err(fitconnect::Error::InvalidAttachmentContent(format!(
-                "Anlage {} ({name}) ist als {} angekündigt, ihr Inhalt ist aber keine solche Datei",
-                meta.attachment_id, meta.mime_type
-            )));
+            return Err(fitconnect::Error::InvalidAttachmentContent {
+                attachment_id: meta.attachment_id.clone(),
+                detail: format!(
+                    "Anlage {} ({name}) ist als {} angekündigt, ihr Inhalt ist aber keine solche Datei",
+                    meta.attachment_id, meta.mime_type
+                ),
+            });
         }
         self.bereit.push((meta, name, w));
         Ok(())
