@@ -4,6 +4,12 @@
 //!
 //! One renewal on 401, never a loop: if the renewed token is refused too, the 401 is returned
 //! as a permanent error. Tokens are renewed 60 s before they expire.
+//!
+//! Strict transport ([`Transport`]): service and token URL must be `https://` (plain
+//! `http://` only to this machine, for the simulator); redirects are never followed, so the
+//! client secret and the token go nowhere but the configured hosts; TLS trusts the platform's
+//! roots, or only the administrator's pinned CA; every answer body is read with a bound
+//! ([`MAX_JSON`] for JSON, [`MAX_ATTACHMENT`] for attachments).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -25,6 +31,11 @@ use crate::set::{self, AuthenticationTags, SetProblem, VerifiedSet};
 pub const STREAM_THRESHOLD: u64 = 8 * 1024 * 1024;
 /// Largest attachment we accept at all.
 pub const MAX_ATTACHMENT: u64 = 2 * 1024 * 1024 * 1024;
+/// Largest JSON answer (a submission with its encrypted metadata and form data, a listing, an
+/// event log) the client reads by default; see [`Transport::max_json`].
+pub const MAX_JSON: u64 = 32 * 1024 * 1024;
+/// Largest error body read (for its RFC 7807 problem).
+const MAX_ERROR_BODY: u64 = 64 * 1024;
 /// Page size for listings (the API's maximum is 500).
 pub const PAGE: u32 = 100;
 const RENEW_BEFORE: Duration = Duration::from_secs(60);
@@ -52,6 +63,67 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
+/// How the client reaches the service.
+#[derive(Clone)]
+pub struct Transport {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// PEM certificates of the CA(s) the administrator pinned (`ca_datei`): when set, only
+    /// these are trusted for TLS (service and token endpoint), else the platform's roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Largest JSON answer read, in bytes.
+    pub max_json: u64,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport {
+            timeout: Duration::from_secs(60),
+            ca_pem: None,
+            max_json: MAX_JSON,
+        }
+    }
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("timeout", &self.timeout)
+            .field("ca_pem", &self.ca_pem.as_ref().map(Vec::len))
+            .field("max_json", &self.max_json)
+            .finish()
+    }
+}
+
+/// Checks that `url` may carry credentials: `https://`, or `http://` to this machine only
+/// (127.0.0.0/8, ::1, `localhost`). `was` names the URL in the German error.
+pub fn check_url(was: &str, url: &str) -> Result<(), Error> {
+    let fehler = |grund: &str| Error::UnsafeUrl {
+        was: was.into(),
+        url: url.into(),
+        grund: grund.into(),
+    };
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| fehler(&format!("keine gültige Adresse ({e})")))?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default();
+            let ip = host.trim_start_matches('[').trim_end_matches(']');
+            let lokal = host.eq_ignore_ascii_case("localhost")
+                || ip
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            if lokal {
+                Ok(())
+            } else {
+                Err(fehler("unverschlüsselt (http://) zu einem anderen Rechner"))
+            }
+        }
+        other => Err(fehler(&format!("Schema {other}:// statt https://"))),
+    }
+}
+
 struct CachedToken {
     value: String,
     renew_at: Instant,
@@ -60,6 +132,7 @@ struct CachedToken {
 /// A FIT-Connect API client for one set of credentials.
 pub struct Client {
     http: reqwest::Client,
+    pub(crate) max_json: u64,
     base_url: String,
     creds: Credentials,
     token: tokio::sync::Mutex<Option<CachedToken>>,
@@ -76,9 +149,9 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client with a 60 s request timeout.
+    /// A client with the default [`Transport`] (60 s timeout, platform roots).
     pub fn new(base_url: &str, creds: Credentials) -> Result<Self, Error> {
-        Self::with_timeout(base_url, creds, Duration::from_secs(60))
+        Self::with_transport(base_url, creds, Transport::default())
     }
 
     /// A client with the given per-request timeout.
@@ -87,14 +160,44 @@ impl Client {
         creds: Credentials,
         timeout: Duration,
     ) -> Result<Self, Error> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
+        Self::with_transport(
+            base_url,
+            creds,
+            Transport {
+                timeout,
+                ..Transport::default()
+            },
+        )
+    }
+
+    /// A client with the given [`Transport`]. Refuses URLs [`check_url`] refuses and a
+    /// pinned CA that holds no certificate.
+    pub fn with_transport(
+        base_url: &str,
+        creds: Credentials,
+        transport: Transport,
+    ) -> Result<Self, Error> {
+        check_url("Dienst-Adresse", base_url)?;
+        check_url("Token-Adresse", &creds.token_url)?;
+        let mut builder = reqwest::Client::builder()
+            .timeout(transport.timeout)
             .connect_timeout(Duration::from_secs(10))
             .user_agent(concat!("Amtsstube/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::network("client", &e))?;
+            // A redirect would resend the form with the client secret (307/308) or the
+            // request to another host: never followed, reported as Error::Redirect.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(pem) = &transport.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::CaFile(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(Error::CaFile("keine Zertifikate gefunden".into()));
+            }
+            builder = builder.tls_certs_only(certs);
+        }
+        let http = builder.build().map_err(|e| Error::network("client", &e))?;
         Ok(Client {
             http,
+            max_json: transport.max_json,
             base_url: base_url.trim_end_matches('/').to_owned(),
             creds,
             token: tokio::sync::Mutex::new(None),
@@ -144,15 +247,17 @@ impl Client {
             .map_err(|e| Error::network("token", &e))?;
         let status = resp.status();
         if status == StatusCode::BAD_REQUEST || status == StatusCode::UNAUTHORIZED {
-            let body = resp.text().await.unwrap_or_default();
-            let reason = serde_json::from_str::<serde_json::Value>(&body)
+            let body = read_bounded("token", resp, MAX_ERROR_BODY)
+                .await
+                .unwrap_or_default();
+            let reason = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
             return Err(Error::Auth(reason));
         }
         let resp = check_status("token", resp).await?;
-        let token: TokenResponse = read_json("token", resp).await?;
+        let token: TokenResponse = read_json("token", resp, self.max_json).await?;
         let lifetime = Duration::from_secs(token.expires_in);
         let renew_at = Instant::now() + lifetime.saturating_sub(RENEW_BEFORE.min(lifetime / 2));
         *guard = Some(CachedToken {
@@ -194,7 +299,7 @@ impl Client {
     ) -> Result<T, Error> {
         let url = self.url(path);
         let resp = self.send(endpoint, |h| h.get(&url)).await?;
-        read_json(endpoint, resp).await
+        read_json(endpoint, resp, self.max_json).await
     }
 
     async fn public_json<T: DeserializeOwned>(
@@ -208,7 +313,7 @@ impl Client {
             .send()
             .await
             .map_err(|e| Error::network(endpoint, &e))?;
-        read_json(endpoint, check_status(endpoint, resp).await?).await
+        read_json(endpoint, check_status(endpoint, resp).await?, self.max_json).await
     }
 
     /// `GET /v1/info`.
@@ -242,6 +347,7 @@ impl Client {
         read_json(
             "get-destination-key",
             check_status("get-destination-key", resp).await?,
+            self.max_json,
         )
         .await
     }
@@ -335,9 +441,9 @@ impl Client {
         let resp = self
             .send("get-submission-attachment", |h| h.get(&url))
             .await?;
-        resp.text()
-            .await
-            .map_err(|e| Error::network("get-submission-attachment", &e))
+        let body = read_bounded("get-submission-attachment", resp, MAX_ATTACHMENT).await?;
+        String::from_utf8(body)
+            .map_err(|_| Error::Jose(jose::JoseError::Malformed("kein ASCII".into())))
     }
 
     /// Downloads, decrypts and hashes one attachment into `sink` with bounded memory.
@@ -783,8 +889,21 @@ pub(crate) async fn check_status(endpoint: &str, resp: Response) -> Result<Respo
     if status.is_success() {
         return Ok(resp);
     }
+    if status.is_redirection() {
+        return Err(Error::Redirect {
+            endpoint: endpoint.into(),
+            status: status.as_u16(),
+            ziel: resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.chars().take(200).collect()),
+        });
+    }
     let retry_after = parse_retry_after(&resp);
-    let body = resp.bytes().await.unwrap_or_default();
+    let body = read_bounded(endpoint, resp, MAX_ERROR_BODY)
+        .await
+        .unwrap_or_default();
     let problem = serde_json::from_slice::<Problem>(&body).ok().map(Box::new);
     Err(Error::Http {
         endpoint: endpoint.into(),
@@ -794,14 +913,40 @@ pub(crate) async fn check_status(endpoint: &str, resp: Response) -> Result<Respo
     })
 }
 
+/// Reads a body of at most `limit` bytes: refused before reading when `Content-Length` says
+/// more, else as soon as the received bytes pass the bound (never held beyond it).
+pub(crate) async fn read_bounded(
+    endpoint: &str,
+    mut resp: Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    let zu_gross = || Error::ResponseTooLarge {
+        endpoint: endpoint.into(),
+        grenze: limit,
+    };
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(zu_gross());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| Error::network(endpoint, &e))?
+    {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(zu_gross());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 pub(crate) async fn read_json<T: DeserializeOwned>(
     endpoint: &str,
     resp: Response,
+    limit: u64,
 ) -> Result<T, Error> {
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| Error::network(endpoint, &e))?;
+    let body = read_bounded(endpoint, resp, limit).await?;
     serde_json::from_slice(&body).map_err(|e| Error::Protocol {
         endpoint: endpoint.into(),
         detail: e.to_string(),

@@ -118,6 +118,56 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// A service or token URL that is not `https://` (plain `http://` only to this machine).
+    #[error(
+        "Die {was} {url} ist nicht zulässig: {grund}. Amtsstube spricht mit einem Zustelldienst nur über https://; http:// ist nur für diesen Rechner erlaubt (127.0.0.1, ::1, localhost), etwa für den Simulator. Tragen Sie die https-Adresse mit `amtsstube connect` ein."
+    )]
+    UnsafeUrl {
+        /// Which URL (`Dienst-Adresse`, `Token-Adresse`).
+        was: String,
+        /// The URL.
+        url: String,
+        /// Why.
+        grund: String,
+    },
+    /// The service answered with a redirect, which the client does not follow.
+    #[error(
+        "Der Zustelldienst leitet {endpoint} um (HTTP {status}{}). Amtsstube folgt keiner Umleitung, damit Client-Secret und Zugangstoken nur an den eingetragenen Dienst gehen. Ist die neue Adresse die richtige, tragen Sie sie mit `amtsstube connect` ein; sonst wenden Sie sich an den Betreiber des Zustelldienstes.",
+        .ziel.as_deref().map(|z| format!(" nach {z}")).unwrap_or_default()
+    )]
+    Redirect {
+        /// The operation.
+        endpoint: String,
+        /// HTTP status (3xx).
+        status: u16,
+        /// `Location`, if any.
+        ziel: Option<String>,
+    },
+    /// The service's TLS certificate was not accepted.
+    #[error(
+        "Das Zertifikat des Zustelldienstes wurde bei {endpoint} nicht anerkannt: {grund}. Betreibt Ihre Verwaltung den Dienst mit einer eigenen CA, tragen Sie deren Zertifikat (PEM) als „ca_datei“ in die Verbindung ein (connection.json im Profil); sonst wenden Sie sich an Ihre IT, denn die Verbindung könnte umgeleitet sein."
+    )]
+    Certificate {
+        /// The operation.
+        endpoint: String,
+        /// What is wrong with the certificate, in German.
+        grund: String,
+    },
+    /// The pinned CA (`ca_datei`) holds no usable certificate.
+    #[error(
+        "Die CA-Datei („ca_datei“) enthält kein lesbares PEM-Zertifikat ({0}). Tragen Sie eine Datei mit „-----BEGIN CERTIFICATE-----“ ein oder entfernen Sie den Eintrag, um nur die Zertifizierungsstellen des Systems zu verwenden."
+    )]
+    CaFile(String),
+    /// An answer of the service is larger than the client reads.
+    #[error(
+        "Die Antwort des Zustelldienstes auf {endpoint} ist größer als {grenze} Byte und wurde nicht weiter gelesen. Wenden Sie sich an den Betreiber des Zustelldienstes."
+    )]
+    ResponseTooLarge {
+        /// The operation.
+        endpoint: String,
+        /// The bound in bytes.
+        grenze: u64,
+    },
     /// The attachment exceeds what we accept.
     #[error("Anlage zu groß ({0} Byte).")]
     TooLarge(u64),
@@ -351,6 +401,29 @@ impl Error {
             message.push_str(": ");
             message.push_str(&s.to_string());
             src = s.source();
+        }
+        // rustls reports a refused certificate as "invalid peer certificate: <Kind>".
+        if let Some(pos) = message.find("invalid peer certificate") {
+            let raw = &message[pos..];
+            let grund = if raw.contains("UnknownIssuer") {
+                "es ist von einer unbekannten Stelle ausgestellt (selbst signiert oder von einer nicht anerkannten CA)".to_owned()
+            } else if raw.contains("CaUsedAsEndEntity") {
+                "es ist ein selbst signiertes CA-Zertifikat; der Dienst braucht ein von einer CA ausgestelltes Serverzertifikat".to_owned()
+            } else if raw.contains("NotValidForName") {
+                "es gilt nicht für diesen Rechnernamen".to_owned()
+            } else if raw.contains("Expired") {
+                "es ist abgelaufen".to_owned()
+            } else if raw.contains("NotValidYet") {
+                "es ist noch nicht gültig".to_owned()
+            } else if raw.contains("Revoked") {
+                "es wurde widerrufen".to_owned()
+            } else {
+                format!("es ist ungültig ({raw})")
+            };
+            return Error::Certificate {
+                endpoint: endpoint.into(),
+                grund,
+            };
         }
         Error::Network {
             endpoint: endpoint.into(),

@@ -165,7 +165,8 @@ impl crate::Client {
         let resp = self
             .send("create-reply", |h| h.post(&url).json(&body))
             .await?;
-        let created: ReplyCreated = crate::client::read_json("create-reply", resp).await?;
+        let created: ReplyCreated =
+            crate::client::read_json("create-reply", resp, self.max_json).await?;
         Ok(created.reply_id)
     }
 

@@ -161,7 +161,7 @@ impl crate::Client {
         let resp = self
             .send("create-submission", |h| h.post(&url).json(body))
             .await?;
-        crate::client::read_json("create-submission", resp).await
+        crate::client::read_json("create-submission", resp, self.max_json).await
     }
 
     /// `PUT /v1/submissions/{id}/attachments/{aid}` with a JWE.
