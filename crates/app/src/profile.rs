@@ -115,9 +115,56 @@ pub struct ConnectionConfig {
     pub client_id: String,
 }
 
+/// `connection.json` as written: the connection and the optional pinned CA.
+#[derive(Serialize, Deserialize)]
+struct ConnectionFile {
+    #[serde(flatten)]
+    connection: ConnectionConfig,
+    /// PEM file of the CA(s) that alone are trusted for TLS; relative to the profile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ca_datei: Option<PathBuf>,
+}
+
 impl ConnectionConfig {
-    /// Loads the connection of a profile, `None` when none is configured.
+    /// Loads the connection of a profile, `None` when none is configured. Refuses (German
+    /// message naming the file) a service or token URL that is not `https://` (plain
+    /// `http://` only to this machine) and a `ca_datei` that is not a readable PEM file.
     pub fn load(profile_dir: &Path) -> Result<Option<Self>, ProfileError> {
+        let Some(file) = Self::load_file(profile_dir)? else {
+            return Ok(None);
+        };
+        let fehler = |reason: String| ProfileError::Connection {
+            path: profile_dir.join(CONNECTION_FILE).display().to_string(),
+            reason,
+        };
+        fitconnect::client::check_url("Dienst-Adresse (base_url)", &file.connection.base_url)
+            .and_then(|()| {
+                fitconnect::client::check_url(
+                    "Token-Adresse (token_url)",
+                    &file.connection.token_url,
+                )
+            })
+            .map_err(|e| fehler(e.to_string()))?;
+        if file.ca_datei.is_some() {
+            Self::ca_pem(profile_dir, &file)?;
+        }
+        Ok(Some(file.connection))
+    }
+
+    /// How the client of this profile's connection reaches the service: the default
+    /// [`fitconnect::client::Transport`], with the pinned CA of `ca_datei` when one is set.
+    pub fn transport(profile_dir: &Path) -> Result<fitconnect::client::Transport, ProfileError> {
+        let ca_pem = match Self::load_file(profile_dir)? {
+            Some(file) => Self::ca_pem(profile_dir, &file)?,
+            None => None,
+        };
+        Ok(fitconnect::client::Transport {
+            ca_pem,
+            ..fitconnect::client::Transport::default()
+        })
+    }
+
+    fn load_file(profile_dir: &Path) -> Result<Option<ConnectionFile>, ProfileError> {
         let path = profile_dir.join(CONNECTION_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(t) => t,
@@ -137,15 +184,50 @@ impl ConnectionConfig {
             })
     }
 
-    /// Saves the connection atomically (write to a sibling, then rename).
+    /// The content of `ca_datei` (relative to the profile), checked to hold certificates.
+    fn ca_pem(profile_dir: &Path, file: &ConnectionFile) -> Result<Option<Vec<u8>>, ProfileError> {
+        let Some(ca) = &file.ca_datei else {
+            return Ok(None);
+        };
+        let ca_path = profile_dir.join(ca);
+        let fehler = |reason: String| ProfileError::Connection {
+            path: profile_dir.join(CONNECTION_FILE).display().to_string(),
+            reason,
+        };
+        let pem = std::fs::read(&ca_path).map_err(|e| {
+            fehler(format!(
+                "die CA-Datei („ca_datei“) {} ist nicht lesbar: {e}",
+                ca_path.display()
+            ))
+        })?;
+        fitconnect::client::check_ca_pem(&pem).map_err(|e| fehler(e.to_string()))?;
+        Ok(Some(pem))
+    }
+
+    /// Saves the connection atomically (write to a sibling, then rename), without a pinned CA.
     pub fn save(&self, profile_dir: &Path) -> Result<(), ProfileError> {
+        self.save_with_ca_file(profile_dir, None)
+    }
+
+    /// Saves the connection atomically with the pinned CA file `ca_datei` (a path relative
+    /// to the profile, or absolute), `None` for the platform's roots.
+    pub fn save_with_ca_file(
+        &self,
+        profile_dir: &Path,
+        ca_datei: Option<&Path>,
+    ) -> Result<(), ProfileError> {
         let path = profile_dir.join(CONNECTION_FILE);
         let err = |e: std::io::Error| ProfileError::Connection {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
         let tmp = profile_dir.join(format!("{CONNECTION_FILE}.new"));
-        let text = serde_json::to_string_pretty(self).map_err(|e| err(std::io::Error::other(e)))?;
+        let file = ConnectionFile {
+            connection: self.clone(),
+            ca_datei: ca_datei.map(Path::to_path_buf),
+        };
+        let text =
+            serde_json::to_string_pretty(&file).map_err(|e| err(std::io::Error::other(e)))?;
         std::fs::write(&tmp, text).map_err(err)?;
         std::fs::rename(&tmp, &path).map_err(err)
     }

@@ -5,6 +5,10 @@
 //! `<profile-dir>/client-secret`), creates the profile's encryption and signing key pairs if
 //! absent (private keys in the keyring, see `fitconnect::profile_keys`) and registers their
 //! public JWKs with the destination, making the encryption key the current one.
+//!
+//! Service and token URL must be `https://` (plain `http://` only to this machine, for the
+//! simulator). `--ca-datei` pins the CA of a service with its own certificate: the file (PEM)
+//! is checked, used for this connection and stored as `ca_datei` (absolute path).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +38,9 @@ pub struct ConnectArgs {
     /// Client-Secret (besser über die Umgebung AMTSSTUBE_CLIENT_SECRET).
     #[arg(long, env = "AMTSSTUBE_CLIENT_SECRET", hide_env_values = true)]
     client_secret: Option<String>,
+    /// PEM-Datei der Zertifizierungsstelle, der allein vertraut wird (Dienst mit eigener CA).
+    #[arg(long)]
+    ca_datei: Option<PathBuf>,
     /// Ergebnis als JSON.
     #[arg(long)]
     json: bool,
@@ -86,8 +93,24 @@ fn target(args: &ConnectArgs) -> anyhow::Result<Target> {
 pub fn run(profile: &Path, args: &ConnectArgs) -> anyhow::Result<ExitCode> {
     let t = target(args)?;
     let profile = app::profile::ensure_dir(profile)?;
-    let (keys, created) = ProfileKeys::load_or_create(&profile)?;
-    let client = fitconnect::Client::new(
+    let ca_datei = match &args.ca_datei {
+        Some(p) => Some(p.canonicalize().with_context(|| {
+            format!(
+                "CA-Datei {} nicht gefunden: geben Sie mit --ca-datei den Pfad einer PEM-Datei an",
+                p.display()
+            )
+        })?),
+        None => None,
+    };
+    let ca_pem = match &ca_datei {
+        Some(p) => Some(
+            std::fs::read(p).with_context(|| format!("CA-Datei {} nicht lesbar", p.display()))?,
+        ),
+        None => None,
+    };
+    // Checks the URLs (https, or http to this machine only) and the CA before anything is
+    // created or sent.
+    let client = fitconnect::Client::with_transport(
         &t.base_url,
         fitconnect::Credentials {
             token_url: t.token_url.clone(),
@@ -95,7 +118,12 @@ pub fn run(profile: &Path, args: &ConnectArgs) -> anyhow::Result<ExitCode> {
             client_secret: t.client_secret.clone(),
             scope: None,
         },
+        fitconnect::client::Transport {
+            ca_pem,
+            ..fitconnect::client::Transport::default()
+        },
     )?;
+    let (keys, created) = ProfileKeys::load_or_create(&profile)?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -111,7 +139,7 @@ pub fn run(profile: &Path, args: &ConnectArgs) -> anyhow::Result<ExitCode> {
         destination_id: t.destination_id.clone(),
         client_id: t.client_id.clone(),
     }
-    .save(&profile)?;
+    .save_with_ca_file(&profile, ca_datei.as_deref())?;
     if args.json {
         println!(
             "{}",

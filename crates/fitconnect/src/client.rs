@@ -124,6 +124,21 @@ pub fn check_url(was: &str, url: &str) -> Result<(), Error> {
     }
 }
 
+/// Checks a pinned CA file's content (PEM, at least one certificate); returns how many
+/// certificates it holds. [`Error::CaFile`] says what to do.
+pub fn check_ca_pem(pem: &[u8]) -> Result<usize, Error> {
+    ca_certificates(pem).map(|c| c.len())
+}
+
+fn ca_certificates(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, Error> {
+    let certs =
+        reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::CaFile(e.to_string()))?;
+    if certs.is_empty() {
+        return Err(Error::CaFile("keine Zertifikate gefunden".into()));
+    }
+    Ok(certs)
+}
+
 struct CachedToken {
     value: String,
     renew_at: Instant,
@@ -187,12 +202,7 @@ impl Client {
             // request to another host: never followed, reported as Error::Redirect.
             .redirect(reqwest::redirect::Policy::none());
         if let Some(pem) = &transport.ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| Error::CaFile(e.to_string()))?;
-            if certs.is_empty() {
-                return Err(Error::CaFile("keine Zertifikate gefunden".into()));
-            }
-            builder = builder.tls_certs_only(certs);
+            builder = builder.tls_certs_only(ca_certificates(pem)?);
         }
         let http = builder.build().map_err(|e| Error::network("client", &e))?;
         Ok(Client {
