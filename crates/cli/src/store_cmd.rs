@@ -133,7 +133,15 @@ mod tests {
         let neu = quelle.laden().unwrap().unwrap();
         assert_ne!(alt, neu);
         assert!(Store::open(&profil, &alt).is_err());
-        let r = run_mit_quelle(&profil, &quelle, &StoreCmd::Pruefen { json: true }).unwrap();
+        let r = run_mit_quelle(
+            &profil,
+            &quelle,
+            &StoreCmd::Pruefen {
+                json: true,
+                anker: Vec::new(),
+            },
+        )
+        .unwrap();
         assert_eq!(r, ExitCode::SUCCESS);
     }
 }

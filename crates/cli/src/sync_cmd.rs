@@ -59,9 +59,11 @@ fn engine(profile: &Path, gleichzeitig: usize) -> anyhow::Result<Engine> {
     )?;
     let behoerde = app::profile::behoerde_laden(profile, false)?;
     let store = Arc::new(store_oeffnen(profile)?);
+    let transport = app::ConnectionConfig::transport(profile)?;
     Ok(app::sync_dienst::engine_fuer_verbindung(
         &conn,
         secret,
+        transport,
         keys,
         store,
         &behoerde,

@@ -40,9 +40,12 @@ pub(super) async fn engine(kern: &Kern) -> Result<Engine, IpcError> {
                 )
             })?;
     let keys = kern.profil_schluessel(false).await?;
+    let transport = crate::ConnectionConfig::transport(&kern.profil)
+        .map_err(|e| intern(format!("Verbindung zum Zustelldienst: {e}")))?;
     engine_fuer_verbindung(
         &conn,
         secret,
+        transport,
         keys,
         kern.store.clone(),
         &kern.behoerde,
@@ -60,12 +63,14 @@ pub(super) async fn engine(kern: &Kern) -> Result<Engine, IpcError> {
 pub fn engine_fuer_verbindung(
     conn: &crate::ConnectionConfig,
     client_secret: String,
+    transport: fitconnect::client::Transport,
     keys: ProfileKeys,
     store: Arc<Store>,
     behoerde: &behoerde::Behoerde,
     cfg: Konfiguration,
 ) -> Result<Engine, fitconnect::Error> {
-    let client = fitconnect::Client::new(
+    // `transport` carries the pinned CA of `connection.json` (`ca_datei`), if any.
+    let client = fitconnect::Client::with_transport(
         &conn.base_url,
         fitconnect::Credentials {
             token_url: conn.token_url.clone(),
@@ -73,6 +78,7 @@ pub fn engine_fuer_verbindung(
             client_secret,
             scope: None,
         },
+        transport,
     )?;
     Ok(Engine::new(
         store,
