@@ -2,10 +2,16 @@
 //!
 //! * `cargo xtask run [-- APP-ARGS]` installs what is missing (system packages listed in
 //!   `xtask/system-deps.txt`, `npm ci` in `ui/`), builds the UI and the desktop app and starts
-//!   it. Without configuration the app runs in Demo-Modus.
+//!   it. Without configuration the app runs in Demo-Modus; in Demo-Modus without a Secret
+//!   Service (headless Linux) inside a private keyring with a throwaway profile
+//!   ([`schluesselbund`]).
 //! * `cargo xtask test` runs everything CI checks, in order, failing fast: formatting, clippy,
 //!   all Rust tests (inside a private Secret Service), UI type check + lint + unit tests, the
-//!   generated TypeScript bindings, and the end-to-end tests of the real app under Xvfb.
+//!   generated TypeScript bindings, the dependency audit ([`audit`]: cargo deny, npm audit)
+//!   and the end-to-end tests of the real app under Xvfb.
+//! * `cargo xtask audit` runs only the dependency audit.
+//! * `cargo xtask fuzz [--sekunden N] [--minimieren] [ZIEL…]` runs the cargo-fuzz targets in
+//!   `fuzz/` for N seconds each (default 600) and reports runs, speed and crashes ([`fuzz`]).
 //! * `cargo xtask bindings` regenerates from the `ipc` crate `ui/src/ipc/bindings.ts` (types),
 //!   `ui/src/ipc/befehle.ts` (command wrappers), `ui/src/ipc/fehlercodes.ts` and the window's
 //!   capability `src-tauri/capabilities/default.json`.
@@ -18,6 +24,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
+
+mod audit;
+mod fuzz;
+mod schluesselbund;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -38,11 +48,16 @@ fn main() -> std::process::ExitCode {
         Some("test") => test(),
         Some("bindings") => write_bindings(),
         Some("deps") => ensure_deps(Need::All),
+        Some("fuzz") => fuzz::fuzz(&args[1..]),
+        Some("audit") => audit::abhaengigkeiten_pruefen(),
         _ => {
             eprintln!(
                 "Benutzung:\n  cargo xtask run [-- ARGS]   App bauen und starten (Demo-Modus ohne Konfiguration)\n  \
                  cargo xtask test            alles prüfen, was CI prüft\n  \
                  cargo xtask bindings        TypeScript-Typen aus crates/ipc neu erzeugen\n  \
+                 cargo xtask audit           Abhängigkeiten prüfen (Lizenzen, Herkunft, Sicherheitsmeldungen)\n  \
+                 cargo xtask fuzz [--sekunden N] [--minimieren] [ZIEL…]\n                              \
+                 Fuzz-Ziele in fuzz/ je N Sekunden laufen lassen (Standard 600)\n  \
                  cargo xtask deps            fehlende Systempakete installieren"
             );
             return std::process::ExitCode::from(2);
@@ -165,28 +180,8 @@ fn ensure_deps(need: Need) -> Result<()> {
                 .take_while(|p| p.as_str() != "xvfb")
                 .collect(),
         };
-        let missing: Vec<&str> = wanted
-            .iter()
-            .filter(|p| !dpkg_installed(p))
-            .map(|p| p.as_str())
-            .collect();
-        if !missing.is_empty() {
-            if is_root() {
-                step("apt-get update", Command::new("apt-get").arg("update"))?;
-                step(
-                    "Systempakete installieren",
-                    Command::new("apt-get")
-                        .args(["install", "-y", "--no-install-recommends"])
-                        .args(&missing)
-                        .env("DEBIAN_FRONTEND", "noninteractive"),
-                )?;
-            } else {
-                bail!(
-                    "Es fehlen Systempakete. Bitte installieren Sie sie mit:\n  sudo apt-get install -y {}\nund starten Sie den Befehl danach erneut.",
-                    missing.join(" ")
-                );
-            }
-        }
+        let wanted: Vec<&str> = wanted.iter().map(|p| p.as_str()).collect();
+        apt_sicherstellen(&wanted)?;
     } else if cfg!(target_os = "linux") {
         println!(
             "xtask: kein Debian/Ubuntu erkannt; sorgen Sie selbst für diese Pakete (Debian-Namen): {}",
@@ -222,6 +217,37 @@ fn ensure_deps(need: Need) -> Result<()> {
     }
     ensure_node()?;
     Ok(())
+}
+
+/// Installs the Debian packages of `wanted` that are missing (as root), or says how to.
+fn apt_sicherstellen(wanted: &[&str]) -> Result<()> {
+    if !(cfg!(target_os = "linux") && Path::new("/etc/debian_version").exists()) {
+        return Ok(());
+    }
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|p| !dpkg_installed(p))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if is_root() {
+        step("apt-get update", Command::new("apt-get").arg("update"))?;
+        step(
+            "Systempakete installieren",
+            Command::new("apt-get")
+                .args(["install", "-y", "--no-install-recommends"])
+                .args(&missing)
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
+        Ok(())
+    } else {
+        bail!(
+            "Es fehlen Systempakete. Bitte installieren Sie sie mit:\n  sudo apt-get install -y {}\nund starten Sie den Befehl danach erneut.",
+            missing.join(" ")
+        );
+    }
 }
 
 fn cargo_bin(tool: &str) -> PathBuf {
@@ -303,6 +329,10 @@ fn run(app_args: &[String]) -> Result<()> {
         );
     }
     ensure_deps(Need::Run)?;
+    let weg = schluesselweg();
+    if let schluesselbund::Weg::Abbrechen(text) = &weg {
+        bail!("{text}");
+    }
     ui_build()?;
     step(
         "Desktop-App bauen",
@@ -312,7 +342,50 @@ fn run(app_args: &[String]) -> Result<()> {
         .join("debug")
         .join(format!("amtsstube-desktop{}", std::env::consts::EXE_SUFFIX));
     let args: Vec<&String> = app_args.iter().skip_while(|a| a.as_str() == "--").collect();
-    step("Amtsstube starten", Command::new(bin).args(args))
+    if weg != schluesselbund::Weg::PrivaterSchluesselbund {
+        return step("Amtsstube starten", Command::new(bin).args(args));
+    }
+    apt_sicherstellen(&["gnome-keyring", "dbus", "dbus-bin", "keyutils"])?;
+    schluesselbund::alte_wegwerf_profile_entfernen();
+    let profil = schluesselbund::wegwerf_profil().context("Wegwerf-Profil anlegen")?;
+    println!(
+        "\nxtask: Kein Secret Service (Schlüsselbund des Betriebssystems) erreichbar. Amtsstube startet \
+         deshalb im Demo-Modus mit einem Wegwerf-Profil ({}) in einem eigenen, entsperrten \
+         Schlüsselbund (gnome-keyring in einer privaten D-Bus-Sitzung). Fälle, Notizen und Schlüssel \
+         daraus werden beim Beenden gelöscht; Ihr eigenes Demo-Profil bleibt unberührt. Für ein \
+         dauerhaftes Profil starten Sie Amtsstube in einer Desktop-Sitzung mit Schlüsselbund.",
+        profil.display()
+    );
+    let mut c = in_keyring(&bin.display().to_string());
+    c.args(args).env(schluesselbund::PROFILE_ENV, &profil);
+    let ergebnis = step(
+        "Amtsstube starten (Demo-Modus, privater Schlüsselbund)",
+        &mut c,
+    );
+    if let Err(e) = std::fs::remove_dir_all(&profil) {
+        eprintln!(
+            "xtask: das Wegwerf-Profil {} ließ sich nicht ganz löschen ({e}); es enthält nur Demo-Daten.",
+            profil.display()
+        );
+    }
+    ergebnis
+}
+
+/// Decides where the app keeps its key for this start ([`schluesselbund::entscheiden`]).
+fn schluesselweg() -> schluesselbund::Weg {
+    if !cfg!(target_os = "linux") {
+        return schluesselbund::Weg::Direkt;
+    }
+    let Some(profil) = schluesselbund::profil_des_starts() else {
+        // The app itself says that no data directory was found.
+        return schluesselbund::Weg::Direkt;
+    };
+    schluesselbund::entscheiden(
+        &profil,
+        schluesselbund::ist_verbunden(&profil),
+        schluesselbund::schluesseldatei_gesetzt(),
+        schluesselbund::secret_service_erreichbar(),
+    )
 }
 
 // ---------------------------------------------------------------- test
@@ -461,6 +534,7 @@ fn test() -> Result<()> {
     )?;
     check_bindings()?;
     check_no_tauri_in_crates()?;
+    audit::abhaengigkeiten_pruefen()?;
     e2e()?;
     println!(
         "\nxtask test: alles grün ({:.0} s)",
