@@ -200,6 +200,11 @@ pub fn sicherer_dateiname(original: Option<&str>, attachment_id: &str) -> String
             _ => String::new(),
         };
         let stamm: String = name.chars().take(MAX - endung.chars().count()).collect();
+        // The cut may end in dots or spaces, which Windows drops when saving (fuzzing find).
+        let stamm = stamm.trim_end_matches(|c: char| c == '.' || c.is_whitespace());
+        if stamm.is_empty() {
+            return ersatz();
+        }
         name = format!("{stamm}{endung}");
     }
     name
