@@ -149,8 +149,10 @@ pub const XSS_TITEL: &str = "AMTSSTUBE-XSS";
 pub const XSS_NOTIZ: &str = "AMTSSTUBE-XSS-NOTIZ";
 
 /// Hostile attachments: file name, the type the "applicant" declares, content. Each carries
-/// a script ([`XSS_SKRIPT`]'s traces): an HTML page, an SVG with `<script>` and `onload`, an
-/// XHTML page, and an HTML page declared as `application/pdf` (and named `.pdf`).
+/// a script ([`XSS_SKRIPT`]'s traces): an HTML page, an SVG with `<script>` and `onload`, and
+/// an XHTML page. All pass the intake (it checks the content only of the types it knows:
+/// PDF and images), so the `anlage://` protocol must keep them inert. [`html_als_pdf`], the
+/// fourth, is kept apart: the intake refuses a whole submission with it.
 pub fn feindliche_anlagen() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let html = format!(
         "<!doctype html><html><head><title>Nachweis</title>\
@@ -170,15 +172,25 @@ pub fn feindliche_anlagen() -> Vec<(&'static str, &'static str, Vec<u8>)> {
          <body>Erklärung</body></html>\n"
     );
     vec![
-        ("Nachweis.html", "text/html", html.clone().into_bytes()),
+        ("Nachweis.html", "text/html", html.into_bytes()),
         ("Lageplan.svg", "image/svg+xml", svg.into_bytes()),
         (
             "Erklaerung.xhtml",
             "application/xhtml+xml",
             xhtml.into_bytes(),
         ),
-        ("Kontoauszug.pdf", "application/pdf", html.into_bytes()),
     ]
+}
+
+/// An HTML page with script, named `.pdf` and declared `application/pdf`. The intake refuses
+/// a submission with it (content and declared type disagree); should one reach the store
+/// anyway, the `anlage://` protocol serves it as a download, not as a page.
+pub fn html_als_pdf() -> (&'static str, &'static str, Vec<u8>) {
+    let html = format!(
+        "<!doctype html><html><head><script>{XSS_SKRIPT}</script></head>\
+         <body onload=\"{XSS_SKRIPT}\">Kontoauszug</body></html>\n"
+    );
+    ("Kontoauszug.pdf", "application/pdf", html.into_bytes())
 }
 
 #[cfg(test)]
@@ -221,13 +233,14 @@ mod tests {
 
     #[test]
     fn every_hostile_attachment_carries_the_script_and_none_looks_like_a_pdf_or_image() {
-        let anlagen = feindliche_anlagen();
-        assert_eq!(anlagen.len(), 4);
-        assert!(
-            anlagen
-                .iter()
-                .any(|(n, m, _)| n.ends_with(".pdf") && *m == "application/pdf")
+        let mut anlagen = feindliche_anlagen();
+        assert_eq!(anlagen.len(), 3);
+        let als_pdf = html_als_pdf();
+        assert_eq!(
+            (als_pdf.0, als_pdf.1),
+            ("Kontoauszug.pdf", "application/pdf")
         );
+        anlagen.push(als_pdf);
         for (name, _, inhalt) in &anlagen {
             let text = String::from_utf8_lossy(inhalt);
             assert!(text.contains("__amtsstube_xss"), "{name}");
