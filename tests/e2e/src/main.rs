@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 
 mod eakte;
 mod entscheidung;
+mod haertung;
 mod nachrichten;
 mod vorgang;
 
@@ -206,6 +207,11 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "a_zurueckweisung_with_its_reasons_reaches_the_applicant",
         |s| Box::pin(entscheidung::a_zurueckweisung_reaches_the_applicant(s)),
     ),
+    ("hostile_documents_run_no_script_and_reach_no_ipc", |s| {
+        Box::pin(haertung::hostile_documents_run_no_script_and_reach_no_ipc(
+            s,
+        ))
+    }),
 ];
 
 /// Scenarios after the app was closed and started again on the same profile.
@@ -568,12 +574,26 @@ async fn main() -> Result<std::process::ExitCode> {
     // AMTSSTUBE_E2E_NUR_OHNE_SCHLUESSEL=1 runs only the last block (to chase its stall).
     let nur_ohne = std::env::var_os("AMTSSTUBE_E2E_NUR_OHNE_SCHLUESSEL").is_some();
     if !nur_ohne {
+        let seit = std::time::SystemTime::now();
         let profile = {
-            let (_driver, session, profile) =
+            let (driver, session, profile) =
                 start(&setup, "main", &caseworker, tempfile::tempdir()?).await?;
             let (p, f) = run_all(&session, SCENARIOS).await;
             (passed, failed) = (passed + p, failed + f);
             close(&session).await;
+            drop(driver);
+            // With the app closed: no plaintext of the session in HOME, /tmp or stderr.
+            let name = "the_session_leaves_no_plaintext_in_home_cache_tmp_or_stderr";
+            match haertung::klartext_scan(&session.profile_dir, &setup.artifacts, seit) {
+                Ok(()) => {
+                    println!("PASS {name}");
+                    passed += 1;
+                }
+                Err(e) => {
+                    println!("FAIL {name}: {e:#}");
+                    failed += 1;
+                }
+            }
             profile
         };
         let profile = {
