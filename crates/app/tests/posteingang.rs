@@ -557,6 +557,8 @@ fn uebernehmen_sets_zustaendig_and_then_the_examination_can_start() {
         texte.contains(&"Status: Neu → In Prüfung (In Prüfung nehmen)"),
         "{texte:?}"
     );
+    // Opened in this window, so the view's re-read after the action adds no opening entry.
+    ctx.vorgang(ids[0].clone()).unwrap();
     let mut r = aktion(&ids[0], Aktion::Zurueckweisen);
     r.begruendung = Some("Unzuständig".into());
     let d = ctx.vorgang_aktion(r).unwrap();

@@ -321,43 +321,6 @@ fn meldung(m: &Element) -> (String, bool) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn elements_are_resolved_by_namespace_whatever_the_prefix() {
-        let xml = br#"<?xml version="1.0"?><a:X xmlns:a="urn:eins"><a:Y>1 &amp; 2</a:Y><code>c</code></a:X>"#;
-        let w = parsen(xml, 1000, "t").unwrap();
-        assert_eq!(w.ns.as_deref(), Some("urn:eins"));
-        assert_eq!(w.text(&["Y"]).as_deref(), Some("1 & 2"));
-        assert_eq!(w.kind("code").unwrap().ns, None);
-    }
-
-    #[test]
-    fn hostile_documents_are_errors() {
-        for xml in [
-            &b"<a><b></a>"[..],
-            b"<a>",
-            b"",
-            b"kein xml",
-            b"<a/><b/>",
-            b"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>",
-            b"<a>&x;</a>",
-            b"<p:a/>",
-            b"\xff\xfe<a/>",
-        ] {
-            assert!(
-                parsen(xml, 1000, "t").is_err(),
-                "{}",
-                String::from_utf8_lossy(xml)
-            );
-        }
-        let tief = "<a>".repeat(100) + &"</a>".repeat(100);
-        assert!(parsen(tief.as_bytes(), 10_000, "t").is_err());
-    }
-}
-
 /// The audit anchor of a 0605 message (its Vorgang's `urn:amtsstube:vorgang` extension fields
 /// `AuditSeq` and `AuditHash`), if it carries one. Accepts the message XML or its ZIP
 /// container.
@@ -393,4 +356,41 @@ pub fn audit_anker_lesen(daten: &[u8]) -> Result<Option<crate::AuditAnker>, Xdom
         };
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_are_resolved_by_namespace_whatever_the_prefix() {
+        let xml = br#"<?xml version="1.0"?><a:X xmlns:a="urn:eins"><a:Y>1 &amp; 2</a:Y><code>c</code></a:X>"#;
+        let w = parsen(xml, 1000, "t").unwrap();
+        assert_eq!(w.ns.as_deref(), Some("urn:eins"));
+        assert_eq!(w.text(&["Y"]).as_deref(), Some("1 & 2"));
+        assert_eq!(w.kind("code").unwrap().ns, None);
+    }
+
+    #[test]
+    fn hostile_documents_are_errors() {
+        for xml in [
+            &b"<a><b></a>"[..],
+            b"<a>",
+            b"",
+            b"kein xml",
+            b"<a/><b/>",
+            b"<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>",
+            b"<a>&x;</a>",
+            b"<p:a/>",
+            b"\xff\xfe<a/>",
+        ] {
+            assert!(
+                parsen(xml, 1000, "t").is_err(),
+                "{}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+        let tief = "<a>".repeat(100) + &"</a>".repeat(100);
+        assert!(parsen(tief.as_bytes(), 10_000, "t").is_err());
+    }
 }
