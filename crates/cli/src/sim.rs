@@ -133,6 +133,7 @@ pub fn run(cmd: &SimCmd) -> anyhow::Result<ExitCode> {
                     seed,
                     0,
                     *count,
+                    false,
                 )
                 .await
                 .context("Anträge konnten nicht gesendet werden")?;

@@ -245,9 +245,16 @@ async fn the_token_is_cached_renewed_once_on_401_and_bad_credentials_are_permane
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Http { status: 403, .. }), "{err}");
-    let err = simulator::applicant::send_applications(&client, &sim.info().destination_id, 1, 0, 1)
-        .await
-        .unwrap_err();
+    let err = simulator::applicant::send_applications(
+        &client,
+        &sim.info().destination_id,
+        1,
+        0,
+        1,
+        false,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, Error::Http { status: 403, .. }), "{err}");
     sim.stop().await;
 }

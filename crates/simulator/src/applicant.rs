@@ -172,24 +172,56 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Sends applications `start..start+count` of the stream `seed` to `destination_id`.
+/// Whether application `index` carries the hostile attachments when a simulator is started
+/// with [`crate::SimConfig::feindliche_anlagen`]: every 20th, from the fourth on (the demo's
+/// `…/00004`).
+pub fn traegt_feindliche_anlagen(index: u64) -> bool {
+    index % 20 == 3
+}
+
+/// Adds [`documents::feindliche_anlagen`] to `app` as further attachments (purpose
+/// `attachment`, ids drawn from their own stream so the rest of the application stays as it
+/// was).
+pub fn feindliche_anlagen_anhaengen(app: &mut Application, seed: u64, index: u64) {
+    let mut rng = rng_for(seed ^ 0x0FE1_4D11, index);
+    for (filename, mime, content) in documents::feindliche_anlagen() {
+        app.outgoing.attachments.push(OutgoingAttachment {
+            id: uuid(&mut rng),
+            filename: filename.into(),
+            mime_type: mime.into(),
+            purpose: "attachment".into(),
+            description: None,
+            content,
+        });
+    }
+}
+
+/// Sends applications `start..start+count` of the stream `seed` to `destination_id`; with
+/// `feindlich`, those [`traegt_feindliche_anlagen`] names carry the hostile attachments.
 pub async fn send_applications(
     client: &Client,
     destination_id: &str,
     seed: u64,
     start: u64,
     count: u64,
+    feindlich: bool,
 ) -> Result<Vec<Sent>, Error> {
     let key = client.current_encryption_key(destination_id).await?;
     let mut sent = Vec::new();
     for i in start..start + count {
         // Reply keys are RSA-4096: generate off the async worker.
-        let app = tokio::task::spawn_blocking(move || application(seed, i))
-            .await
-            .map_err(|e| Error::Protocol {
-                endpoint: "applicant".into(),
-                detail: e.to_string(),
-            })??;
+        let app = tokio::task::spawn_blocking(move || {
+            let mut app = application(seed, i)?;
+            if feindlich && traegt_feindliche_anlagen(i) {
+                feindliche_anlagen_anhaengen(&mut app, seed, i);
+            }
+            Ok::<_, Error>(app)
+        })
+        .await
+        .map_err(|e| Error::Protocol {
+            endpoint: "applicant".into(),
+            detail: e.to_string(),
+        })??;
         let created = client
             .send_sealed(&seal(destination_id, &key, &app.outgoing)?)
             .await?;

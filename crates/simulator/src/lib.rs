@@ -116,6 +116,10 @@ pub struct SimConfig {
     /// decrypted, as `<postfach>/<case_id>/<reply_id>/` with `daten.json`, `metadaten.json`
     /// and the attachments under their (sanitised) file names ([`postfach`]). `None`: nowhere.
     pub postfach: Option<PathBuf>,
+    /// Demo-Modus: every 20th application ([`applicant::traegt_feindliche_anlagen`]) also
+    /// carries hostile attachments with script ([`documents::feindliche_anlagen`]), so the
+    /// hardening of the attachment viewer can be seen and tested in the window.
+    pub feindliche_anlagen: bool,
 }
 
 /// How simulated applicants answer a Nachforderung ([`nachreichung`]).
@@ -141,6 +145,7 @@ impl Default for SimConfig {
             nachreichen: None,
             zustand: None,
             postfach: None,
+            feindliche_anlagen: false,
         }
     }
 }
@@ -385,6 +390,7 @@ impl Simulator {
             dienstschluessel_jwk,
             zustand_schreiben: Mutex::new(()),
             postfach: config.postfach.clone(),
+            feindliche_anlagen: config.feindliche_anlagen,
         });
         // The file exists from the start (with the service key), not only after the first case.
         state.sichern();
@@ -513,7 +519,15 @@ async fn pending_sender(
     let mut attempts = 0;
     while sent_count < count && attempts < count * 20 + 20 {
         attempts += 1;
-        match applicant::send_applications(&client, &info.destination_id, seed, sent_count, 1).await
+        match applicant::send_applications(
+            &client,
+            &info.destination_id,
+            seed,
+            sent_count,
+            1,
+            state.feindliche_anlagen,
+        )
+        .await
         {
             Ok(sent) => {
                 gesendet_merken(&state, seed, sent_count, &sent);
@@ -563,9 +577,15 @@ impl SimHandle {
     /// the applicants' reply keys so replies to them are read and acknowledged.
     pub async fn send(&self, seed: u64, start: u64, count: u64) -> Result<Vec<String>, SimError> {
         let client = self.info.sender_client()?;
-        let sent =
-            applicant::send_applications(&client, &self.info.destination_id, seed, start, count)
-                .await?;
+        let sent = applicant::send_applications(
+            &client,
+            &self.info.destination_id,
+            seed,
+            start,
+            count,
+            self.state.feindliche_anlagen,
+        )
+        .await?;
         gesendet_merken(&self.state, seed, start, &sent);
         Ok(sent.into_iter().map(|s| s.submission_id).collect())
     }

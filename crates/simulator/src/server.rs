@@ -172,6 +172,8 @@ pub struct AppState {
     pub(crate) zustand_schreiben: Mutex<()>,
     /// The applicants' Postfach ([`crate::SimConfig::postfach`]).
     pub(crate) postfach: Option<PathBuf>,
+    /// [`crate::SimConfig::feindliche_anlagen`].
+    pub(crate) feindliche_anlagen: bool,
 }
 
 impl std::fmt::Debug for AppState {

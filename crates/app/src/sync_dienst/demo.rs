@@ -66,6 +66,7 @@ mod mit_simulator {
             }),
             zustand: Some(kern.profil.join(ZUSTAND)),
             postfach: Some(kern.profil.join(POSTFACH)),
+            feindliche_anlagen: true,
             ..Default::default()
         })
         .await
