@@ -13,6 +13,7 @@
 
 pub mod anlage_protokoll;
 pub mod commands;
+pub mod fenster;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -123,10 +124,8 @@ pub fn run() -> ExitCode {
         })
         .invoke_handler(ipc::mit_befehlen!(befehle_registrieren))
         .setup(move |app| {
-            use tauri::Manager as _;
-            if let Some(w) = app.get_webview_window("main") {
-                grafik_einstellen(&w);
-            }
+            let w = fenster::hauptfenster(app)?;
+            grafik_einstellen(&w);
             if let Ok(ctx) = &for_setup {
                 start_sync(app.handle().clone(), ctx);
             }
