@@ -3,7 +3,8 @@
 //! 1. Documents from applicants are hostile: the demo case with an HTML page, an SVG with
 //!    `<script>`/`onload` and an XHTML page (`simulator::documents::feindliche_anlagen`; the
 //!    HTML page declared as PDF never gets this far, the intake refuses it) is opened, each document is previewed and
-//!    the window itself is navigated to each document's `anlage://` address. No script may
+//!    the window itself is asked to navigate to each document's `anlage://` address (it
+//!    refuses and stays on the app's page). No script may
 //!    run (no `window.__amtsstube_xss`, no changed title) and IPC must be out of reach (the
 //!    note the scripts try to add through `__TAURI_INTERNALS__` never appears). Documents of
 //!    a case this window has not opened are refused (403) even to the app's own `fetch`.
@@ -142,9 +143,6 @@ async fn zurueck(s: &Session, app_url: &str) -> Result<()> {
 }
 
 /// Scenario: hostile attachments, previewed and navigated to, run no script and reach no IPC.
-// Not in the scenario list until a demo case carries the hostile attachments (issue 18,
-// crates/simulator/src/applicant.rs).
-#[allow(dead_code)]
 pub async fn hostile_documents_run_no_script_and_reach_no_ipc(s: &Session) -> Result<()> {
     let zeilen = crate::entscheidung::zeilen(s, "alle").await?;
     let (erste_id, erste_az) = zeilen.first().cloned().context("the queue is empty")?;
@@ -264,33 +262,21 @@ pub async fn hostile_documents_run_no_script_and_reach_no_ipc(s: &Session) -> Re
             )
             .await?;
         tokio::time::sleep(Duration::from_millis(2500)).await;
-        let wo = s.client.current_url().await.map(|u| u.to_string());
+        // The window refuses to leave the app's page (`fenster::erlaubte_adresse` in the
+        // desktop shell): it is still there, and no document script ran in it.
+        let wo = s.client.current_url().await.map(|u| u.to_string())?;
+        if wo.starts_with("anlage:") || wo.contains("anlage.localhost") {
+            bail!("the window navigated to the document {name} ({wo}): navigation is not guarded");
+        }
         let titel = s.client.title().await.unwrap_or_default();
         if titel == XSS_TITEL {
             bail!("navigated to {name}: a hostile script renamed the document");
         }
-        match tokio::time::timeout(Duration::from_secs(10), spuren(s)).await {
-            Ok(Ok(v)) => {
-                sauber(&format!("window at {name}"), &v)?;
-                if v["href"].as_str().is_some_and(|h| h.starts_with("anlage:"))
-                    && v["ipc"].as_str() != Some("undefined")
-                {
-                    // Tauri counts a registered protocol as a local origin and injects
-                    // its IPC bridge into every document; only the sandbox keeps the
-                    // document's own scripts (and so the bridge) from running. WebDriver's
-                    // script is not the document's: an `invoke` from it got no answer within
-                    // 8 s in a trial (the sandbox's opaque origin), but holding WebDriver on
-                    // it stalls the session, so it is not part of this test.
-                    println!("  note: the document at {name} has __TAURI_INTERNALS__ injected");
-                }
-                println!(
-                    "  window at {name}: {} (title {:?}, ipc {})",
-                    v["href"], titel, v["ipc"]
-                );
-            }
-            Ok(Err(e)) => println!("  window at {name} ({wo:?}): no script runs there ({e})"),
-            Err(_) => println!("  window at {name} ({wo:?}): no answer to a script (sandboxed)"),
-        }
+        let v = tokio::time::timeout(Duration::from_secs(10), spuren(s))
+            .await
+            .context("the app's page does not answer a script after the navigation")??;
+        sauber(&format!("window asked to go to {name}"), &v)?;
+        println!("  window asked to go to {name}: stays at {wo} (title {titel:?})");
         let shot = s
             .screenshot(&format!("haertung-adresse-{}", name.replace('.', "-")))
             .await;
@@ -436,6 +422,16 @@ pub fn klartext_scan(profil: &Path, artefakte: &Path, seit: SystemTime) -> Resul
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("bash_jobs"))
         }));
+    }
+    // This test's own stdout and stderr, when they go to a file (a run redirected into
+    // /tmp): the test prints what the window showed.
+    for fd in [1, 2] {
+        if let Ok(ziel) = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            && ziel.is_file()
+        {
+            println!("  ausgenommen (Ausgabe dieses Tests): {}", ziel.display());
+            aus.push(ziel);
+        }
     }
     let mut befunde = std::collections::BTreeSet::new();
     let mut ausnahmen = std::collections::BTreeSet::new();

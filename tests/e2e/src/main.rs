@@ -207,6 +207,14 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         "a_zurueckweisung_with_its_reasons_reaches_the_applicant",
         |s| Box::pin(entscheidung::a_zurueckweisung_reaches_the_applicant(s)),
     ),
+    (
+        "hostile_attachments_previewed_and_navigated_to_run_no_script_and_reach_no_ipc",
+        |s| {
+            Box::pin(haertung::hostile_documents_run_no_script_and_reach_no_ipc(
+                s,
+            ))
+        },
+    ),
 ];
 
 /// Scenarios after the app was closed and started again on the same profile.
