@@ -209,6 +209,11 @@ pub fn verlauf_text(e: &AuditEintrag) -> String {
         ZUSTAENDIG_GESETZT => format!("Zuständig: {d}"),
         WIEDERVORLAGE_GESETZT => format!("Wiedervorlage: {d}"),
         ANLAGE_GESPEICHERT => format!("Anlage gespeichert unter {d}"),
+        crate::anlage::ANLAGE_ANGESEHEN => {
+            // "„Name.pdf“ [sha512:…]": the hash is for the record, not for reading.
+            let name = d.split(" [sha512:").next().unwrap_or(d);
+            format!("Anlage angesehen: {name}")
+        }
         crate::zurueckweisung::EXPORTIERT => format!("Antrag exportiert: {d}"),
         crate::entscheidung::ZAHLUNG_VERMERKT => format!("Zahlungseingang vermerkt: {d}"),
         store::entwurf::ENTWURF_GESPEICHERT => format!("Bescheidentwurf gespeichert ({d})"),
@@ -602,5 +607,31 @@ impl AppContext {
                 self.detail(w, v)
             })
             .map_err(fehler)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::verlauf_text;
+    use store::AuditEintrag;
+
+    fn eintrag(was: &str, details: &str) -> AuditEintrag {
+        AuditEintrag {
+            seq: 1,
+            zeit: time::OffsetDateTime::UNIX_EPOCH,
+            wer: "sb".into(),
+            was: was.into(),
+            vorgang_id: Some("v".into()),
+            details: details.into(),
+        }
+    }
+
+    #[test]
+    fn a_viewed_attachment_reads_as_a_german_sentence_without_its_hash() {
+        let e = eintrag(
+            crate::anlage::ANLAGE_ANGESEHEN,
+            "„Lageplan.pdf“ [sha512:abcdef0123]",
+        );
+        assert_eq!(verlauf_text(&e), "Anlage angesehen: „Lageplan.pdf“");
     }
 }
