@@ -99,6 +99,25 @@ fn main() {
         schreiben("dateiname", &mit(&[0, 4, b'a', b'-', b'1', b'2'], n.as_bytes()));
     }
 
+    // anlage:// paths, ranges and content (first byte: how the document size is drawn, then
+    // that size: one byte, four bytes, u64::MAX minus two bytes, or whole MiB plus two bytes).
+    let sha = "a1".repeat(64);
+    for (vorn, text) in [
+        (&[1u8, 0, 0x10, 0, 0][..], format!("/0b799ab6-8b64-4b4c-9d65-d0b1a4b2fe26/{sha}")),
+        (&[0, 200][..], format!("/1/{}", sha.to_uppercase())),
+        (&[1, 0, 0, 0, 0][..], format!("//{sha}/x")),
+        (&[1, 0, 0x10, 0, 0][..], "bytes=0-262143".to_owned()),
+        (&[3, 2, 0, 0][..], "bytes=4194304-".to_owned()),
+        (&[2, 0, 1][..], "bytes=0-18446744073709551615".to_owned()),
+        (&[0, 16][..], "bytes=-500".to_owned()),
+        (&[0, 16][..], "bytes=5-1, 7-9".to_owned()),
+        (&[0, 64][..], "%PDF-1.7\n%âãÏÓ".to_owned()),
+        (&[0, 64][..], "RIFF\0\0\0\0WEBPVP8 ".to_owned()),
+        (&[0, 64][..], "<!doctype html><script>1</script>".to_owned()),
+    ] {
+        schreiben("anlage_adresse", &mit(vorn, text.as_bytes()));
+    }
+
     // xdomea: answers and a container.
     let id = uuid::Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0);
     let b = |n: &str| xdomea::Beteiligter {
