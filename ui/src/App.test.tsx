@@ -41,6 +41,7 @@ const demoInfo: AppInfo = {
   version: '0.1.0',
   profile_dir: '/home/sb/.local/share/amtsstube',
   connection: { kind: 'demo', simulator_url: null },
+  richtlinie: { datei: '/etc/amtsstube/policy.toml', vorhanden: false, festlegungen: [] },
 };
 
 afterEach(() => {

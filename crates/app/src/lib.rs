@@ -88,6 +88,8 @@ pub struct AppContext {
     behoerde: Arc<behoerde::Behoerde>,
     /// Its statutory processing times and „fällig“ lead time, derived once.
     fristen: domain::Fristenkatalog,
+    /// The administrator's policy this context was opened under (what it pins).
+    richtlinie: Arc<richtlinie::Richtlinie>,
     /// Wakes the E-Akte loop after a hand-over ([`eakte`]).
     pub(crate) eakte_anstoss: Arc<tokio::sync::Notify>,
     /// What the E-Akte loop could not do (shown in „Abgabe offen“).
@@ -106,9 +108,23 @@ impl AppContext {
     /// configuration, and a faulty file stops the start with a message that names its line.
     /// The session (who acts, with which roles) is determined once the connection mode is
     /// known: outside Demo-Modus from the OS login and the role file ([`sitzung`]).
+    ///
+    /// The administrator's policy ([`profile::richtlinie_laden`]) is read first: a faulty one
+    /// stops the start, and what it pins applies ([`AppContext::open_mit_richtlinie`]).
     pub fn open(profile_dir: &Path) -> Result<Self, ProfileError> {
+        Self::open_mit_richtlinie(profile_dir, profile::richtlinie_laden()?)
+    }
+
+    /// [`AppContext::open`] under `richtlinie` (tests, tools): its service URLs and
+    /// destination replace `connection.json`'s, its key source, seal and role file are used,
+    /// and `demo_erlaubt = false` refuses an unconnected profile before anything is created
+    /// in it.
+    pub fn open_mit_richtlinie(
+        profile_dir: &Path,
+        richtlinie: richtlinie::Richtlinie,
+    ) -> Result<Self, ProfileError> {
         let profile_dir = profile::ensure_dir(profile_dir)?;
-        let connection = match ConnectionConfig::load(&profile_dir)? {
+        let connection = match ConnectionConfig::load_mit(&profile_dir, &richtlinie)? {
             Some(cfg) => ConnectionMode::Live {
                 base_url: cfg.base_url,
             },
@@ -116,14 +132,25 @@ impl AppContext {
                 simulator_url: None,
             },
         };
-        let behoerde = profile::behoerde_laden(
-            &profile_dir,
-            matches!(connection, ConnectionMode::Demo { .. }),
-        )?;
-        let quelle = store::Schluesselquelle::fuer_profil(&profile_dir);
+        let demo = matches!(connection, ConnectionMode::Demo { .. });
+        richtlinie
+            .demo_pruefen(demo)
+            .map_err(ProfileError::DemoVerboten)?;
+        let mut behoerde = profile::behoerde_laden(&profile_dir, demo)?;
+        if let Some(s) = &richtlinie.siegel {
+            // The policy's seal replaces the authority file's (which may lie in the profile).
+            let text = |p: &Path| p.display().to_string();
+            behoerde.siegel = Some(behoerde::Siegel {
+                pkcs12: s.pkcs12.as_deref().map(text),
+                pkcs11_modul: s.pkcs11_modul.as_deref().map(text),
+                token: s.token.clone(),
+                schluessel: s.schluessel.clone(),
+                vertrauensanker: s.vertrauensanker.iter().map(|p| text(p)).collect(),
+            });
+        }
+        let quelle = profile::schluesselquelle(&profile_dir, &richtlinie);
         let store = store::Store::open_profil(&profile_dir, &quelle)
             .map_err(|e| ProfileError::Store(e.to_string()))?;
-        let demo = matches!(connection, ConnectionMode::Demo { .. });
         Ok(Self {
             profile_dir,
             connection,
@@ -132,10 +159,11 @@ impl AppContext {
             #[cfg(feature = "demo")]
             demo: None,
             // After the connection mode: only Demo-Modus lets the environment choose the user.
-            sitzung: sitzung::SitzungsDaten::fuer_app(demo),
+            sitzung: sitzung::SitzungsDaten::fuer_app(demo, &richtlinie),
             sync: OnceLock::new(),
             fristen: behoerde.fristenkatalog(),
             behoerde: Arc::new(behoerde),
+            richtlinie: Arc::new(richtlinie),
             eakte_anstoss: Arc::new(tokio::sync::Notify::new()),
             eakte_hinweise: Arc::new(std::sync::Mutex::new(Vec::new())),
             geoeffnet: std::sync::Mutex::new(std::collections::HashSet::new()),
@@ -230,6 +258,11 @@ impl AppContext {
         &self.fristen
     }
 
+    /// The administrator's policy this context runs under.
+    pub fn richtlinie(&self) -> &richtlinie::Richtlinie {
+        &self.richtlinie
+    }
+
     /// The profile directory.
     pub fn profile_dir(&self) -> &Path {
         &self.profile_dir
@@ -253,6 +286,24 @@ impl AppContext {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             profile_dir: self.profile_dir.display().to_string(),
             connection,
+            richtlinie: ipc::RichtlinieInfo {
+                datei: self
+                    .richtlinie
+                    .datei
+                    .clone()
+                    .unwrap_or_else(|| profile::richtlinie_pfad().display().to_string()),
+                vorhanden: self.richtlinie.datei.is_some(),
+                festlegungen: self
+                    .richtlinie
+                    .festlegungen()
+                    .into_iter()
+                    .map(|f| ipc::Festlegung {
+                        feld: f.feld.to_owned(),
+                        bezeichnung: f.bezeichnung.to_owned(),
+                        wert: f.wert,
+                    })
+                    .collect(),
+            },
         })
     }
 

@@ -2,6 +2,14 @@
 //!
 //! Resolution order: `--profile DIR` (CLI) or `AMTSSTUBE_PROFILE`, else the platform data dir
 //! (`~/.local/share/amtsstube` on Linux, `%APPDATA%\Amtsstube\data` on Windows).
+//!
+//! The administrator's policy ([`richtlinie_laden`], crate `richtlinie`) is applied here: its
+//! pinned service URLs and destination replace what `connection.json` says
+//! ([`ConnectionConfig::load_mit`]), its key source replaces `AMTSSTUBE_KEY_FILE`
+//! ([`schluesselquelle`]). It is read from [`richtlinie_pfad`] only: the system's
+//! `/etc/amtsstube/policy.toml` (`%ProgramData%\Amtsstube\policy.toml`). Debug builds (the
+//! tests) may point elsewhere with `AMTSSTUBE_RICHTLINIE`; a release build (every package)
+//! does not contain that lookup, so no user's environment redirects a real installation.
 
 use std::path::{Path, PathBuf};
 
@@ -11,6 +19,10 @@ use serde::{Deserialize, Serialize};
 pub const PROFILE_ENV: &str = "AMTSSTUBE_PROFILE";
 /// File in the profile holding the integration-service connection (no secrets).
 pub const CONNECTION_FILE: &str = "connection.json";
+
+/// Environment variable pointing debug builds (tests) at another policy file; release builds
+/// ignore it (see the module doc).
+pub const RICHTLINIE_ENV: &str = "AMTSSTUBE_RICHTLINIE";
 
 /// Errors of the profile directory, with German text.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +59,14 @@ pub enum ProfileError {
         "{0} Amtsstube startet nicht mit einer fehlerhaften Behördenkonfiguration: korrigieren Sie die Datei (Aufbau: assets/behoerde.schema.json) und starten Sie neu."
     )]
     Behoerde(behoerde::KonfigFehler),
+    /// The administrator's policy is faulty (the message names file, line and field).
+    #[error(
+        "{0} Amtsstube startet nicht mit einer fehlerhaften Richtlinie: die Administration korrigiert die Datei (Vorlage: assets/examples/policy.toml, README „Configuration“), dann starten Sie Amtsstube neu."
+    )]
+    Richtlinie(richtlinie::RichtlinienFehler),
+    /// The policy forbids Demo-Modus and the profile is not connected.
+    #[error("{0}")]
+    DemoVerboten(richtlinie::RichtlinienFehler),
     /// A profile connected to an integration service has no authority configuration.
     #[error(
         "Keine Behördenkonfiguration gefunden. Mit einem Zustelldienst braucht Amtsstube die Datei {datei} im Profil ({profil}) oder in {system}: Behörde, Land, Aktenzeichen, Fristen und Leistungen. Eine Vorlage ist assets/behoerden/demo/behoerde.toml (README, „Konfiguration“)."
@@ -74,6 +94,50 @@ pub fn behoerde_laden(profil: &Path, demo: bool) -> Result<behoerde::Behoerde, P
             system: behoerde::systemverzeichnis().display().to_string(),
         }),
     }
+}
+
+/// Where the administrator's policy is read from: `policy.toml` in
+/// [`behoerde::systemverzeichnis`]; in debug builds `AMTSSTUBE_RICHTLINIE` if set.
+pub fn richtlinie_pfad() -> PathBuf {
+    #[cfg(debug_assertions)]
+    if let Some(p) = std::env::var_os(RICHTLINIE_ENV).filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
+    }
+    behoerde::systemverzeichnis().join(richtlinie::DATEINAME)
+}
+
+/// The administrator's policy of this machine ([`richtlinie_pfad`]); no file pins nothing, a
+/// faulty one stops the start.
+pub fn richtlinie_laden() -> Result<richtlinie::Richtlinie, ProfileError> {
+    richtlinie_laden_aus(&richtlinie_pfad())
+}
+
+/// The policy at `pfad` (tests, tools); see [`richtlinie_laden`].
+pub fn richtlinie_laden_aus(pfad: &Path) -> Result<richtlinie::Richtlinie, ProfileError> {
+    richtlinie::Richtlinie::laden(pfad).map_err(ProfileError::Richtlinie)
+}
+
+/// Where the database key of `profil` lives: the source the policy pins, else
+/// [`store::Schluesselquelle::fuer_profil`] (`AMTSSTUBE_KEY_FILE` or the keyring). A set
+/// `AMTSSTUBE_KEY_FILE` that the policy overrides is reported on stderr.
+pub fn schluesselquelle(
+    profil: &Path,
+    richtlinie: &richtlinie::Richtlinie,
+) -> store::Schluesselquelle {
+    use richtlinie::SchluesselArt;
+    let quelle = match (richtlinie.schluesselquelle, &richtlinie.schluesseldatei) {
+        (Some(SchluesselArt::Datei), Some(datei)) => store::Schluesselquelle::Datei(datei.clone()),
+        (Some(_), _) => store::Schluesselquelle::schluesselbund_fuer(profil),
+        (None, _) => return store::Schluesselquelle::fuer_profil(profil),
+    };
+    if std::env::var_os(store::key::KEY_FILE_ENV).is_some_and(|v| !v.is_empty()) {
+        eprintln!(
+            "Amtsstube: {} wird nicht beachtet; die Schlüsselquelle hat die Administration {} festgelegt.",
+            store::key::KEY_FILE_ENV,
+            richtlinie.wo("schluesselquelle")
+        );
+    }
+    quelle
 }
 
 /// The default profile directory: `AMTSSTUBE_PROFILE`, else the platform data directory.
@@ -126,13 +190,34 @@ struct ConnectionFile {
 }
 
 impl ConnectionConfig {
-    /// Loads the connection of a profile, `None` when none is configured. Refuses (German
-    /// message naming the file) a service or token URL that is not `https://` (plain
-    /// `http://` only to this machine) and a `ca_datei` that is not a readable PEM file.
+    /// Loads the connection of a profile under the machine's policy ([`richtlinie_laden`]),
+    /// `None` when none is configured; see [`ConnectionConfig::load_mit`].
     pub fn load(profile_dir: &Path) -> Result<Option<Self>, ProfileError> {
-        let Some(file) = Self::load_file(profile_dir)? else {
+        Self::load_mit(profile_dir, &richtlinie_laden()?)
+    }
+
+    /// Loads the connection of a profile, `None` when none is configured; what `richtlinie`
+    /// pins (service and token URL, destination) replaces what the file says. Refuses
+    /// (German message naming the file) a service or token URL that is not `https://`
+    /// (plain `http://` only to this machine) and a `ca_datei` that is not a readable PEM
+    /// file.
+    pub fn load_mit(
+        profile_dir: &Path,
+        richtlinie: &richtlinie::Richtlinie,
+    ) -> Result<Option<Self>, ProfileError> {
+        let Some(mut file) = Self::load_file(profile_dir)? else {
             return Ok(None);
         };
+        let fest = &richtlinie.zustelldienst;
+        for (wert, pin) in [
+            (&mut file.connection.base_url, &fest.base_url),
+            (&mut file.connection.token_url, &fest.token_url),
+            (&mut file.connection.destination_id, &fest.destination_id),
+        ] {
+            if let Some(pin) = pin {
+                pin.clone_into(wert);
+            }
+        }
         let fehler = |reason: String| ProfileError::Connection {
             path: profile_dir.join(CONNECTION_FILE).display().to_string(),
             reason,

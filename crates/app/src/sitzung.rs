@@ -12,7 +12,8 @@
 //! installation) has no trustworthy login: it acts as `unbekannt` with Sachbearbeitung only.
 //!
 //! **Roles** come from the role assignment `rollen.toml` an administrator maintains beside the
-//! policy ([`rollen_datei`]: `/etc/amtsstube/rollen.toml`, `%ProgramData%\Amtsstube\rollen.toml`):
+//! policy ([`rollen_datei`]: `/etc/amtsstube/rollen.toml`, `%ProgramData%\Amtsstube\rollen.toml`;
+//! the policy's `rollen_datei` names another file, [`rollen_datei_fuer`]):
 //!
 //! ```toml
 //! [[person]]
@@ -77,9 +78,16 @@ pub const ROLLE_ENV: &str = "AMTSSTUBE_ROLLE";
 /// File name of the role assignment beside the policy.
 pub const ROLLEN_DATEINAME: &str = "rollen.toml";
 
-/// Where the administrator's role assignment lives on this system.
+/// Where the administrator's role assignment lives on this system, unless the policy names
+/// another file ([`rollen_datei_fuer`]).
 pub fn rollen_datei() -> PathBuf {
     behoerde::systemverzeichnis().join(ROLLEN_DATEINAME)
+}
+
+/// The role assignment under `richtlinie`: its `rollen_datei` when pinned, else
+/// [`rollen_datei`]. The rights check ([`rechte_pruefen`]) applies to either.
+pub fn rollen_datei_fuer(richtlinie: &richtlinie::Richtlinie) -> PathBuf {
+    richtlinie.rollen_datei.clone().unwrap_or_else(rollen_datei)
 }
 
 /// The session of one context.
@@ -567,13 +575,13 @@ fn lokaler_offset() -> UtcOffset {
 
 impl SitzungsDaten {
     /// The session of the desktop app and the CLI: the real process environment, the OS login
-    /// and the system's role file ([`rollen_datei`]). What the administrator should look at
-    /// goes to the log (stderr) too.
-    pub fn fuer_app(demo: bool) -> Self {
+    /// and the role file of the policy ([`rollen_datei_fuer`]). What the administrator should
+    /// look at goes to the log (stderr) too.
+    pub fn fuer_app(demo: bool, richtlinie: &richtlinie::Richtlinie) -> Self {
         let umgebung = |name: &str| std::env::var(name).ok();
         let s = Self::ermitteln(&Quelle {
             demo,
-            rollen_datei: Some(rollen_datei()),
+            rollen_datei: Some(rollen_datei_fuer(richtlinie)),
             umgebung: &umgebung,
             os: OsAnmeldung::ermitteln(),
             vergleich: Vergleich::SYSTEM,

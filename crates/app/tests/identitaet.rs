@@ -108,7 +108,8 @@ fn outside_demo_mode_no_environment_variable_changes_who_acts_or_their_roles() {
     assert_ne!(s.anzeigename, "Mallory");
     // The roles are the administrator's for this login (this process's environment is
     // untouched, so it computes the truth), never the ones the environment asked for.
-    let wahr = app::sitzung::SitzungsDaten::fuer_app(false);
+    let wahr =
+        app::sitzung::SitzungsDaten::fuer_app(false, &app::profile::richtlinie_laden().unwrap());
     assert_eq!(s.rollen, wahr.rollen);
     assert_eq!(s.benutzer, wahr.benutzer);
     assert!(

@@ -96,8 +96,9 @@ fn alle(store: &Store) -> anyhow::Result<Vec<Vorgang>> {
 
 /// The acting person as the app determines it (see `amtsstube whoami`).
 fn wer(profile: &Path) -> anyhow::Result<String> {
-    let demo = app::ConnectionConfig::load(profile)?.is_none();
-    Ok(app::sitzung::SitzungsDaten::fuer_app(demo).benutzer)
+    let richtlinie = app::profile::richtlinie_laden()?;
+    let demo = app::ConnectionConfig::load_mit(profile, &richtlinie)?.is_none();
+    Ok(app::sitzung::SitzungsDaten::fuer_app(demo, &richtlinie).benutzer)
 }
 
 /// Runs `amtsstube cases`.

@@ -9,6 +9,10 @@
 //! Service and token URL must be `https://` (plain `http://` only to this machine, for the
 //! simulator). `--ca-datei` pins the CA of a service with its own certificate: the file (PEM)
 //! is checked, used for this connection and stored as `ca_datei` (absolute path).
+//!
+//! What the administrator's policy pins (`[zustelldienst]` in `policy.toml`: service URL, token
+//! URL, destination) is taken from there; another value from a flag or the info file is
+//! refused with where the policy pins it, before anything is created or sent.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -54,7 +58,15 @@ struct Target {
     client_secret: String,
 }
 
-fn target(args: &ConnectArgs) -> anyhow::Result<Target> {
+/// A value the administrator's policy pins: `amtsstube connect` takes it from there and
+/// refuses another one.
+struct Fest<'a> {
+    feld: &'static str,
+    wert: &'a str,
+    wo: String,
+}
+
+fn target(args: &ConnectArgs, richtlinie: &richtlinie::Richtlinie) -> anyhow::Result<Target> {
     let info: Option<serde_json::Value> = match &args.info_file {
         Some(p) => Some(
             serde_json::from_str(
@@ -76,10 +88,60 @@ fn target(args: &ConnectArgs) -> anyhow::Result<Target> {
             .or_else(|| from_info(ptr))
             .with_context(|| format!("{name} fehlt: --{name} oder --info-file angeben"))
     };
+    fn fest<'a>(
+        richtlinie: &richtlinie::Richtlinie,
+        feld: &'static str,
+        wert: &'a Option<String>,
+    ) -> Option<Fest<'a>> {
+        wert.as_deref().map(|w| Fest {
+            feld,
+            wert: w,
+            wo: richtlinie.wo(feld),
+        })
+    }
+    let z = &richtlinie.zustelldienst;
+    let gepinnt = |flag: &Option<String>,
+                   ptr: &str,
+                   name: &str,
+                   fest: Option<Fest<'_>>|
+     -> anyhow::Result<String> {
+        let angegeben = flag.clone().or_else(|| from_info(ptr));
+        match (fest, angegeben) {
+            (Some(f), Some(a)) if a != f.wert => anyhow::bail!(
+                "{} ist von der Administration festgelegt ({}: „{}“); `amtsstube connect` kann \
+                 es nicht auf „{a}“ ändern. Lassen Sie --{name} weg (und nehmen Sie die Angabe \
+                 aus der Verbindungsdatei), oder die IT ändert die Richtlinie.",
+                f.feld,
+                f.wo,
+                f.wert
+            ),
+            (Some(f), _) => Ok(f.wert.to_owned()),
+            (None, _) => pick(flag, ptr, name),
+        }
+    };
     Ok(Target {
-        base_url: pick(&args.base_url, "/base_url", "base-url")?,
-        token_url: pick(&args.token_url, "/token_url", "token-url")?,
-        destination_id: pick(&args.destination_id, "/destination_id", "destination-id")?,
+        base_url: gepinnt(
+            &args.base_url,
+            "/base_url",
+            "base-url",
+            fest(richtlinie, "zustelldienst.base_url", &z.base_url),
+        )?,
+        token_url: gepinnt(
+            &args.token_url,
+            "/token_url",
+            "token-url",
+            fest(richtlinie, "zustelldienst.token_url", &z.token_url),
+        )?,
+        destination_id: gepinnt(
+            &args.destination_id,
+            "/destination_id",
+            "destination-id",
+            fest(
+                richtlinie,
+                "zustelldienst.destination_id",
+                &z.destination_id,
+            ),
+        )?,
         client_id: pick(&args.client_id, "/subscriber/client_id", "client-id")?,
         client_secret: pick(
             &args.client_secret,
@@ -91,7 +153,8 @@ fn target(args: &ConnectArgs) -> anyhow::Result<Target> {
 
 /// Runs `amtsstube connect`.
 pub fn run(profile: &Path, args: &ConnectArgs) -> anyhow::Result<ExitCode> {
-    let t = target(args)?;
+    let richtlinie = app::profile::richtlinie_laden()?;
+    let t = target(args, &richtlinie)?;
     let profile = app::profile::ensure_dir(profile)?;
     let ca_datei = match &args.ca_datei {
         Some(p) => Some(p.canonicalize().with_context(|| {

@@ -28,9 +28,15 @@ pub enum StoreCmd {
     Rekey,
 }
 
-/// Runs a store command against the profile's configured key source.
+/// Runs a store command against the profile's configured key source (the policy's, if it
+/// pins one).
 pub fn run(profil: &Path, cmd: &StoreCmd) -> anyhow::Result<ExitCode> {
-    run_mit_quelle(profil, &Schluesselquelle::fuer_profil(profil), cmd)
+    let richtlinie = app::profile::richtlinie_laden()?;
+    run_mit_quelle(
+        profil,
+        &app::profile::schluesselquelle(profil, &richtlinie),
+        cmd,
+    )
 }
 
 /// Runs a store command with an explicit key source.

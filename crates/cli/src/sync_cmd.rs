@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 use fitconnect::profile_keys::{self, ProfileKeys};
-use store::{Schluesselquelle, Store};
+use store::Store;
 use sync::{Bericht, Engine, Fortschritt, Konfiguration};
 
 /// Arguments of `amtsstube sync`.
@@ -39,10 +39,14 @@ pub struct SyncArgs {
     json: bool,
 }
 
-/// Opens the profile's store with its configured key source.
+/// Opens the profile's store with its configured key source (the policy's, if it pins one).
 pub fn store_oeffnen(profile: &Path) -> anyhow::Result<Store> {
-    Store::open_profil(profile, &Schluesselquelle::fuer_profil(profile))
-        .context("Die verschlüsselte Datenbank des Profils lässt sich nicht öffnen")
+    let richtlinie = app::profile::richtlinie_laden()?;
+    Store::open_profil(
+        profile,
+        &app::profile::schluesselquelle(profile, &richtlinie),
+    )
+    .context("Die verschlüsselte Datenbank des Profils lässt sich nicht öffnen")
 }
 
 fn engine(profile: &Path, gleichzeitig: usize) -> anyhow::Result<Engine> {

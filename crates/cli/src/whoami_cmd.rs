@@ -20,8 +20,9 @@ pub struct WhoamiArgs {
 
 /// Runs `amtsstube whoami`.
 pub fn run(profile: &Path, args: &WhoamiArgs) -> anyhow::Result<ExitCode> {
-    let demo = app::ConnectionConfig::load(profile)?.is_none();
-    let s = SitzungsDaten::fuer_app(demo);
+    let richtlinie = app::profile::richtlinie_laden()?;
+    let demo = app::ConnectionConfig::load_mit(profile, &richtlinie)?.is_none();
+    let s = SitzungsDaten::fuer_app(demo, &richtlinie);
     let rollen: Vec<&str> = s.rollen.iter().map(|r| rolle_text(*r)).collect();
     if args.json {
         let wert = serde_json::json!({

@@ -87,6 +87,30 @@ pub struct AppInfo {
     pub profile_dir: String,
     /// Demo or live connection.
     pub connection: ConnectionMode,
+    /// What the administrator's policy pins (shown read-only in the settings).
+    pub richtlinie: RichtlinieInfo,
+}
+
+/// The administrator's policy (`policy.toml`) as the settings view shows it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RichtlinieInfo {
+    /// Where the policy is read from (also when there is none).
+    pub datei: String,
+    /// Whether there is a policy file.
+    pub vorhanden: bool,
+    /// Every setting it pins, in the order of its documentation; empty when it pins nothing.
+    pub festlegungen: Vec<Festlegung>,
+}
+
+/// One setting pinned by the policy: „von der Administration festgelegt“, not changeable here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Festlegung {
+    /// The field as written in the policy, e.g. `zustelldienst.base_url`.
+    pub feld: String,
+    /// German label.
+    pub bezeichnung: String,
+    /// The pinned value.
+    pub wert: String,
 }
 
 /// The role of the person working in this session; decides which status actions are offered.
@@ -974,6 +998,8 @@ pub fn typescript_bindings() -> String {
         IpcError::decl(&cfg),
         ConnectionMode::decl(&cfg),
         AppInfo::decl(&cfg),
+        RichtlinieInfo::decl(&cfg),
+        Festlegung::decl(&cfg),
         Rolle::decl(&cfg),
         Sitzung::decl(&cfg),
         Ansicht::decl(&cfg),

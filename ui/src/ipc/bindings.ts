@@ -38,7 +38,39 @@ profile_dir: string,
 /**
  * Demo or live connection.
  */
-connection: ConnectionMode, };
+connection: ConnectionMode, 
+/**
+ * What the administrator's policy pins (shown read-only in the settings).
+ */
+richtlinie: RichtlinieInfo, };
+
+export type RichtlinieInfo = { 
+/**
+ * Where the policy is read from (also when there is none).
+ */
+datei: string, 
+/**
+ * Whether there is a policy file.
+ */
+vorhanden: boolean, 
+/**
+ * Every setting it pins, in the order of its documentation; empty when it pins nothing.
+ */
+festlegungen: Array<Festlegung>, };
+
+export type Festlegung = { 
+/**
+ * The field as written in the policy, e.g. `zustelldienst.base_url`.
+ */
+feld: string, 
+/**
+ * German label.
+ */
+bezeichnung: string, 
+/**
+ * The pinned value.
+ */
+wert: string, };
 
 export type Rolle = "sachbearbeitung" | "teamleitung" | "zeichnungsbefugt";
 

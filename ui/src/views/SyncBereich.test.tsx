@@ -5,7 +5,7 @@ import { SyncBereich } from './SyncBereich';
 
 afterEach(cleanup);
 
-const info: AppInfo = { product: 'Amtsstube', version: '0.1.0', profile_dir: '/p', connection: { kind: 'demo', simulator_url: 'http://127.0.0.1:9' } };
+const info: AppInfo = { product: 'Amtsstube', version: '0.1.0', profile_dir: '/p', connection: { kind: 'demo', simulator_url: 'http://127.0.0.1:9' }, richtlinie: { datei: '/etc/amtsstube/policy.toml', vorhanden: false, festlegungen: [] } };
 const ruhe: SyncStatus = { laeuft: false, fertig: 0, gesamt: 0, letzter_abruf: null, offline: false, meldung: null, outbox: 0, neue_vorgaenge: 0 };
 
 describe('sync status area', () => {
