@@ -143,19 +143,26 @@ pub struct Aktualisierung {
     pub oeffentlicher_schluessel: Option<String>,
 }
 
-/// Log level. Read by the log set-up (issue 19), not yet used.
+/// Log level, by `tracing`'s names or the German ones the log set-up (crate `protokoll`,
+/// `stufe_lesen`) knows too. Read by the log set-up (issue 19), not yet used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Protokollstufe {
+    /// Nothing is logged.
+    #[serde(alias = "off")]
+    Aus,
     /// Errors only.
+    #[serde(alias = "fehler")]
     Error,
     /// Errors and warnings.
+    #[serde(alias = "warnung", alias = "warning")]
     Warn,
     /// The default: what happened, without detail.
     Info,
     /// Detail for the IT.
     Debug,
     /// Everything.
+    #[serde(alias = "ablauf")]
     Trace,
 }
 
@@ -163,6 +170,7 @@ impl Protokollstufe {
     /// As written in the file (and as `tracing` names it).
     pub fn name(self) -> &'static str {
         match self {
+            Self::Aus => "off",
             Self::Error => "error",
             Self::Warn => "warn",
             Self::Info => "info",

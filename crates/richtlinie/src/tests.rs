@@ -249,6 +249,15 @@ fn the_updater_needs_a_valid_key_when_it_is_on() {
     assert!(e.meldung.contains("stabil"), "{e}");
     let e = fehler("protokollstufe = \"laut\"\n");
     assert_eq!(e.feld, "protokollstufe", "{e}");
+    for (text, stufe) in [
+        ("warnung", Protokollstufe::Warn),
+        ("fehler", Protokollstufe::Error),
+        ("aus", Protokollstufe::Aus),
+        ("trace", Protokollstufe::Trace),
+    ] {
+        let r = Richtlinie::aus_text(&format!("protokollstufe = \"{text}\"\n"), DATEI).unwrap();
+        assert_eq!(r.protokollstufe, Some(stufe), "{text}");
+    }
 }
 
 #[test]
