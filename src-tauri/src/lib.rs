@@ -91,6 +91,23 @@ macro_rules! befehle_registrieren {
     };
 }
 
+/// Log files in the profile and the journal, at the policy's level (crate `protokoll`).
+fn protokoll_einrichten(ctx: &app::AppContext) {
+    let stufe = ctx
+        .richtlinie()
+        .protokollstufe
+        .and_then(|s| protokoll::stufe_lesen(s.name()).ok());
+    match protokoll::einrichten(ctx.profile_dir(), "amtsstube-desktop", stufe) {
+        Ok(e) => tracing::info!(
+            version = env!("CARGO_PKG_VERSION"),
+            journal = e.journal,
+            stufe = %e.stufe,
+            "Amtsstube gestartet"
+        ),
+        Err(e) => eprintln!("Amtsstube: {e}"),
+    }
+}
+
 /// Starts the desktop app; returns the process exit code.
 pub fn run() -> ExitCode {
     if let Err(msg) = check_display() {
@@ -106,6 +123,9 @@ pub fn run() -> ExitCode {
             eprintln!("Amtsstube kann das Profil nicht öffnen: {e}");
             ipc::IpcError::from(e)
         });
+    if let Ok(c) = &ctx {
+        protokoll_einrichten(c);
+    }
     let for_setup = ctx.clone();
     let for_protocol = ctx.clone();
     let result = tauri::Builder::default()

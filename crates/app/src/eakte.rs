@@ -1092,7 +1092,17 @@ pub(crate) async fn laufen(
         })
     };
     loop {
-        let h = durchgang(&store, &ziel).await;
+        let span = protokoll::lauf("eakte");
+        let h = {
+            use tracing::Instrument as _;
+            durchgang(&store, &ziel).instrument(span.clone()).await
+        };
+        span.in_scope(|| {
+            // Aktenzeichen and the E-Akte's or the file system's text: no personal data.
+            for hinweis in &h {
+                tracing::warn!("E-Akte: {hinweis}");
+            }
+        });
         if !h.is_empty()
             && let Ok(mut alle) = hinweise.lock()
         {

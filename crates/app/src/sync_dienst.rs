@@ -250,6 +250,14 @@ impl SyncDienst {
                 let store = kern.store.clone();
                 let befund =
                     tokio::task::spawn_blocking(move || store.read(|r| r.audit_pruefen())).await;
+                if let Ok(Ok(b)) = &befund {
+                    match &b.erster_bruch {
+                        None => tracing::info!("Prüfprotokoll beim Start geprüft: Kette intakt"),
+                        Some((seq, _)) => {
+                            tracing::error!(eintrag = seq, "Prüfprotokoll: Kette gebrochen")
+                        }
+                    }
+                }
                 if let Some(text) = match befund {
                     Ok(Ok(b)) => b
                         .erster_bruch

@@ -113,7 +113,34 @@ fn profile_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
     }
 }
 
+/// Log lines of the commands that work on a profile go to its `protokolle/amtsstube.log` (and
+/// the journal), at the policy's level (crate `protokoll`). Only an existing profile: a
+/// command never creates the default profile just to log. A faulty policy is the command's
+/// own error to report, not the log's.
+fn protokoll_einrichten(cli: &Cli) {
+    let Ok(dir) = profile_dir(cli) else { return };
+    if !dir.is_dir() {
+        return;
+    }
+    let stufe = app::profile::richtlinie_laden()
+        .ok()
+        .and_then(|r| r.protokollstufe)
+        .and_then(|s| protokoll::stufe_lesen(s.name()).ok());
+    if let Err(e) = protokoll::einrichten(&dir, "amtsstube", stufe) {
+        eprintln!("Hinweis: {e}");
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ohne_profil = matches!(
+        cli.command,
+        Command::Bescheid { .. } | Command::Behoerde { .. }
+    );
+    #[cfg(feature = "demo")]
+    let ohne_profil = ohne_profil || matches!(cli.command, Command::Sim { .. });
+    if !ohne_profil {
+        protokoll_einrichten(&cli);
+    }
     match &cli.command {
         Command::Bescheid { cmd } => bescheid::run(cmd),
         #[cfg(feature = "demo")]

@@ -178,7 +178,41 @@ impl Kern {
             }))
     }
 
+    /// One pass in the span `sync{art="abgleich", lauf=<uuid>}`: every line it logs carries
+    /// the same run id; the pass ends with one line of counts (no personal data).
     async fn durchlauf(
+        self: &Arc<Self>,
+        melden: &(dyn Fn(Fortschritt) + Sync),
+    ) -> Result<Bericht, SyncError> {
+        use tracing::Instrument as _;
+        let beginn = std::time::Instant::now();
+        let span = protokoll::lauf("abgleich");
+        let ergebnis = self
+            .durchlauf_ohne_span(melden)
+            .instrument(span.clone())
+            .await;
+        let ms = beginn.elapsed().as_millis();
+        span.in_scope(|| match &ergebnis {
+            Ok(b) => tracing::info!(
+                gelistet = b.gelistet,
+                neu = b.neu,
+                gespeichert = b.gespeichert,
+                nachgereicht = b.nachgereicht,
+                abgelehnt = b.abgelehnt,
+                verschwunden = b.verschwunden,
+                nicht_erledigt = b.nicht_erledigt,
+                ausgang_offen = b.ausgang_offen,
+                antworten_offen = b.antworten_offen,
+                fehler = b.fehler.len(),
+                ms,
+                "Abgleich beendet"
+            ),
+            Err(e) => tracing::error!(ms, "Abgleich abgebrochen: {e}"),
+        });
+        ergebnis
+    }
+
+    async fn durchlauf_ohne_span(
         self: &Arc<Self>,
         melden: &(dyn Fn(Fortschritt) + Sync),
     ) -> Result<Bericht, SyncError> {
