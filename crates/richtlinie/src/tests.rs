@@ -106,7 +106,7 @@ fn every_field_is_read_and_its_line_is_known() {
 
 #[test]
 fn no_file_and_an_empty_file_pin_nothing() {
-    let dir = std::env::temp_dir().join(format!("richtlinie-fehlt-{}", std::process::id()));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("gibt-es-nicht");
     let r = Richtlinie::laden(&dir.join(DATEINAME)).unwrap();
     assert_eq!(r, Richtlinie::default());
     assert!(!r.legt_etwas_fest());
