@@ -17,6 +17,7 @@
 #![deny(missing_docs)]
 
 pub mod anlage;
+pub mod diagnose;
 pub mod eakte;
 pub mod entscheidung;
 pub mod haertung;

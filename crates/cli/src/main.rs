@@ -20,6 +20,7 @@ mod connect;
 mod decide_cmd;
 #[cfg(feature = "demo")]
 mod demo_cmd;
+mod diagnose_cmd;
 mod messages_cmd;
 mod outbox_cmd;
 #[cfg(feature = "demo")]
@@ -99,6 +100,9 @@ enum Command {
     },
     /// Zeigt, wer in diesem Profil handelt: Anmeldung, Rollen und ihre Herkunft.
     Whoami(whoami_cmd::WhoamiArgs),
+    /// Diagnosebericht für die IT schreiben (ZIP: Version, Konfiguration ohne Geheimnisse,
+    /// Prüfprotokoll-Status, Anzahlen, Protokolle; nichts Persönliches).
+    Diagnose(diagnose_cmd::DiagnoseArgs),
     /// Behördenkonfiguration prüfen (`pruefen [DATEI]`) oder anzeigen (`zeigen`).
     Behoerde {
         #[command(subcommand)]
@@ -178,6 +182,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo { cmd } => demo_cmd::run(&profile_dir(&cli)?, cmd),
         Command::Behoerde { cmd } => behoerde_cmd::run(&profile_dir(&cli)?, cmd),
         Command::Whoami(args) => whoami_cmd::run(&profile_dir(&cli)?, args),
+        Command::Diagnose(args) => diagnose_cmd::run(&profile_dir(&cli)?, args),
     }
 }
 
