@@ -12,7 +12,7 @@
 //! | `rollen_datei` | the role assignment instead of `rollen.toml` beside the policy | app (session) |
 //! | `demo_erlaubt = false` | no Demo-Modus: an unconnected profile does not start | app |
 //! | `[aktualisierung] aktiv`, `kanal`, `oeffentlicher_schluessel` | the updater | read by the updater (issue 19), not yet used |
-//! | `protokollstufe` | log level | read by the log set-up (issue 19), not yet used |
+//! | `protokollstufe` | log level | the log set-up (crate `protokoll`: the desktop app and the CLI) |
 //!
 //! # Design
 //!
@@ -144,7 +144,7 @@ pub struct Aktualisierung {
 }
 
 /// Log level, by `tracing`'s names or the German ones the log set-up (crate `protokoll`,
-/// `stufe_lesen`) knows too. Read by the log set-up (issue 19), not yet used.
+/// `stufe_lesen`) knows too. Read by the log set-up of the desktop app and the CLI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Protokollstufe {
@@ -192,7 +192,7 @@ pub struct Richtlinie {
     pub schluesseldatei: Option<PathBuf>,
     /// The role assignment (absolute path) instead of `rollen.toml` beside the policy.
     pub rollen_datei: Option<PathBuf>,
-    /// Log level (not yet used).
+    /// Log level (read by the log set-up).
     pub protokollstufe: Option<Protokollstufe>,
     /// The integration service.
     #[serde(default)]
