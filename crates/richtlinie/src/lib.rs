@@ -11,7 +11,7 @@
 //! | `[siegel]` (as in `behoerde.toml`, absolute paths) | the authority's seal; replaces `[siegel]` of `behoerde.toml` | app (Bescheid) |
 //! | `rollen_datei` | the role assignment instead of `rollen.toml` beside the policy | app (session) |
 //! | `demo_erlaubt = false` | no Demo-Modus: an unconnected profile does not start | app |
-//! | `[aktualisierung] aktiv`, `kanal`, `oeffentlicher_schluessel` | the updater | read by the updater (issue 19), not yet used |
+//! | `[aktualisierung] aktiv`, `kanal`, `oeffentlicher_schluessel`, `adresse` | the updater: on only with `aktiv = true`, key and address | desktop shell (`aktualisierung`) |
 //! | `protokollstufe` | log level | the log set-up (crate `protokoll`: the desktop app and the CLI) |
 //!
 //! # Design
@@ -130,17 +130,33 @@ impl Kanal {
     }
 }
 
-/// The updater's settings. Read by the updater (issue 19), not yet used.
+/// The updater's settings, read by the desktop shell (module `aktualisierung`). The updater
+/// runs only with `aktiv = true`, and then [`Richtlinie::pruefen`] has made sure the key and
+/// the address are there; anything else (no policy, `aktiv` absent or `false`) leaves it off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Aktualisierung {
-    /// Whether the app looks for and installs updates; `false` turns the updater off.
+    /// Whether the app looks for updates; only `true` turns the updater on.
     pub aktiv: Option<bool>,
     /// Which releases it follows.
     pub kanal: Option<Kanal>,
     /// The public key (Tauri updater / minisign, base64 as `tauri signer generate` prints it)
     /// every update must be signed with.
     pub oeffentlicher_schluessel: Option<String>,
+    /// The update manifest's address (`latest.json` of the Tauri updater): `https://`, plain
+    /// `http://` only to this machine. `{{kanal}}` in it becomes the channel's name; an
+    /// address without it gets `?kanal=…` appended (see the shell's `aktualisierung`).
+    pub adresse: Option<String>,
+}
+
+impl Aktualisierung {
+    /// Whether the updater is to run: only with `aktiv = true` (which the check ties to a key
+    /// and an address).
+    pub fn eingeschaltet(&self) -> bool {
+        self.aktiv == Some(true)
+            && self.oeffentlicher_schluessel.is_some()
+            && self.adresse.is_some()
+    }
 }
 
 /// Log level, by `tracing`'s names or the German ones the log set-up (crate `protokoll`,
@@ -199,7 +215,7 @@ pub struct Richtlinie {
     pub zustelldienst: Zustelldienst,
     /// The authority's seal.
     pub siegel: Option<Siegel>,
-    /// The updater (not yet used).
+    /// The updater.
     #[serde(default)]
     pub aktualisierung: Aktualisierung,
     /// The file it was read from; `None`: there is none.
@@ -379,11 +395,22 @@ impl Richtlinie {
             aktualisierungsschluessel_pruefen(k)
                 .map_err(|m| self.fehler("aktualisierung.oeffentlicher_schluessel", m))?;
         }
+        if let Some(u) = &a.adresse {
+            url_pruefen(u).map_err(|m| self.fehler("aktualisierung.adresse", m))?;
+        }
         if a.aktiv == Some(true) && a.oeffentlicher_schluessel.is_none() {
             return Err(self.fehler(
                 "aktualisierung.aktiv",
                 "Aktualisierungen ohne oeffentlicher_schluessel: jede Aktualisierung wird gegen \
                  diesen Schlüssel geprüft; tragen Sie ihn ein oder setzen Sie aktiv = false."
+                    .into(),
+            ));
+        }
+        if a.aktiv == Some(true) && a.adresse.is_none() {
+            return Err(self.fehler(
+                "aktualisierung.aktiv",
+                "Aktualisierungen ohne adresse: tragen Sie die Adresse der Aktualisierungsliste \
+                 (latest.json, https://) als adresse ein oder setzen Sie aktiv = false."
                     .into(),
             ));
         }
@@ -495,6 +522,11 @@ impl Richtlinie {
                 "aktualisierung.oeffentlicher_schluessel",
                 "Schlüssel für Aktualisierungen",
                 a.oeffentlicher_schluessel.clone(),
+            ),
+            (
+                "aktualisierung.adresse",
+                "Adresse für Aktualisierungen",
+                a.adresse.clone(),
             ),
             (
                 "protokollstufe",

@@ -64,7 +64,8 @@ fn every_field_is_read_and_its_line_is_known() {
          [aktualisierung]\n\
          aktiv = true\n\
          kanal = \"vorab\"\n\
-         oeffentlicher_schluessel = \"{}\"\n",
+         oeffentlicher_schluessel = \"{}\"\n\
+         adresse = \"https://aktualisierung.musterstadt.example/amtsstube/{{{{kanal}}}}/latest.json\"\n",
         updater_schluessel()
     );
     let r = Richtlinie::aus_text(&text, DATEI).unwrap();
@@ -94,6 +95,7 @@ fn every_field_is_read_and_its_line_is_known() {
             "aktualisierung.aktiv",
             "aktualisierung.kanal",
             "aktualisierung.oeffentlicher_schluessel",
+            "aktualisierung.adresse",
             "protokollstufe",
         ]
     );
@@ -245,6 +247,7 @@ fn the_updater_needs_a_valid_key_when_it_is_on() {
     );
     let r = Richtlinie::aus_text("[aktualisierung]\naktiv = false\n", DATEI).unwrap();
     assert_eq!(r.aktualisierung.aktiv, Some(false));
+    assert!(!r.aktualisierung.eingeschaltet());
     let e = fehler("[aktualisierung]\nkanal = \"nightly\"\n");
     assert!(e.meldung.contains("stabil"), "{e}");
     let e = fehler("protokollstufe = \"laut\"\n");
@@ -269,4 +272,57 @@ fn demo_mode_is_refused_only_when_forbidden_and_the_profile_is_unconnected() {
     assert!(r.demo_pruefen(false).is_ok());
     let erlaubt = Richtlinie::aus_text("demo_erlaubt = true\n", DATEI).unwrap();
     assert!(erlaubt.demo_pruefen(true).is_ok());
+}
+
+#[test]
+fn the_updater_on_needs_an_address_that_is_https_or_this_machine() {
+    let schluessel = updater_schluessel();
+    let mit = |zeilen: &str| {
+        format!("[aktualisierung]\noeffentlicher_schluessel = \"{schluessel}\"\n{zeilen}")
+    };
+    let e = fehler(&mit("aktiv = true\n"));
+    assert_eq!(
+        (e.feld.as_str(), e.zeile),
+        ("aktualisierung.aktiv", Some(3)),
+        "{e}"
+    );
+    assert!(e.meldung.contains("adresse"), "{e}");
+    let e = fehler(&mit(
+        "aktiv = true\nadresse = \"http://aktualisierung.example/latest.json\"\n",
+    ));
+    assert_eq!(
+        (e.feld.as_str(), e.zeile),
+        ("aktualisierung.adresse", Some(4)),
+        "{e}"
+    );
+    assert!(e.meldung.contains("unverschlüsselt"), "{e}");
+    let e = fehler(&mit("adresse = \"ftp://aktualisierung.example/\"\n"));
+    assert_eq!(e.feld, "aktualisierung.adresse", "{e}");
+    let e = fehler("[aktualisierung]\naktiv = true\nadresse = \"https://a.example/latest.json\"\n");
+    assert_eq!(e.feld, "aktualisierung.aktiv", "{e}");
+    assert!(e.meldung.contains("oeffentlicher_schluessel"), "{e}");
+
+    let r = Richtlinie::aus_text(
+        &mit("aktiv = true\nkanal = \"vorab\"\nadresse = \"http://127.0.0.1:8080/{{kanal}}/latest.json\"\n"),
+        DATEI,
+    )
+    .unwrap();
+    assert!(r.aktualisierung.eingeschaltet());
+    let f = r
+        .festlegungen()
+        .into_iter()
+        .find(|f| f.feld == "aktualisierung.adresse")
+        .unwrap();
+    assert_eq!(
+        (f.bezeichnung, f.wert.as_str(), f.zeile),
+        (
+            "Adresse für Aktualisierungen",
+            "http://127.0.0.1:8080/{{kanal}}/latest.json",
+            Some(5)
+        )
+    );
+    // An address alone does not turn it on: only aktiv = true does.
+    let r =
+        Richtlinie::aus_text(&mit("adresse = \"https://a.example/latest.json\"\n"), DATEI).unwrap();
+    assert!(!r.aktualisierung.eingeschaltet());
 }
