@@ -376,6 +376,39 @@ pub async fn anlage_speichern(
     .await
 }
 
+/// „Diagnosebericht speichern …“: the system's save dialog, then the report for the IT
+/// ([`app::diagnose`]).
+#[tauri::command]
+pub async fn diagnosebericht_speichern(
+    window: tauri::Window,
+    state: tauri::State<'_, Shared>,
+) -> Result<Option<String>, IpcError> {
+    let c = ctx(&state)?;
+    let heute = time::OffsetDateTime::now_utc().date();
+    let ziel = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Diagnosebericht speichern unter …")
+        .set_file_name(format!("amtsstube-diagnose-{heute}.zip"))
+        .add_filter("ZIP-Archiv", &["zip"])
+        .blocking_save_file();
+    let Some(ziel) = ziel else {
+        return Ok(None);
+    };
+    let pfad = ziel.into_path().map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
+        )
+    })?;
+    off_thread(c, move |c| {
+        c.diagnosebericht(&pfad)
+            .map(|b| Some(b.pfad.display().to_string()))
+    })
+    .await
+}
+
 /// „Antrag exportieren …“: the system's folder dialog, then the export into a new folder.
 #[tauri::command]
 pub async fn vorgang_exportieren(

@@ -115,6 +115,10 @@ macro_rules! mit_befehlen {
             /// Exportiert den Antrag (Formulardaten und alle Dokumente) in einen gewählten Ordner,
             /// z. B. für die Behörde, an die er weitergeleitet wurde; antwortet mit dem Ordner.
             vorgang_exportieren(id: String) -> Option<String> => Fenster;
+            /// „Diagnosebericht speichern …“: fragt im Dialog des Systems nach dem Ziel und
+            /// schreibt den Bericht für die IT (ZIP, nichts Persönliches); antwortet mit dem
+            /// Pfad, `null`, wenn abgebrochen.
+            diagnosebericht_speichern() -> Option<String> => Fenster;
             /// Die gespeicherten Filter des Posteingangs.
             gespeicherte_filter() -> Vec<GespeicherterFilter> => Kontext;
             /// Speichert einen Filter (ersetzt einen gleichnamigen); antwortet mit allen Filtern.

@@ -34,6 +34,7 @@ export type Befehlsname =
   | 'brief_speichern'
   | 'anlage_speichern'
   | 'vorgang_exportieren'
+  | 'diagnosebericht_speichern'
   | 'gespeicherte_filter'
   | 'filter_speichern'
   | 'filter_loeschen'
@@ -252,6 +253,15 @@ export function anlageSpeichern(vorgangId: string, sha512: string): Promise<stri
  */
 export function vorgangExportieren(id: string): Promise<string | null> {
   return call<string | null>('vorgang_exportieren', { id });
+}
+
+/**
+ * „Diagnosebericht speichern …“: fragt im Dialog des Systems nach dem Ziel und
+ * schreibt den Bericht für die IT (ZIP, nichts Persönliches); antwortet mit dem
+ * Pfad, `null`, wenn abgebrochen.
+ */
+export function diagnoseberichtSpeichern(): Promise<string | null> {
+  return call<string | null>('diagnosebericht_speichern');
 }
 
 /**

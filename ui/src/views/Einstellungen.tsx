@@ -1,4 +1,6 @@
-import type { AppInfo, IpcError } from '../ipc';
+import { useState } from 'react';
+import { diagnoseberichtSpeichern, type AppInfo, type IpcError } from '../ipc';
+import { Fehler } from './Fehler';
 
 type Props = {
   state: { kind: 'loading' } | { kind: 'ok'; info: AppInfo } | { kind: 'error'; error: IpcError };
@@ -10,7 +12,8 @@ export const FESTGELEGT = 'von der Administration festgelegt';
 /**
  * Settings page: what the app reports about itself, and what the administrator's policy
  * (`policy.toml`) pins, read-only with „von der Administration festgelegt“. Nothing here can be
- * changed; a setting offered for change later must be disabled when its field is pinned.
+ * changed; a setting offered for change later must be disabled when its field is pinned. The
+ * one action here is „Diagnosebericht speichern …“ for the IT.
  */
 export function Einstellungen({ state }: Props) {
   if (state.kind === 'loading') return <p>Angaben werden geladen …</p>;
@@ -63,6 +66,46 @@ export function Einstellungen({ state }: Props) {
           </>
         )}
       </section>
+      <Diagnose />
     </>
+  );
+}
+
+/** „Diagnosebericht speichern …“: the report for the IT (ZIP, nothing personal). */
+function Diagnose() {
+  const [laeuft, setLaeuft] = useState(false);
+  const [meldung, setMeldung] = useState('');
+  const [fehler, setFehler] = useState<IpcError | null>(null);
+  const speichern = () => {
+    setLaeuft(true);
+    setFehler(null);
+    setMeldung('Diagnosebericht wird geschrieben …');
+    diagnoseberichtSpeichern().then(
+      (pfad) => {
+        setLaeuft(false);
+        setMeldung(pfad ? `Diagnosebericht gespeichert unter ${pfad}` : 'Speichern abgebrochen.');
+      },
+      (e: IpcError) => {
+        setLaeuft(false);
+        setMeldung('');
+        setFehler(e);
+      },
+    );
+  };
+  return (
+    <section aria-labelledby="diagnose-heading" data-testid="diagnose">
+      <h2 id="diagnose-heading">Diagnose</h2>
+      <p>
+        Der Diagnosebericht hilft der IT bei Störungen: Version, Konfiguration ohne Geheimnisse, Zustand des
+        Prüfprotokolls, Anzahlen und die letzten Protokollzeilen. Er enthält keine Vorgänge, Namen oder Dokumente.
+      </p>
+      <button type="button" className="knopf" data-testid="diagnose-speichern" onClick={speichern} disabled={laeuft}>
+        Diagnosebericht speichern …
+      </button>
+      <p className="meldung" role="status" data-testid="diagnose-meldung">
+        {meldung}
+      </p>
+      {fehler && <Fehler fehler={fehler} />}
+    </section>
   );
 }
