@@ -2,8 +2,8 @@
 //! applicant file name is shortened to 150 characters *after* leading and trailing dots and
 //! spaces were removed, so the cut can leave a dot or a space at the end (`rechnung.` or
 //! `rechnung `), which Windows silently drops when saving — the name the caseworker is offered
-//! is then not the file that is written. Ignored until `sicherer_dateiname` trims after
-//! shortening (fixed: the cut is trimmed again).
+//! is then not the file that is written. Fixed: `sicherer_dateiname` trims the cut again; this
+//! test failed before the fix and guards it.
 
 #[test]
 fn a_shortened_file_name_does_not_end_in_a_dot_or_a_space() {
