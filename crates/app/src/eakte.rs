@@ -768,7 +768,7 @@ pub fn atomar_ablegen(ordner: &Path, name: &str, inhalt: &[u8]) -> Result<(), St
 /// Delivers every due hand-over of the outbox. Returns hints for what failed.
 pub async fn zustellen(store: &Arc<Store>, ziel: &EAkteZiel) -> Vec<String> {
     let jetzt = OffsetDateTime::now_utc();
-    let faellig = match store.read(|r| r.outbox_faellig(jetzt, 100)) {
+    let faellig = match store.read(|r| r.outbox_faellig_arten(jetzt, 100, &[ART_ABGABE])) {
         Ok(f) => f,
         Err(e) => return vec![format!("Postausgang der E-Akte: {e}")],
     };
@@ -1116,13 +1116,14 @@ pub(crate) async fn laufen(
             );
         }
         if let Ok(Some(e)) = store.read(|r| {
-            Ok(
-                r.outbox_faellig(OffsetDateTime::now_utc() + time::Duration::days(3650), 100)?
-                    .into_iter()
-                    .filter(|e| e.art == ART_ABGABE)
-                    .map(|e| e.naechster_versuch)
-                    .min(),
-            )
+            Ok(r.outbox_faellig_arten(
+                OffsetDateTime::now_utc() + time::Duration::days(3650),
+                1,
+                &[ART_ABGABE],
+            )?
+            .into_iter()
+            .map(|e| e.naechster_versuch)
+            .min())
         }) {
             let bis = e - OffsetDateTime::now_utc();
             warte = warte.min(

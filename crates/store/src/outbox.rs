@@ -180,6 +180,39 @@ impl Lesen<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Like [`Lesen::outbox_faellig`], but only items of `arten`, filtered in the database: a
+    /// sender reads its own kinds only, so many due items of another kind can neither hide
+    /// its items behind `limit` nor make it load their payloads. No kinds: nothing.
+    pub fn outbox_faellig_arten(
+        &self,
+        jetzt: OffsetDateTime,
+        limit: u32,
+        arten: &[&str],
+    ) -> Result<Vec<OutboxEintrag>> {
+        if arten.is_empty() {
+            return Ok(Vec::new());
+        }
+        let platzhalter = (0..arten.len())
+            .map(|i| format!("?{}", i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {SPALTEN} FROM outbox WHERE zustand = 'offen' AND naechster_versuch_ms <= ?1
+             AND art IN ({platzhalter}) ORDER BY naechster_versuch_ms, id LIMIT ?2"
+        ))?;
+        let mut werte: Vec<rusqlite::types::Value> = vec![
+            rusqlite::types::Value::Integer(ms(jetzt)),
+            rusqlite::types::Value::Integer(i64::from(limit)),
+        ];
+        werte.extend(
+            arten
+                .iter()
+                .map(|a| rusqlite::types::Value::Text((*a).to_owned())),
+        );
+        let rows = st.query_map(rusqlite::params_from_iter(werte), eintrag)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Number of open items (due now or waiting for their next attempt).
     pub fn outbox_offen_anzahl(&self) -> Result<u64> {
         let n: i64 = self

@@ -607,6 +607,41 @@ fn the_outbox_is_idempotent_and_hands_out_due_items_with_retry_bookkeeping() {
     ));
 }
 
+#[test]
+fn due_items_of_one_kind_are_not_hidden_behind_many_due_items_of_another() {
+    let (_d, s, _) = neuer_store();
+    let t0 = datetime!(2026-03-02 10:00 UTC);
+    let auftrag = |art: &str, i: usize| NeuerAuftrag {
+        idempotenz: format!("{art}:{i}"),
+        art: art.into(),
+        vorgang_id: None,
+        nutzlast: b"{}".to_vec(),
+    };
+    s.write(|w| {
+        // 150 replies due first, then one hand-over to the E-Akte.
+        for i in 0..150 {
+            w.outbox_einreihen(&auftrag("fitconnect.reply", i), t0)?;
+        }
+        w.outbox_einreihen(&auftrag("eakte.abgabe", 0), t0 + Duration::seconds(1))
+    })
+    .unwrap();
+    let jetzt = t0 + Duration::minutes(1);
+    let nur_abgabe = s
+        .read(|r| r.outbox_faellig_arten(jetzt, 100, &["eakte.abgabe"]))
+        .unwrap();
+    assert_eq!(nur_abgabe.len(), 1, "{nur_abgabe:?}");
+    assert_eq!(nur_abgabe[0].art, "eakte.abgabe");
+    let zwei = s
+        .read(|r| r.outbox_faellig_arten(jetzt, 1000, &["fitconnect.reply", "eakte.abgabe"]))
+        .unwrap();
+    assert_eq!(zwei.len(), 151);
+    assert!(
+        s.read(|r| r.outbox_faellig_arten(jetzt, 10, &[]))
+            .unwrap()
+            .is_empty()
+    );
+}
+
 fn anlage_schreiben(s: &Store, daten: &[u8]) -> (String, u64) {
     let mut w = s.anlage_schreiber().unwrap();
     for teil in daten.chunks(7_777) {

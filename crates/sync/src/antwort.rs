@@ -433,11 +433,7 @@ pub(crate) async fn antworten_senden(
     let bis = jetzt + time::Duration::try_from(cfg.antwort_anspruch).unwrap_or_default();
     // Claim the due rows and count the attempts in one transaction, before acting.
     let faellig = store.write(|w| {
-        let faellig: Vec<_> = w
-            .outbox_faellig(jetzt, 10_000)?
-            .into_iter()
-            .filter(|e| e.art == ART_ANTWORT)
-            .collect();
+        let faellig: Vec<_> = w.outbox_faellig_arten(jetzt, 10_000, &[ART_ANTWORT])?;
         for e in &faellig {
             w.outbox_versuch(e.id)?;
             // Seen in the outbox when this process dies while it sends.

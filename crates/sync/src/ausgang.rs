@@ -84,12 +84,13 @@ impl Kern {
         bericht: &mut Bericht,
         melden: &(dyn Fn(Fortschritt) + Sync),
     ) -> Result<(), SyncError> {
-        let faellig: Vec<_> = self
-            .store
-            .read(|r| r.outbox_faellig(OffsetDateTime::now_utc(), 10_000))?
-            .into_iter()
-            .filter(|e| e.art == ART_ANNAHME || e.art == ART_ABLEHNUNG)
-            .collect();
+        let faellig: Vec<_> = self.store.read(|r| {
+            r.outbox_faellig_arten(
+                OffsetDateTime::now_utc(),
+                10_000,
+                &[ART_ANNAHME, ART_ABLEHNUNG],
+            )
+        })?;
         if faellig.is_empty() {
             return Ok(());
         }

@@ -166,16 +166,13 @@ impl Kern {
     fn naechste_faelligkeit(&self) -> Result<Option<Duration>, SyncError> {
         let fern = OffsetDateTime::now_utc() + time::Duration::days(3650);
         // Only the kinds this engine sends (the E-Akte hand-over has its own loop in `app`).
-        let offen = self.store.read(|r| r.outbox_faellig(fern, 500))?;
-        Ok(offen
-            .iter()
-            .filter(|e| [ART_ANNAHME, ART_ABLEHNUNG, crate::ART_ANTWORT].contains(&e.art.as_str()))
-            .map(|e| e.naechster_versuch)
-            .min()
-            .map(|t| {
-                let d = t - OffsetDateTime::now_utc();
-                Duration::try_from(d).unwrap_or(Duration::ZERO)
-            }))
+        let offen = self.store.read(|r| {
+            r.outbox_faellig_arten(fern, 1, &[ART_ANNAHME, ART_ABLEHNUNG, crate::ART_ANTWORT])
+        })?;
+        Ok(offen.iter().map(|e| e.naechster_versuch).min().map(|t| {
+            let d = t - OffsetDateTime::now_utc();
+            Duration::try_from(d).unwrap_or(Duration::ZERO)
+        }))
     }
 
     /// One pass in the span `sync{art="abgleich", lauf=<uuid>}`: every line it logs carries
