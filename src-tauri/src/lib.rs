@@ -11,6 +11,7 @@
 //! `build.rs` and the capability follow from the table; a forwarder that does not match its
 //! entry does not compile in the test build.
 
+pub mod aktualisierung;
 pub mod anlage_protokoll;
 pub mod commands;
 pub mod fenster;
@@ -128,30 +129,35 @@ pub fn run() -> ExitCode {
     }
     let for_setup = ctx.clone();
     let for_protocol = ctx.clone();
-    let result = tauri::Builder::default()
-        .plugin(tauri_plugin_dialog::init())
-        .manage::<commands::Shared>(ctx)
-        .register_asynchronous_uri_scheme_protocol("anlage", move |_ctx, request, responder| {
-            let ctx = for_protocol.clone();
-            // Decrypting is blocking work: keep it off the webview's thread.
-            tauri::async_runtime::spawn_blocking(move || {
-                let response = match &ctx {
-                    Ok(ctx) => anlage_protokoll::antwort(ctx, &request),
-                    Err(e) => anlage_protokoll::fehler(e),
-                };
-                responder.respond(response);
-            });
-        })
-        .invoke_handler(ipc::mit_befehlen!(befehle_registrieren))
-        .setup(move |app| {
-            let w = fenster::hauptfenster(app)?;
-            grafik_einstellen(&w);
-            if let Ok(ctx) = &for_setup {
-                start_sync(app.handle().clone(), ctx);
-            }
-            Ok(())
-        })
-        .run(tauri::generate_context!());
+    // Updates only as the policy says: without it the plugin is not registered.
+    let updates = aktualisierung::fuer_start(&ctx);
+    let mut kontext = tauri::generate_context!();
+    let result =
+        aktualisierung::einrichten(tauri::Builder::default(), &mut kontext, updates.as_ref())
+            .plugin(tauri_plugin_dialog::init())
+            .manage::<commands::Shared>(ctx)
+            .register_asynchronous_uri_scheme_protocol("anlage", move |_ctx, request, responder| {
+                let ctx = for_protocol.clone();
+                // Decrypting is blocking work: keep it off the webview's thread.
+                tauri::async_runtime::spawn_blocking(move || {
+                    let response = match &ctx {
+                        Ok(ctx) => anlage_protokoll::antwort(ctx, &request),
+                        Err(e) => anlage_protokoll::fehler(e),
+                    };
+                    responder.respond(response);
+                });
+            })
+            .invoke_handler(ipc::mit_befehlen!(befehle_registrieren))
+            .setup(move |app| {
+                let w = fenster::hauptfenster(app)?;
+                grafik_einstellen(&w);
+                if let Ok(ctx) = &for_setup {
+                    start_sync(app.handle().clone(), ctx);
+                }
+                aktualisierung::beim_start(app.handle(), updates);
+                Ok(())
+            })
+            .run(kontext);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
