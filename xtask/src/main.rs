@@ -12,6 +12,9 @@
 //! * `cargo xtask audit` runs only the dependency audit.
 //! * `cargo xtask fuzz [--sekunden N] [--minimieren] [ZIEL…]` runs the cargo-fuzz targets in
 //!   `fuzz/` for N seconds each (default 600) and reports runs, speed and crashes ([`fuzz`]).
+//! * `cargo xtask bundle [--ohne-pruefung]` builds the signed `.deb` and `.rpm` without the
+//!   demo feature, checks them with lintian and rpmlint and installs them into throwaway roots
+//!   ([`paket`]).
 //! * `cargo xtask bindings` regenerates from the `ipc` crate `ui/src/ipc/bindings.ts` (types),
 //!   `ui/src/ipc/befehle.ts` (command wrappers), `ui/src/ipc/fehlercodes.ts` and the window's
 //!   capability `src-tauri/capabilities/default.json`.
@@ -27,6 +30,7 @@ use anyhow::{Context, Result, bail};
 
 mod audit;
 mod fuzz;
+mod paket;
 mod schluesselbund;
 
 fn root() -> PathBuf {
@@ -50,6 +54,7 @@ fn main() -> std::process::ExitCode {
         Some("deps") => ensure_deps(Need::All),
         Some("fuzz") => fuzz::fuzz(&args[1..]),
         Some("audit") => audit::abhaengigkeiten_pruefen(),
+        Some("bundle") => paket::bundle(&args[1..]),
         _ => {
             eprintln!(
                 "Benutzung:\n  cargo xtask run [-- ARGS]   App bauen und starten (Demo-Modus ohne Konfiguration)\n  \
@@ -58,6 +63,8 @@ fn main() -> std::process::ExitCode {
                  cargo xtask audit           Abhängigkeiten prüfen (Lizenzen, Herkunft, Sicherheitsmeldungen)\n  \
                  cargo xtask fuzz [--sekunden N] [--minimieren] [ZIEL…]\n                              \
                  Fuzz-Ziele in fuzz/ je N Sekunden laufen lassen (Standard 600)\n  \
+                 cargo xtask bundle [--ohne-pruefung]\n                              \
+                 .deb und .rpm bauen, signieren, prüfen (lintian, rpmlint) und probeweise installieren\n  \
                  cargo xtask deps            fehlende Systempakete installieren"
             );
             return std::process::ExitCode::from(2);
