@@ -376,6 +376,32 @@ pub async fn anlage_speichern(
     .await
 }
 
+/// „Antrag exportieren …“: the system's folder dialog, then the export into a new folder.
+#[tauri::command]
+pub async fn vorgang_exportieren(
+    window: tauri::Window,
+    state: tauri::State<'_, Shared>,
+    id: String,
+) -> Result<Option<String>, IpcError> {
+    let c = ctx(&state)?;
+    let ziel = window
+        .dialog()
+        .file()
+        .set_parent(&window)
+        .set_title("Antrag exportieren in …")
+        .blocking_pick_folder();
+    let Some(ziel) = ziel else {
+        return Ok(None);
+    };
+    let pfad = ziel.into_path().map_err(|_| {
+        IpcError::new(
+            ErrorCode::InvalidInput,
+            "Dieser Ordner kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
+        )
+    })?;
+    off_thread(c, move |c| c.vorgang_exportieren(&id, &pfad).map(Some)).await
+}
+
 /// „Diagnosebericht speichern …“: the system's save dialog, then the report for the IT
 /// ([`app::diagnose`]).
 #[tauri::command]
@@ -407,32 +433,6 @@ pub async fn diagnosebericht_speichern(
             .map(|b| Some(b.pfad.display().to_string()))
     })
     .await
-}
-
-/// „Antrag exportieren …“: the system's folder dialog, then the export into a new folder.
-#[tauri::command]
-pub async fn vorgang_exportieren(
-    window: tauri::Window,
-    state: tauri::State<'_, Shared>,
-    id: String,
-) -> Result<Option<String>, IpcError> {
-    let c = ctx(&state)?;
-    let ziel = window
-        .dialog()
-        .file()
-        .set_parent(&window)
-        .set_title("Antrag exportieren in …")
-        .blocking_pick_folder();
-    let Some(ziel) = ziel else {
-        return Ok(None);
-    };
-    let pfad = ziel.into_path().map_err(|_| {
-        IpcError::new(
-            ErrorCode::InvalidInput,
-            "Dieser Ordner kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
-        )
-    })?;
-    off_thread(c, move |c| c.vorgang_exportieren(&id, &pfad).map(Some)).await
 }
 
 /// Saved filters of the Posteingang.

@@ -97,7 +97,7 @@ fn protokolle(profil: &Path, grenze: u64) -> Vec<(String, Vec<u8>)> {
             (t, e.path())
         })
         .collect();
-    dateien.sort_by(|a, b| b.0.cmp(&a.0));
+    dateien.sort_by_key(|d| std::cmp::Reverse(d.0));
     let mut rest = grenze;
     let mut out = Vec::new();
     for (_, p) in dateien {
