@@ -1,6 +1,6 @@
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AppInfo, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus } from './ipc';
+import type { AktualisierungVerfuegbar, AppInfo, QueueAnfrage, QueueAntwort, Sitzung, SyncStatus } from './ipc';
 
 const ipc = vi.hoisted(() => ({
   appInfo: vi.fn<() => Promise<AppInfo>>(),
@@ -20,6 +20,7 @@ const ipc = vi.hoisted(() => ({
   ),
   jetztAbrufen: vi.fn(),
   aufSyncStatus: vi.fn(() => () => undefined),
+  aufAktualisierungVerfuegbar: vi.fn<(h: (a: AktualisierungVerfuegbar) => void) => () => void>(() => () => undefined),
   aufVorgaengeGeaendert: vi.fn(() => () => undefined),
   ansichtZahlen: vi.fn(() => Promise.resolve({ neu: 0, meine: 0, faellig: 0, ueberfaellig: 0, wiedervorlage_heute: 0, alle: 0, ansichten: [] })),
   posteingang: vi.fn<(a: QueueAnfrage) => Promise<QueueAntwort>>(() => Promise.resolve({ zeilen: [], gesamt: 0, offset: 0 })),
@@ -191,5 +192,18 @@ describe('App frame', () => {
     expect(ipc.vorgang).toHaveBeenCalledWith('v1');
     fireEvent.keyDown(document.body, { key: 'Escape' });
     await waitFor(() => expect(window.location.hash).toBe('#/posteingang'));
+  });
+
+  it('tells of a newer version the updater found, and that nothing is installed without consent', async () => {
+    ipc.appInfo.mockResolvedValue(demoInfo);
+    render(<App />);
+    await screen.findByTestId('product');
+    expect(screen.queryByTestId('aktualisierung-hinweis')).toBeNull();
+    const melden = ipc.aufAktualisierungVerfuegbar.mock.calls.at(-1)?.[0];
+    expect(melden).toBeTypeOf('function');
+    act(() => melden!({ version: '0.2.0', aktuelleVersion: '0.1.0', kanal: 'stabil' }));
+    const hinweis = await screen.findByTestId('aktualisierung-hinweis');
+    expect(hinweis.textContent).toContain('Amtsstube 0.2.0 ist verfügbar');
+    expect(hinweis.textContent).toContain('nicht ohne Zustimmung installiert');
   });
 });

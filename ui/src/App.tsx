@@ -2,10 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { KolAlert, KolHeading, KolNav, KolSkipNav } from '@public-ui/react';
 import {
   appInfo,
+  aufAktualisierungVerfuegbar,
   aufSyncStatus,
   jetztAbrufen,
   sitzung,
   syncStatus,
+  type AktualisierungVerfuegbar,
   type AppInfo,
   type IpcError,
   type Sitzung,
@@ -53,6 +55,8 @@ export function App() {
   const vorgangId = vorgangAusHash(hash);
   const [state, setState] = useState<InfoState>({ kind: 'loading' });
   const [sync, setSync] = useState<SyncStatus | null>(null);
+  const [neueVersion, setNeueVersion] = useState<AktualisierungVerfuegbar | null>(null);
+  useEffect(() => aufAktualisierungVerfuegbar(setNeueVersion), []);
   const [wer, setWer] = useState<Sitzung | null>(null);
   const [fehler, setFehler] = useState<IpcError | null>(null);
   const [hilfe, setHilfe] = useState(false);
@@ -169,6 +173,15 @@ export function App() {
             Diese Sitzung ist eine Demonstration. Anträge kommen vom eingebauten Simulator, nicht
             von einem echten Zustelldienst. Geben Sie keine echten Daten von Bürgerinnen und
             Bürgern ein.
+          </KolAlert>
+        </div>
+      )}
+      {neueVersion && (
+        <div className="hinweis-banner" data-testid="aktualisierung-hinweis">
+          <KolAlert _type="info" _variant="card" _label="Neue Version verfügbar" _level={0}>
+            Amtsstube {neueVersion.version} ist verfügbar (Sie arbeiten mit {neueVersion.aktuelleVersion}, Kanal{' '}
+            {neueVersion.kanal}). Sie wird nicht ohne Zustimmung installiert; Ihre IT spielt sie ein. Sie können
+            weiterarbeiten.
           </KolAlert>
         </div>
       )}

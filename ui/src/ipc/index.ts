@@ -91,6 +91,14 @@ export function aufSyncStatus(handler: (s: SyncStatus) => void): () => void {
   return abonnieren<SyncStatus>('sync-status', handler);
 }
 
+/** A newer version the updater found (policy `[aktualisierung]`); nothing is installed silently. */
+export type AktualisierungVerfuegbar = { version: string; aktuelleVersion: string; kanal: string };
+
+/** The updater found a newer version (`aktualisierung-verfuegbar`, src-tauri/src/aktualisierung.rs). */
+export function aufAktualisierungVerfuegbar(handler: (a: AktualisierungVerfuegbar) => void): () => void {
+  return abonnieren<AktualisierungVerfuegbar>('aktualisierung-verfuegbar', handler);
+}
+
 /** Cases were stored or changed: reload counts and visible rows. */
 export function aufVorgaengeGeaendert(handler: () => void): () => void {
   return abonnieren<unknown>('vorgaenge-geaendert', () => handler());
