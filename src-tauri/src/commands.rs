@@ -330,13 +330,19 @@ pub async fn brief_speichern(
     let Some(ziel) = ziel else {
         return Ok(None);
     };
-    let pfad = ziel.into_path().map_err(|_| {
+    let pfad = speicherort(ziel)?;
+    off_thread(c, move |c| c.brief_ablegen(entwurf, &pfad).map(Some)).await
+}
+
+/// The path the system's save dialog returned, or a German error for a target that is not a
+/// local file (a portal or URI the app cannot write to).
+fn speicherort(ziel: tauri_plugin_dialog::FilePath) -> Result<std::path::PathBuf, IpcError> {
+    ziel.into_path().map_err(|_| {
         IpcError::new(
             ErrorCode::InvalidInput,
             "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
         )
-    })?;
-    off_thread(c, move |c| c.brief_ablegen(entwurf, &pfad).map(Some)).await
+    })
 }
 
 /// "Speichern unter…": the only way a case's document reaches the disk (besides a letter the
@@ -364,12 +370,7 @@ pub async fn anlage_speichern(
     let Some(ziel) = ziel else {
         return Ok(None);
     };
-    let pfad = ziel.into_path().map_err(|_| {
-        IpcError::new(
-            ErrorCode::InvalidInput,
-            "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
-        )
-    })?;
+    let pfad = speicherort(ziel)?;
     off_thread(c, move |c| {
         c.anlage_exportieren(&vorgang_id, &sha512, &pfad).map(Some)
     })
@@ -422,12 +423,7 @@ pub async fn diagnosebericht_speichern(
     let Some(ziel) = ziel else {
         return Ok(None);
     };
-    let pfad = ziel.into_path().map_err(|_| {
-        IpcError::new(
-            ErrorCode::InvalidInput,
-            "Dieser Speicherort kann nicht verwendet werden. Bitte wählen Sie einen Ordner auf diesem Computer.",
-        )
-    })?;
+    let pfad = speicherort(ziel)?;
     off_thread(c, move |c| {
         c.diagnosebericht(&pfad)
             .map(|b| Some(b.pfad.display().to_string()))
