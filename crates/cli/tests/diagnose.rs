@@ -5,7 +5,7 @@
 //! Needs a Secret Service (run inside `/work/shared/ci/with-keyring.sh`).
 
 mod common;
-use common::{amtsstube, ok, verbunden};
+use common::{amtsstube, ok, persoenliches, verbunden};
 
 use std::io::Read as _;
 
@@ -13,30 +13,6 @@ use serde_json::Value;
 
 const SEED: u64 = 43;
 const N: u64 = 3;
-
-fn persoenliches() -> Vec<String> {
-    let mut out = Vec::new();
-    for i in 0..N {
-        let app = simulator::applicant::application(SEED, i).unwrap();
-        let daten: Value = serde_json::from_slice(&app.outgoing.data).unwrap();
-        for feld in [
-            "vorname",
-            "familienname",
-            "email",
-            "geburtsdatum",
-            "telefon",
-        ] {
-            if let Some(v) = daten
-                .pointer(&format!("/antragsteller/{feld}"))
-                .and_then(Value::as_str)
-                && v.chars().count() >= 4
-            {
-                out.push(v.to_owned());
-            }
-        }
-    }
-    out
-}
 
 #[test]
 fn the_report_holds_what_it_names_and_nothing_personal() {
@@ -91,7 +67,7 @@ fn the_report_holds_what_it_names_and_nothing_personal() {
     assert!(log.contains("Abgleich beendet"), "{log}");
 
     // Nothing personal, no secret, no login.
-    let mut verboten = persoenliches();
+    let mut verboten = persoenliches(SEED, N);
     assert!(verboten.len() >= N as usize, "{verboten:?}");
     verboten.push(sim.info().subscriber.client_secret.clone());
     let wer: Value = serde_json::from_str(&ok(&amtsstube(&profil, &["whoami", "--json"]))).unwrap();

@@ -4,38 +4,12 @@
 //! name or form value. Needs a Secret Service (run inside `/work/shared/ci/with-keyring.sh`).
 
 mod common;
-use common::{amtsstube, ok, verbunden};
+use common::{amtsstube, ok, persoenliches, verbunden};
 
 use serde_json::Value;
 
 const SEED: u64 = 41;
 const N: u64 = 4;
-
-/// What the applications of the simulator's stream carry about their applicants.
-fn persoenliches() -> Vec<String> {
-    let mut out = Vec::new();
-    for i in 0..N {
-        let app = simulator::applicant::application(SEED, i).unwrap();
-        let daten: Value = serde_json::from_slice(&app.outgoing.data).unwrap();
-        for feld in [
-            "vorname",
-            "familienname",
-            "email",
-            "geburtsdatum",
-            "telefon",
-        ] {
-            if let Some(v) = daten
-                .pointer(&format!("/antragsteller/{feld}"))
-                .and_then(Value::as_str)
-                && v.chars().count() >= 4
-            {
-                out.push(v.to_owned());
-            }
-        }
-    }
-    assert!(out.len() >= N as usize, "{out:?}");
-    out
-}
 
 #[test]
 fn a_sync_pass_is_logged_with_one_run_id_and_without_personal_data() {
@@ -67,7 +41,9 @@ fn a_sync_pass_is_logged_with_one_run_id_and_without_personal_data() {
             .unwrap_or("");
         assert!(uuid::Uuid::parse_str(id).is_ok(), "{l}");
     }
-    for p in persoenliches() {
+    let persoenlich = persoenliches(SEED, N);
+    assert!(persoenlich.len() >= N as usize, "{persoenlich:?}");
+    for p in persoenlich {
         assert!(!text.contains(&p), "„{p}“ im Protokoll:\n{text}");
     }
     #[cfg(unix)]

@@ -85,3 +85,31 @@ pub fn pruefung_beginnen(profil: &Path, id: &str) {
         .unwrap();
     }
 }
+
+/// What the applications `0..n` of the simulator's stream `seed` carry about their applicants
+/// (names, e-mail, birth date, phone; values of at least 4 characters): the data a log or a
+/// report may never hold.
+#[allow(dead_code)] // not every test binary uses it
+pub fn persoenliches(seed: u64, n: u64) -> Vec<String> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let app = simulator::applicant::application(seed, i).unwrap();
+        let daten: serde_json::Value = serde_json::from_slice(&app.outgoing.data).unwrap();
+        for feld in [
+            "vorname",
+            "familienname",
+            "email",
+            "geburtsdatum",
+            "telefon",
+        ] {
+            if let Some(v) = daten
+                .pointer(&format!("/antragsteller/{feld}"))
+                .and_then(serde_json::Value::as_str)
+                && v.chars().count() >= 4
+            {
+                out.push(v.to_owned());
+            }
+        }
+    }
+    out
+}
