@@ -134,6 +134,33 @@ fn demo_fehlt_pruefen() -> Result<()> {
 fn packen() -> Result<Pakete> {
     let bundle = target_dir().join("release").join("bundle");
     let _ = std::fs::remove_dir_all(&bundle);
+    // Debian wants stripped binaries and a changelog.gz made reproducibly (no name, no time).
+    for b in ["amtsstube", "amtsstube-desktop"] {
+        step(
+            &format!("{b} ohne Symbole (strip)"),
+            Command::new("strip")
+                .args(["--strip-unneeded", "--remove-section=.comment"])
+                .arg(release_bin(b)),
+        )?;
+    }
+    let arbeit = target_dir().join("paket");
+    std::fs::create_dir_all(&arbeit)?;
+    let changelog = std::fs::read(root().join("assets/paket/changelog"))?;
+    let gz = Command::new("gzip")
+        .args(["-9", "-n", "-c"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write as _;
+            c.stdin.take().expect("stdin").write_all(&changelog)?;
+            c.wait_with_output()
+        })
+        .context("gzip startet nicht")?;
+    if !gz.status.success() {
+        bail!("gzip konnte assets/paket/changelog nicht packen");
+    }
+    std::fs::write(arbeit.join("changelog.gz"), gz.stdout)?;
     step(
         "Pakete packen (Tauri-Bundler: deb, rpm)",
         cmd(&cargo()).current_dir(root().join("src-tauri")).args([
@@ -271,9 +298,21 @@ fn signieren(k: &Schluessel, p: &Pakete) -> Result<()> {
             .arg(format!("_gpg_name {}", k.id))
             .arg("--define")
             .arg(format!("_gpg_path {}", k.home.display()))
+            // rpm's default is gpg2, which Debian does not ship under that name; rpm runs
+            // it without a PATH search, so the full path.
+            .arg("--define")
+            .arg(format!("__gpg {}", im_pfad("gpg")?.display()))
             .arg(&p.rpm),
     )?;
     Ok(())
+}
+
+/// Where `name` lies in PATH.
+fn im_pfad(name: &str) -> Result<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .with_context(|| format!("{name} ist nicht im PATH (Paket gnupg installieren)"))
 }
 
 fn pruefen(k: &Schluessel, p: &Pakete) -> Result<()> {
