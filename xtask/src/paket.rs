@@ -182,9 +182,21 @@ fn packen() -> Result<Pakete> {
             .find(|p| p.extension().is_some_and(|x| x == endung))
             .with_context(|| format!("kein .{endung} in {}", dir.display()))
     };
+    // The bundler names the files after the product („Amtsstube_…“); Debian and rpm name
+    // them after the package (`amtsstube_0.1.0_amd64.deb`, `amtsstube-0.1.0-1.x86_64.rpm`).
+    let klein = |p: PathBuf| -> Result<PathBuf> {
+        let name = p
+            .file_name()
+            .context("Paketdatei ohne Namen")?
+            .to_string_lossy()
+            .to_lowercase();
+        let neu = p.with_file_name(name);
+        std::fs::rename(&p, &neu)?;
+        Ok(neu)
+    };
     Ok(Pakete {
-        deb: finden("deb", "deb")?,
-        rpm: finden("rpm", "rpm")?,
+        deb: klein(finden("deb", "deb")?)?,
+        rpm: klein(finden("rpm", "rpm")?)?,
     })
 }
 

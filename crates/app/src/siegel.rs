@@ -43,10 +43,10 @@ fn geheimnis(konto: &str) -> Result<String, IpcError> {
     })
 }
 
-fn p12_laden(pfad: &Path) -> Result<Box<dyn Siegelschluessel>, IpcError> {
+fn p12_laden(pfad: &Path, herkunft: &str) -> Result<Box<dyn Siegelschluessel>, IpcError> {
     let abs = std::fs::canonicalize(pfad).map_err(|e| {
         fehler(format!(
-            "Die Siegeldatei {} ist nicht lesbar ({e}). Prüfen Sie [siegel] in behoerde.toml.",
+            "Die Siegeldatei {} ist nicht lesbar ({e}). Prüfen Sie {herkunft}.",
             pfad.display()
         ))
     })?;
@@ -232,10 +232,18 @@ impl AppContext {
     /// The seal key to seal Bescheide with (see the module doc).
     pub fn siegelschluessel(&self) -> Result<Box<dyn Siegelschluessel>, IpcError> {
         let b = self.behoerde();
+        // The policy's seal replaces the authority file's (AppContext::open_mit_richtlinie):
+        // a message names the file the IT has to look at.
+        let herkunft = if self.richtlinie().siegel.is_some() {
+            "[siegel] in der Richtlinie (policy.toml)"
+        } else {
+            "[siegel] in behoerde.toml"
+        };
         match &b.siegel {
-            Some(s) if s.pkcs12.is_some() => {
-                p12_laden(&self.konfigurationspfad(s.pkcs12.as_deref().unwrap_or_default()))
-            }
+            Some(s) if s.pkcs12.is_some() => p12_laden(
+                &self.konfigurationspfad(s.pkcs12.as_deref().unwrap_or_default()),
+                herkunft,
+            ),
             Some(s) => match (&s.pkcs11_modul, &s.token, &s.schluessel) {
                 (Some(modul), Some(token), Some(schluessel)) => {
                     let pin = geheimnis(&format!("pkcs11:{token}"))?;
@@ -250,13 +258,13 @@ impl AppContext {
                     })?;
                     Ok(Box::new(k))
                 }
-                _ => Err(fehler(
-                    "[siegel] in behoerde.toml braucht entweder pkcs12 oder pkcs11_modul, token und schluessel.",
-                )),
+                _ => Err(fehler(format!(
+                    "{herkunft} braucht entweder pkcs12 oder pkcs11_modul, token und schluessel."
+                ))),
             },
             None if self.is_demo() => {
                 let p12 = demo_erzeugen(&demo_verzeichnis(self.profile_dir()), &b.name)?;
-                p12_laden(&p12)
+                p12_laden(&p12, "das Demo-Siegel (Ordner demo/siegel im Profil)")
             }
             None => Err(fehler(
                 "Für diese Behörde ist kein Siegel eingerichtet. Die IT trägt es in behoerde.toml \

@@ -178,6 +178,8 @@ struct Kern {
     stopp: watch::Sender<bool>,
     melden: Melder,
     behoerde: Arc<behoerde::Behoerde>,
+    /// The policy the context opened with: the live engine connects as it pins.
+    richtlinie: richtlinie::Richtlinie,
     sim: Mutex<Option<demo::Simulator>>,
     aufgaben: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     letzte_aenderung: Mutex<Option<Instant>>,
@@ -217,6 +219,7 @@ impl SyncDienst {
                 demo: ctx.is_demo(),
                 demo_url: ctx.demo_url.clone(),
                 behoerde: ctx.behoerde_arc(),
+                richtlinie: ctx.richtlinie().clone(),
                 einstellungen,
                 status: Mutex::new(SyncStatus {
                     laeuft: true,

@@ -187,4 +187,15 @@ fn the_policy_names_the_role_file_and_the_seal() {
     let siegel = ctx.behoerde().siegel.clone().unwrap();
     assert_eq!(siegel.pkcs12.as_deref(), Some("/etc/amtsstube/siegel.p12"));
     assert!(siegel.pkcs11_modul.is_none());
+    // A seal the policy names that is not there: the message sends the IT to the policy.
+    let fehler = match ctx.siegelschluessel() {
+        Ok(_) => panic!("/etc/amtsstube/siegel.p12 gibt es hier nicht"),
+        Err(f) => f.message,
+    };
+    assert!(
+        fehler.contains("/etc/amtsstube/siegel.p12")
+            && fehler.contains("[siegel] in der Richtlinie (policy.toml)")
+            && !fehler.contains("behoerde.toml"),
+        "{fehler}"
+    );
 }

@@ -9,8 +9,9 @@ pub enum StoreError {
          Ohne Schlüssel startet Amtsstube nicht; unverschlüsselt wird nichts gespeichert. Möglichkeiten: \
          (1) den Schlüsselbund des Betriebssystems bereitstellen – unter Windows die Anmeldeinformationsverwaltung, \
          unter Linux einen Secret Service (z. B. GNOME Keyring oder KWallet) in der Sitzung; \
-         (2) durch die Administration eine Schlüsseldatei festlegen: Umgebungsvariable AMTSSTUBE_KEY_FILE=/pfad/zur/datei, \
-         die Datei nur für den Eigentümer lesbar (chmod 600)."
+         (2) durch die Administration eine Schlüsseldatei festlegen: in der Richtlinie policy.toml (Linux /etc/amtsstube, Windows %ProgramData%\\Amtsstube) \
+         schluesselquelle = \"datei\" und schluesseldatei = \"/pfad/zur/datei\", ohne Richtlinie die Umgebungsvariable \
+         AMTSSTUBE_KEY_FILE=/pfad/zur/datei; die Datei nur für den Eigentümer lesbar (chmod 600)."
     )]
     KeinSchluesselspeicher {
         /// Technical cause.

@@ -12,13 +12,14 @@ use super::{Kern, intern};
 
 /// The engine of the connected profile of `kern`.
 pub(super) async fn engine(kern: &Kern) -> Result<Engine, IpcError> {
-    let conn = crate::ConnectionConfig::load(&kern.profil)?.ok_or_else(|| {
-        IpcError::new(
-            ErrorCode::ProfileUnavailable,
-            "Dieses Profil ist mit keinem Zustelldienst verbunden. Richten Sie die Verbindung \
+    let conn =
+        crate::ConnectionConfig::load_mit(&kern.profil, &kern.richtlinie)?.ok_or_else(|| {
+            IpcError::new(
+                ErrorCode::ProfileUnavailable,
+                "Dieses Profil ist mit keinem Zustelldienst verbunden. Richten Sie die Verbindung \
              mit `amtsstube connect` ein.",
-        )
-    })?;
+            )
+        })?;
     let profil = kern.profil.clone();
     let secret =
         tokio::task::spawn_blocking(move || fitconnect::profile_keys::load_client_secret(&profil))
