@@ -109,7 +109,33 @@ pub fn richtlinie_pfad() -> PathBuf {
 /// The administrator's policy of this machine ([`richtlinie_pfad`]); no file pins nothing, a
 /// faulty one stops the start.
 pub fn richtlinie_laden() -> Result<richtlinie::Richtlinie, ProfileError> {
-    richtlinie_laden_aus(&richtlinie_pfad())
+    let pfad = richtlinie_pfad();
+    if pfad == behoerde::systemverzeichnis().join(richtlinie::DATEINAME) {
+        richtlinie_laden_geprueft(&pfad)
+    } else {
+        // A debug build's test policy (AMTSSTUBE_RICHTLINIE) belongs to whoever runs the tests.
+        richtlinie_laden_aus(&pfad)
+    }
+}
+
+/// The policy at `pfad` if only the administration can change it (owned by root, writable by
+/// nobody else; on Windows read-only, like the role file, [`crate::sitzung::rechte_pruefen`]):
+/// a policy a user could edit pins nothing, so it stops the start with the `chown`/`chmod` to
+/// run. No file pins nothing.
+pub fn richtlinie_laden_geprueft(pfad: &Path) -> Result<richtlinie::Richtlinie, ProfileError> {
+    if let Ok(meta) = std::fs::metadata(pfad) {
+        crate::sitzung::rechte_pruefen(crate::sitzung::dateirechte(&meta), pfad).map_err(
+            |meldung| {
+                ProfileError::Richtlinie(richtlinie::RichtlinienFehler {
+                    datei: pfad.display().to_string(),
+                    zeile: None,
+                    feld: String::new(),
+                    meldung,
+                })
+            },
+        )?;
+    }
+    richtlinie_laden_aus(pfad)
 }
 
 /// The policy at `pfad` (tests, tools); see [`richtlinie_laden`].

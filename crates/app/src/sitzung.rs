@@ -500,7 +500,7 @@ pub fn rollen_laden(pfad: &Path, vergleich: Vergleich) -> RollenStand {
 }
 
 #[cfg(unix)]
-fn dateirechte(meta: &std::fs::Metadata) -> Dateirechte {
+pub(crate) fn dateirechte(meta: &std::fs::Metadata) -> Dateirechte {
     use std::os::unix::fs::MetadataExt as _;
     Dateirechte::Unix {
         uid: meta.uid(),
@@ -509,7 +509,7 @@ fn dateirechte(meta: &std::fs::Metadata) -> Dateirechte {
 }
 
 #[cfg(not(unix))]
-fn dateirechte(meta: &std::fs::Metadata) -> Dateirechte {
+pub(crate) fn dateirechte(meta: &std::fs::Metadata) -> Dateirechte {
     Dateirechte::Windows {
         schreibgeschuetzt: meta.permissions().readonly(),
     }

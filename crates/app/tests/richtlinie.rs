@@ -199,3 +199,22 @@ fn the_policy_names_the_role_file_and_the_seal() {
         "{fehler}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_policy_others_could_change_stops_the_start_with_what_to_run() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("policy.toml");
+    std::fs::write(&p, "demo_erlaubt = false\n").unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let e = app::profile::richtlinie_laden_geprueft(&p)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("chmod 644 {}", p.display())) && e.contains("Amtsstube startet nicht"),
+        "{e}"
+    );
+    // The same file unchecked (a test's own policy) is read.
+    assert!(app::profile::richtlinie_laden_aus(&p).is_ok());
+}
