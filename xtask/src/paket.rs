@@ -145,22 +145,13 @@ fn packen() -> Result<Pakete> {
     }
     let arbeit = target_dir().join("paket");
     std::fs::create_dir_all(&arbeit)?;
-    let changelog = std::fs::read(root().join("assets/paket/changelog"))?;
-    let gz = Command::new("gzip")
-        .args(["-9", "-n", "-c"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write as _;
-            c.stdin.take().expect("stdin").write_all(&changelog)?;
-            c.wait_with_output()
-        })
-        .context("gzip startet nicht")?;
-    if !gz.status.success() {
-        bail!("gzip konnte assets/paket/changelog nicht packen");
-    }
-    std::fs::write(arbeit.join("changelog.gz"), gz.stdout)?;
+    step(
+        "changelog.gz (gzip -9n)",
+        Command::new("gzip")
+            .args(["-9", "-n", "-c"])
+            .arg(root().join("assets/paket/changelog"))
+            .stdout(std::fs::File::create(arbeit.join("changelog.gz"))?),
+    )?;
     step(
         "Pakete packen (Tauri-Bundler: deb, rpm)",
         cmd(&cargo()).current_dir(root().join("src-tauri")).args([
