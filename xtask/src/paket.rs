@@ -134,7 +134,8 @@ fn demo_fehlt_pruefen() -> Result<()> {
 fn packen() -> Result<Pakete> {
     let bundle = target_dir().join("release").join("bundle");
     let _ = std::fs::remove_dir_all(&bundle);
-    // Debian wants stripped binaries and a changelog.gz made reproducibly (no name, no time).
+    // Debian wants stripped binaries, a changelog.gz and man pages, gzipped reproducibly (no
+    // name, no time).
     for b in ["amtsstube", "amtsstube-desktop"] {
         step(
             &format!("{b} ohne Symbole (strip)"),
@@ -145,6 +146,17 @@ fn packen() -> Result<Pakete> {
     }
     let arbeit = target_dir().join("paket");
     std::fs::create_dir_all(&arbeit)?;
+    let man = arbeit.join("man");
+    std::fs::create_dir_all(&man)?;
+    for seite in ["amtsstube.1", "amtsstube-desktop.1"] {
+        step(
+            &format!("{seite}.gz (gzip -9n)"),
+            Command::new("gzip")
+                .args(["-9", "-n", "-c"])
+                .arg(root().join("assets/paket/man").join(seite))
+                .stdout(std::fs::File::create(man.join(format!("{seite}.gz")))?),
+        )?;
+    }
     step(
         "changelog.gz (gzip -9n)",
         Command::new("gzip")
@@ -222,6 +234,14 @@ impl Schluessel {
             }
             _ => {
                 let home = arbeit.join("gnupg");
+                // An agent left from an earlier run would later find its socket replaced and
+                // take the new agent's socket with it when it quits: end it first.
+                if home.exists() {
+                    let _ = Command::new("gpgconf")
+                        .env("GNUPGHOME", &home)
+                        .args(["--kill", "all"])
+                        .status();
+                }
                 let _ = std::fs::remove_dir_all(&home);
                 std::fs::create_dir_all(&home)?;
                 #[cfg(unix)]
@@ -428,6 +448,9 @@ fn deb_installieren(deb: &Path, wurzel: &Path) -> Result<()> {
         "/usr/bin/amtsstube-desktop",
         "/usr/bin/amtsstube",
         "/usr/share/doc/amtsstube/copyright",
+        "/usr/share/doc/amtsstube/changelog.gz",
+        "/usr/share/man/man1/amtsstube.1.gz",
+        "/usr/share/man/man1/amtsstube-desktop.1.gz",
     ] {
         if !liste.lines().any(|l| l == muss) {
             bail!("das installierte deb hat {muss} nicht:\n{liste}");
